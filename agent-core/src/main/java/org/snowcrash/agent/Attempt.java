@@ -1,0 +1,57 @@
+package org.snowcrash.agent;
+
+import java.time.Duration;
+
+/**
+ * One backend considered by the fallback chain.
+ *
+ * @param backendId the backend's id
+ * @param priority  its effective priority
+ * @param outcome   what happened
+ * @param took      time spent on it (availability check plus start)
+ */
+public record Attempt(String backendId, int priority, Outcome outcome, Duration took) {
+
+    /** What happened to one backend in the chain. */
+    public sealed interface Outcome {
+        /** One line for people. */
+        String describe();
+    }
+
+    /** It started the model. */
+    public record Started(String detail) implements Outcome {
+        @Override
+        public String describe() {
+            return "started" + (detail.isEmpty() ? "" : " (" + detail + ")");
+        }
+    }
+
+    /** It was switched off in configuration. */
+    public record Disabled(String key) implements Outcome {
+        @Override
+        public String describe() {
+            return "disabled (" + key + "=false)";
+        }
+    }
+
+    /** It said it cannot run here. */
+    public record Unavailable(String reason) implements Outcome {
+        @Override
+        public String describe() {
+            return "unavailable: " + reason;
+        }
+    }
+
+    /** It was tried and failed; {@code error} is what it threw. */
+    public record Failed(String reason, Throwable error) implements Outcome {
+        @Override
+        public String describe() {
+            return "failed: " + reason;
+        }
+    }
+
+    /** One line: {@code docker priority=20: unavailable: no Docker engine (1 ms)}. */
+    public String describe() {
+        return backendId + " priority=" + priority + ": " + outcome.describe() + " (" + took.toMillis() + " ms)";
+    }
+}

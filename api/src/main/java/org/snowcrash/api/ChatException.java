@@ -1,0 +1,35 @@
+package org.snowcrash.api;
+
+import java.util.Objects;
+
+/**
+ * A request to a running model failed. {@link #failure()} says how; the message names the
+ * backend and the model (and, for a server, where it listens).
+ */
+public final class ChatException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient ChatFailure failure;
+    private final String backendId;
+
+    public ChatException(String backendId, String where, ChatFailure failure, Throwable cause) {
+        super(backendId + " (" + where + "): " + failure.describe(), cause);
+        this.backendId = backendId;
+        this.failure = Objects.requireNonNull(failure);
+    }
+
+    public ChatException(String backendId, String where, ChatFailure failure) {
+        this(backendId, where, failure, null);
+    }
+
+    /** The typed reason. */
+    public ChatFailure failure() {
+        return failure;
+    }
+
+    /** The backend that failed. */
+    public String backendId() {
+        return backendId;
+    }
+}

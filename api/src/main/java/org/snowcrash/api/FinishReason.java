@@ -1,0 +1,11 @@
+package org.snowcrash.api;
+
+/** Why generation ended. */
+public enum FinishReason {
+    /** The model ended its answer (end-of-sequence token or a stop string). */
+    STOP,
+    /** The token limit of the request was reached. */
+    LENGTH,
+    /** The caller cancelled the request. A cancelled request is not a failure. */
+    CANCELLED
+}

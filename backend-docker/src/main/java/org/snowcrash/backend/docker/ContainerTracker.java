@@ -1,0 +1,121 @@
+package org.snowcrash.backend.docker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+
+/**
+ * The containers this process started, and the one JVM shutdown hook that removes them on
+ * normal exit, Ctrl-C (SIGINT) and SIGTERM. Removal runs in parallel under an overall bound, so
+ * a hung daemon cannot keep the JVM alive; the containers it could not remove are named in the
+ * log. (SIGKILL runs no hook: the next start or {@code snowcrash stop-all} finds such orphans by
+ * their labels.)
+ */
+final class ContainerTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerTracker.class);
+
+    /** A container to remove: its id and name, and the client that reaches its engine. */
+    record Tracked(String id, String name, DockerClient client, Duration bound) {
+    }
+
+    private static final Map<String, Tracked> LIVE = new ConcurrentHashMap<>();
+    private static volatile boolean hookInstalled;
+
+    private ContainerTracker() {
+    }
+
+    static void track(Tracked t) {
+        installHook();
+        LIVE.put(t.id(), t);
+    }
+
+    static void untrack(String id) {
+        LIVE.remove(id);
+    }
+
+    /** Removes one container (kill + remove), within its bound. Returns whether it is gone. */
+    static boolean remove(Tracked t) {
+        LIVE.remove(t.id());
+        return removeAll(List.of(t), t.bound()).isEmpty();
+    }
+
+    /** Removes containers in parallel; returns the names of those not confirmed gone within {@code bound}. */
+    static List<String> removeAll(List<Tracked> targets, Duration bound) {
+        List<Thread> threads = new ArrayList<>();
+        Map<String, Boolean> done = new ConcurrentHashMap<>();
+        for (Tracked t : targets) {
+            Thread th = new Thread(() -> {
+                try {
+                    t.client().removeContainerCmd(t.id()).withForce(true).withRemoveVolumes(true).exec();
+                    done.put(t.id(), true);
+                } catch (NotFoundException e) {
+                    done.put(t.id(), true);
+                } catch (RuntimeException e) {
+                    if (String.valueOf(e.getMessage()).contains("already in progress")) {
+                        done.put(t.id(), true);
+                    } else {
+                        LOG.warn("could not remove container {}: {}", t.name(), e.toString());
+                    }
+                }
+            }, "snowcrash-remove-" + t.name());
+            th.setDaemon(true);
+            th.start();
+            threads.add(th);
+        }
+        long deadline = System.nanoTime() + bound.toNanos();
+        for (Thread th : threads) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    th.join(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        List<String> left = new ArrayList<>();
+        for (Tracked t : targets) {
+            if (!done.containsKey(t.id())) {
+                left.add(t.name());
+            }
+        }
+        if (!left.isEmpty()) {
+            LOG.error("containers not confirmed removed within {} ms: {} (remove them with 'snowcrash stop-all')",
+                    bound.toMillis(), left);
+        }
+        return left;
+    }
+
+    private static void installHook() {
+        if (hookInstalled) {
+            return;
+        }
+        synchronized (ContainerTracker.class) {
+            if (hookInstalled) {
+                return;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(ContainerTracker::shutdown, "snowcrash-docker-shutdown"));
+            hookInstalled = true;
+        }
+    }
+
+    private static void shutdown() {
+        List<Tracked> all = new ArrayList<>(LIVE.values());
+        if (all.isEmpty()) {
+            return;
+        }
+        Duration bound = all.stream().map(Tracked::bound).max(Duration::compareTo).orElse(Duration.ofSeconds(10));
+        removeAll(all, bound);
+        LIVE.clear();
+    }
+}

@@ -1,0 +1,93 @@
+package org.snowcrash.backend.docker;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.snowcrash.api.Availability;
+import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.ConfigurationException;
+import org.snowcrash.api.LlmBackend;
+import org.snowcrash.api.ModelSession;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.StartFailure;
+
+import com.github.dockerjava.api.DockerClient;
+
+import okhttp3.OkHttpClient;
+
+/**
+ * Runs each model in its own container of llama.cpp's {@code llama-server} (docker-java for the
+ * container, OkHttp for the server's OpenAI-compatible API). An LLM crash stays inside its
+ * container; the process that uses it survives.
+ *
+ * <p>Id {@code docker}, default priority 20 (tried before the in-process backend). Available
+ * when a Docker engine answers a ping within {@code backend.docker.ping-timeout}. Configuration
+ * keys are listed in {@link DockerSettings} and the README.
+ */
+public final class DockerBackend implements LlmBackend {
+
+    /** This backend's id. */
+    public static final String ID = "docker";
+
+    // One OkHttp client per backend instance: sessions derive theirs with newBuilder(), sharing its pools.
+    private volatile OkHttpClient http;
+    private final Map<String, String> environment;
+
+    /** For ServiceLoader; does nothing. */
+    public DockerBackend() {
+        this(System.getenv());
+    }
+
+    DockerBackend(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int defaultPriority() {
+        return 20;
+    }
+
+    @Override
+    public Availability availability(BackendContext context) {
+        DockerSettings s;
+        try {
+            s = DockerSettings.from(context.settings(), environment);
+        } catch (ConfigurationException e) {
+            return Availability.unavailable(e.getMessage());
+        }
+        Optional<String> why = DockerEngine.whyUnreachable(s.host(), s.pingTimeout());
+        return why.isPresent() ? Availability.unavailable(why.get()) : Availability.available();
+    }
+
+    @Override
+    public ModelSession start(ModelSpec spec, BackendContext context) throws BackendStartException {
+        DockerSettings s;
+        try {
+            s = DockerSettings.from(context.settings(), environment);
+        } catch (ConfigurationException e) {
+            throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
+        }
+        DockerClient docker = DockerEngine.client(s.host(), s.apiTimeout());
+        return new ContainerLauncher(docker, s, http(), context.events()).launch(spec);
+    }
+
+    private OkHttpClient http() {
+        OkHttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                h = http;
+                if (h == null) {
+                    h = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+                    http = h;
+                }
+            }
+        }
+        return h;
+    }
+}

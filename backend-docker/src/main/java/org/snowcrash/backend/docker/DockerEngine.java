@@ -1,0 +1,91 @@
+package org.snowcrash.backend.docker;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+
+/**
+ * Makes docker-java clients with timeouts (the httpclient5 transport has none by default, so a
+ * stuck daemon would block a call forever) and answers "does an engine answer here?".
+ * No API version is pinned: requests go unversioned and the engine uses its own, so old
+ * engines (API 1.41) and new ones (29+, minimum 1.44) both work.
+ */
+final class DockerEngine {
+
+    private DockerEngine() {
+    }
+
+    static DockerClient client(String host, java.time.Duration timeout) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host)
+                .withDockerTlsVerify(false)
+                .build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .connectionTimeout(timeout)
+                .responseTimeout(timeout)
+                .maxConnections(32)
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** Why no engine answers at {@code host} within {@code timeout}, or empty when one does. */
+    static Optional<String> whyUnreachable(String host, java.time.Duration timeout) {
+        if (host.startsWith("unix://")) {
+            Path socket = Path.of(URI.create(host).getPath());
+            if (!Files.exists(socket)) {
+                return Optional.of("no Docker engine: " + socket + " does not exist (is dockerd running? set DOCKER_HOST or backend.docker.host)");
+            }
+            if (!Files.isReadable(socket) || !Files.isWritable(socket)) {
+                return Optional.of("permission denied on " + socket + " (add the user to the docker group)");
+            }
+        }
+        // The ping runs on its own thread so that the bound holds even if the transport ignores its timeouts.
+        ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "snowcrash-docker-ping");
+            t.setDaemon(true);
+            return t;
+        });
+        try (DockerClient c = client(host, timeout)) {
+            Future<?> f = ex.submit(() -> c.pingCmd().exec());
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of("the Docker engine at " + host + " did not answer a ping within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            return Optional.of("the Docker engine at " + host + " cannot be reached: " + rootMessage(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while pinging the Docker engine");
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("the Docker engine at " + host + " cannot be reached: " + rootMessage(e));
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        String s = m == null ? t.getClass().getSimpleName() : m;
+        return s.toLowerCase(Locale.ROOT).contains("permission denied") ? "permission denied (" + s + ")" : s;
+    }
+}

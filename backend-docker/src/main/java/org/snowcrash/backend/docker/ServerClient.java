@@ -1,0 +1,323 @@
+package org.snowcrash.backend.docker;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+
+import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.Usage;
+
+/**
+ * Speaks llama-server's OpenAI-compatible HTTP API with OkHttp: blocking and streaming chat
+ * (SSE framing by okhttp-sse), token counting ({@code /apply-template} + {@code /tokenize}) and
+ * {@code /health}. Every error names the backend, model and address.
+ *
+ * <p>Why the settings: POSTs are never retried ({@code retryOnConnectionFailure(false)}: a
+ * generation must not run twice); the read timeout is the allowed silence on a stream, longer
+ * than the server's 30 s keep-alive ping; tokens are handed to the caller's sink on the caller's
+ * thread through a queue, never on OkHttp's thread.
+ */
+final class ServerClient {
+
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Object DONE = new Object();
+
+    private final OkHttpClient http;
+    private final String baseUrl;
+    private final String apiKey;
+    private final String where;
+    private final Duration idleTimeout;
+
+    ServerClient(OkHttpClient shared, String baseUrl, String apiKey, String where, Duration idleTimeout) {
+        this.http = shared.newBuilder()
+                .retryOnConnectionFailure(false)
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(idleTimeout)
+                .writeTimeout(Duration.ofSeconds(30))
+                .build();
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
+        this.where = where;
+        this.idleTimeout = idleTimeout;
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    /** {@code GET /health}: 200 → ready, 503 → loading; -1 when nothing answers. */
+    int health(Duration timeout) {
+        OkHttpClient quick = http.newBuilder().callTimeout(timeout).build();
+        try (Response r = quick.newCall(new Request.Builder().url(baseUrl + "/health").get().build()).execute()) {
+            return r.code();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    ChatResponse chat(ChatRequest request) {
+        long t0 = System.nanoTime();
+        JsonNode body = post("/v1/chat/completions", body(request, false));
+        JsonNode choice = body.path("choices").path(0);
+        String text = choice.path("message").path("content").asText("");
+        return new ChatResponse(text, finish(choice.path("finish_reason").asText("stop"), false),
+                usage(body), Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
+        long t0 = System.nanoTime();
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        Request req = authorized(new Request.Builder().url(baseUrl + "/v1/chat/completions")
+                .header("Accept", "text/event-stream")
+                .post(RequestBody.create(body(request, true).toString(), JSON))).build();
+        EventSource source = EventSources.createFactory(http).newEventSource(req, new EventSourceListener() {
+            @Override
+            public void onEvent(EventSource es, String id, String type, String data) {
+                queue.add(data);
+            }
+
+            @Override
+            public void onClosed(EventSource es) {
+                queue.add(DONE);
+            }
+
+            @Override
+            public void onFailure(EventSource es, Throwable t, Response response) {
+                queue.add(new Failure(t, response == null ? -1 : response.code(), bodyOf(response)));
+            }
+        });
+        cancellation.onCancel(source::cancel);
+
+        StringBuilder text = new StringBuilder();
+        String finishReason = null;
+        Usage usage = null;
+        try {
+            while (true) {
+                Object item;
+                try {
+                    // The read timeout also bounds this wait; the queue poll is a backstop.
+                    item = queue.poll(idleTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    source.cancel();
+                    Thread.currentThread().interrupt();
+                    return finished(text, FinishReason.CANCELLED, usage, t0);
+                }
+                if (item == null) {
+                    source.cancel();
+                    throw error(new ChatFailure.Timeout(idleTimeout), null);
+                }
+                if (item == DONE) {
+                    if (finishReason == null && !cancellation.isCancelled()) {
+                        // The connection closed before the server said it was done: it died or was cut.
+                        throw error(new ChatFailure.BackendGone("the stream ended before the answer was complete"), null);
+                    }
+                    break;
+                }
+                if (item instanceof Failure) {
+                    if (cancellation.isCancelled()) {
+                        return finished(text, FinishReason.CANCELLED, usage, t0);
+                    }
+                    throw ((Failure) item).toException(this);
+                }
+                String data = (String) item;
+                if (data.equals("[DONE]")) {
+                    // Closing ends our side of the stream; the server frees its slot when the request ends.
+                    source.cancel();
+                    break;
+                }
+                JsonNode chunk = parse(data);
+                if (chunk.has("error")) {
+                    source.cancel();
+                    throw error(serverError(200, chunk.get("error")), null);
+                }
+                JsonNode choice = chunk.path("choices").path(0);
+                String piece = choice.path("delta").path("content").asText("");
+                if (!piece.isEmpty()) {
+                    text.append(piece);
+                    try {
+                        sink.accept(piece);
+                    } catch (RuntimeException e) {
+                        source.cancel();
+                        throw error(new ChatFailure.SinkFailed(e.toString()), e);
+                    }
+                }
+                if (choice.hasNonNull("finish_reason")) {
+                    finishReason = choice.get("finish_reason").asText();
+                }
+                if (chunk.has("usage") || chunk.has("timings")) {
+                    usage = usage(chunk);
+                }
+            }
+        } finally {
+            if (cancellation.isCancelled()) {
+                source.cancel();
+            }
+        }
+        if (cancellation.isCancelled()) {
+            return finished(text, FinishReason.CANCELLED, usage, t0);
+        }
+        return finished(text, finish(finishReason == null ? "stop" : finishReason, false), usage, t0);
+    }
+
+    private static ChatResponse finished(StringBuilder text, FinishReason reason, Usage usage, long t0) {
+        return new ChatResponse(text.toString(), reason, usage == null ? new Usage(0, 0) : usage,
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    int countPromptTokens(List<ChatMessage> messages) {
+        ObjectNode req = MAPPER.createObjectNode();
+        req.set("messages", messages(messages));
+        String prompt = post("/apply-template", req).path("prompt").asText("");
+        ObjectNode tok = MAPPER.createObjectNode().put("content", prompt).put("add_special", true);
+        return post("/tokenize", tok).path("tokens").size();
+    }
+
+    private JsonNode post(String path, JsonNode json) {
+        Request req = authorized(new Request.Builder().url(baseUrl + path)
+                .post(RequestBody.create(json.toString(), JSON))).build();
+        try (Response r = http.newCall(req).execute()) {
+            String body = r.body() == null ? "" : r.body().string();
+            if (!r.isSuccessful()) {
+                throw error(serverError(r.code(), parse(body).path("error")), null);
+            }
+            return parse(body);
+        } catch (IOException e) {
+            throw transportError(e);
+        }
+    }
+
+    private Request.Builder authorized(Request.Builder b) {
+        return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
+    }
+
+    private ObjectNode body(ChatRequest request, boolean stream) {
+        ObjectNode b = MAPPER.createObjectNode();
+        b.set("messages", messages(request.messages()));
+        b.put("max_tokens", request.maxTokens());
+        b.put("stream", stream);
+        if (stream) {
+            b.putObject("stream_options").put("include_usage", true);
+        }
+        request.temperature().ifPresent(t -> b.put("temperature", t));
+        request.seed().ifPresent(s -> b.put("seed", s));
+        if (!request.stop().isEmpty()) {
+            ArrayNode stop = b.putArray("stop");
+            request.stop().forEach(stop::add);
+        }
+        return b;
+    }
+
+    private static ArrayNode messages(List<ChatMessage> messages) {
+        ArrayNode a = MAPPER.createArrayNode();
+        for (ChatMessage m : messages) {
+            a.addObject().put("role", m.role().wireName()).put("content", m.content());
+        }
+        return a;
+    }
+
+    /** Usage from {@code usage}, else from llama-server's {@code timings} (cached + evaluated prompt tokens). */
+    private static Usage usage(JsonNode body) {
+        JsonNode u = body.path("usage");
+        if (u.has("prompt_tokens")) {
+            return new Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt());
+        }
+        JsonNode t = body.path("timings");
+        if (t.has("predicted_n")) {
+            return new Usage(t.path("cache_n").asInt(0) + t.path("prompt_n").asInt(0), t.path("predicted_n").asInt());
+        }
+        return new Usage(0, 0);
+    }
+
+    private static FinishReason finish(String reason, boolean cancelled) {
+        if (cancelled) {
+            return FinishReason.CANCELLED;
+        }
+        return "length".equals(reason) ? FinishReason.LENGTH : FinishReason.STOP;
+    }
+
+    private JsonNode parse(String s) {
+        try {
+            return s == null || s.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(s);
+        } catch (IOException e) {
+            throw error(new ChatFailure.Other("the server sent something that is not JSON: "
+                    + (s.length() > 200 ? s.substring(0, 200) + "..." : s)), e);
+        }
+    }
+
+    private static ChatFailure serverError(int status, JsonNode error) {
+        String type = error.path("type").asText("");
+        String message = error.path("message").asText(error.isTextual() ? error.asText() : "");
+        if (type.equals("exceed_context_size_error") || error.has("n_ctx")) {
+            return new ChatFailure.ContextOverflow(error.path("n_prompt_tokens").asInt(), error.path("n_ctx").asInt());
+        }
+        int code = error.path("code").asInt(status);
+        return new ChatFailure.ServerError(code, type, message.isEmpty() ? "(no message)" : message);
+    }
+
+    ChatException error(ChatFailure f, Throwable cause) {
+        return new ChatException(DockerBackend.ID, where, f, cause);
+    }
+
+    private ChatException transportError(IOException e) {
+        if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && String.valueOf(e.getMessage()).contains("timeout"))) {
+            return error(new ChatFailure.Timeout(idleTimeout), e);
+        }
+        if (e instanceof ConnectException) {
+            return error(new ChatFailure.BackendGone("connection refused: " + e.getMessage()), e);
+        }
+        return error(new ChatFailure.BackendGone(e.toString()), e);
+    }
+
+    private static String bodyOf(Response r) {
+        if (r == null) {
+            return "";
+        }
+        try (ResponseBody b = r.body()) {
+            return b == null ? "" : b.string();
+        } catch (IOException | IllegalStateException e) {
+            return "";
+        }
+    }
+
+    /** A stream failure seen on OkHttp's thread, carried to the caller's thread. */
+    private record Failure(Throwable error, int status, String body) {
+        ChatException toException(ServerClient c) {
+            if (status > 0 && status != 200) {
+                return c.error(serverError(status, c.parse(body).path("error")), error);
+            }
+            if (error instanceof IOException) {
+                return c.transportError((IOException) error);
+            }
+            return c.error(new ChatFailure.BackendGone(error == null ? "the stream ended without [DONE]" : error.toString()), error);
+        }
+    }
+}

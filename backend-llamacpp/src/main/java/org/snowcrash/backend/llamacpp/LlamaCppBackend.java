@@ -1,0 +1,133 @@
+package org.snowcrash.backend.llamacpp;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.snowcrash.api.Availability;
+import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.LlmBackend;
+import org.snowcrash.api.ModelSession;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.StartFailure;
+import org.snowcrash.models.ModelValidator;
+import org.snowcrash.models.gguf.GgufException;
+import org.snowcrash.models.gguf.GgufReader;
+import org.snowcrash.models.gguf.GgufValue;
+
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.ModelParameters;
+
+/**
+ * Runs llama.cpp inside this JVM through java-llama.cpp ({@code de.kherud:llama} 4.2.0).
+ *
+ * <p>Id {@code llamacpp}, default priority 10 (below {@code docker}: in-process is the fallback,
+ * since a native crash here takes the whole process down). Availability loads the native library
+ * once. Each model file is loaded once per process and reused (see {@link LoadedModel} for why);
+ * requests to one model are serialized.
+ *
+ * <p>Configuration: {@code backend.llamacpp.log} ({@code false} by default) lets llama.cpp
+ * print its own log to stderr.
+ */
+public final class LlamaCppBackend implements LlmBackend {
+
+    /** This backend's id. */
+    public static final String ID = "llamacpp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaCppBackend.class);
+    private static final Map<Path, LoadedModel> LOADED = new ConcurrentHashMap<>();
+    private static final Object LOAD_LOCK = new Object();
+
+    /** For ServiceLoader; does nothing. */
+    public LlamaCppBackend() {
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int defaultPriority() {
+        return 10;
+    }
+
+    @Override
+    public Availability availability(BackendContext context) {
+        return NativeLibrary.status();
+    }
+
+    @Override
+    public ModelSession start(ModelSpec spec, BackendContext context) throws BackendStartException {
+        Availability a = NativeLibrary.status();
+        if (a instanceof Availability.Unavailable) {
+            throw new BackendStartException(ID, spec.id(), new StartFailure.RuntimeUnavailable(((Availability.Unavailable) a).reason()));
+        }
+        // A file the reader rejects must never reach native code: a bad tensor table can crash the JVM.
+        var problem = ModelValidator.problem(spec.file());
+        if (problem.isPresent()) {
+            throw new BackendStartException(ID, spec.id(), problem.get());
+        }
+        boolean log = context.settings().reader().bool("backend.llamacpp.log", false);
+        LoadedModel.LoadSettings wanted = new LoadedModel.LoadSettings(spec.contextSize(), spec.batchSize(),
+                spec.gpuLayers(), spec.threads());
+        LoadedModel loaded;
+        synchronized (LOAD_LOCK) {
+            loaded = LOADED.get(spec.file());
+            if (loaded != null && !loaded.settings().equals(wanted)) {
+                throw new BackendStartException(ID, spec.id(), new StartFailure.Other("model file " + spec.file()
+                        + " is already loaded in this process with " + loaded.settings() + "; java-llama.cpp cannot"
+                        + " unload it, so it cannot be loaded again with " + wanted + " (use the same settings or a new process)"));
+            }
+            if (loaded == null) {
+                context.events().publish(new LifecycleEvent.Progress(ID, spec.id(), "loading " + spec.file().getFileName() + " in-process"));
+                loaded = load(spec, wanted, log);
+                LOADED.put(spec.file(), loaded);
+            } else {
+                LOG.debug("reusing model {} already loaded in this process", spec.file());
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new BackendStartException(ID, spec.id(), new StartFailure.Interrupted());
+        }
+        return new LlamaSession(spec, loaded);
+    }
+
+    private static LoadedModel load(ModelSpec spec, LoadedModel.LoadSettings s, boolean log) throws BackendStartException {
+        ModelParameters p = new ModelParameters()
+                .setModel(spec.file().toString())
+                .setCtxSize(s.contextSize())
+                .setBatchSize(s.batchSize())
+                .setGpuLayers(s.gpuLayers())
+                .setParallel(1);
+        if (s.threads() > 0) {
+            p.setThreads(s.threads());
+        }
+        if (!log) {
+            p.disableLog();
+        }
+        try {
+            LlamaModel model = new LlamaModel(p);
+            return new LoadedModel(spec.file(), s, model, addsBos(spec.file()), new ReentrantLock(true));
+        } catch (RuntimeException | LinkageError e) {
+            // LlamaException is not public; it and anything else from native loading land here.
+            throw new BackendStartException(ID, spec.id(), new StartFailure.Other("llama.cpp could not load "
+                    + spec.file() + ": " + e.getMessage()), e);
+        }
+    }
+
+    /** Whether the tokenizer adds BOS to a prompt (the GGUF says; llama.cpp's SPM default is yes). */
+    private static boolean addsBos(Path file) {
+        try {
+            GgufValue v = GgufReader.read(file).metadata().get("tokenizer.ggml.add_bos_token");
+            return v == null || Boolean.TRUE.equals(v.value());
+        } catch (GgufException e) {
+            return true;
+        }
+    }
+}

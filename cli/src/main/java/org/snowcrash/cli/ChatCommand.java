@@ -1,0 +1,142 @@
+package org.snowcrash.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+import org.snowcrash.agent.Agent;
+import org.snowcrash.agent.AgentEvent;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.registry.Configuration;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code snowcrash chat}: starts the model at once (before the first question, as the original
+ * did), then answers questions from standard input, or one {@code --prompt}. Answers stream to
+ * stdout; {@code served-by:} and {@code fallback:} lines and progress go to stderr.
+ */
+@Command(name = "chat", description = "Chat with a model (streaming). End of input ends the session.")
+final class ChatCommand implements Callable<Integer> {
+
+    @ParentCommand
+    SnowcrashCommand root;
+
+    @Option(names = {"-m", "--model"}, defaultValue = "demo", description = "Catalog model id (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Answer this once and exit.")
+    String prompt;
+
+    @Option(names = "--backend", paramLabel = "ID", description = "Use only this backend (docker, llamacpp, ...).")
+    String backend;
+
+    @Option(names = "--max-tokens", defaultValue = "256", paramLabel = "N", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--system", paramLabel = "TEXT", defaultValue = "", description = "System prompt.")
+    String system;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
+        }
+        Configuration config = root.configuration();
+        Agent.Builder builder = Agent.builder().settings(config).model(model).maxTokens(maxTokens)
+                .systemPrompt(system).listener(new Progress(err));
+        if (backend != null) {
+            builder.backend(backend);
+        }
+        Agent agent = builder.start();
+        // Ctrl-C and SIGTERM run this hook: the container stops before the process goes.
+        Thread hook = new Thread(agent::close, "snowcrash-chat-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            if (model.equals("demo")) {
+                err.println("note: the demo model has random weights; its answers are noise");
+            }
+            if (prompt != null) {
+                ChatResponse r = agent.ask(prompt, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+                report(err, r);
+                return 0;
+            }
+            boolean interactive = System.console() != null;
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            while (true) {
+                if (interactive) {
+                    err.print("you> ");
+                    err.flush();
+                }
+                String line = in.readLine();
+                if (line == null) {
+                    return 0;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                ChatResponse r = agent.ask(line, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+                report(err, r);
+            }
+        } finally {
+            agent.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook is running or ran.
+            }
+        }
+    }
+
+    private static void report(PrintStream err, ChatResponse r) {
+        err.printf("[%d prompt + %d completion tokens, %.1f tok/s, %s%s]%n", r.usage().promptTokens(),
+                r.usage().completionTokens(), r.tokensPerSecond(), r.finishReason().name().toLowerCase(java.util.Locale.ROOT),
+                r.finishReason() == FinishReason.CANCELLED ? "" : "");
+    }
+
+    /** Prints lifecycle events as plain lines on stderr. */
+    private static final class Progress implements org.snowcrash.agent.AgentListener {
+        private final PrintStream err;
+
+        Progress(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void onEvent(AgentEvent event) {
+            if (!(event instanceof AgentEvent.Lifecycle)) {
+                return;
+            }
+            LifecycleEvent e = ((AgentEvent.Lifecycle) event).event();
+            if (e instanceof LifecycleEvent.Starting) {
+                err.println("starting: " + e.backendId() + " (model " + ((LifecycleEvent.Starting) e).modelId() + ")");
+            } else if (e instanceof LifecycleEvent.Progress) {
+                err.println("  " + e.backendId() + ": " + ((LifecycleEvent.Progress) e).message());
+            } else if (e instanceof LifecycleEvent.Ready) {
+                err.println("ready: " + e.backendId() + " in " + ((LifecycleEvent.Ready) e).took().toMillis() + " ms");
+            } else if (e instanceof LifecycleEvent.Fallback) {
+                err.println("fallback: " + e.backendId() + ": " + ((LifecycleEvent.Fallback) e).reason());
+            } else if (e instanceof LifecycleEvent.ServedBy) {
+                err.println("served-by: " + e.backendId());
+            }
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.snowcrash.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.snowcrash.registry.Configuration;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The top-level {@code snowcrash} command and the options every subcommand shares. */
+@Command(name = "snowcrash", mixinStandardHelpOptions = true, version = "snowcrash 0.1.0",
+        description = "Talk to a local LLM, whatever runs it: Docker (llama-server) first, in-process llama.cpp as fallback.",
+        subcommands = {ChatCommand.class, BackendsCommand.class, ModelsCommand.class, InspectCommand.class,
+                StopAllCommand.class})
+public final class SnowcrashCommand {
+
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Configuration file (default: ./snowcrash.properties, or $SNOWCRASH_CONFIG).")
+    Path config;
+
+    @Option(names = {"-D", "--set"}, scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE",
+            description = "Set a configuration key; beats every other source.")
+    Map<String, String> flags = new LinkedHashMap<>();
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log what happens (debug level).")
+    boolean verbose;
+
+    /** The configuration from every source, flags on top. */
+    Configuration configuration() {
+        return Configuration.load(Optional.ofNullable(config), flags);
+    }
+}
