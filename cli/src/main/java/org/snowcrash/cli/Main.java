@@ -43,7 +43,7 @@ public final class Main {
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         setIfAbsent("org.slf4j.simpleLogger.log.org.apache.hc", verbose ? "info" : "error");
-        setIfAbsent("org.slf4j.simpleLogger.log.com.github.dockerjava", verbose ? "info" : "error");
+        setIfAbsent("org.slf4j.simpleLogger.log.com.github.dockerjava", verbose ? "info" : "off");
     }
 
     private static void setIfAbsent(String key, String value) {

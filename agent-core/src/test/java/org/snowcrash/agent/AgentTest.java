@@ -1,0 +1,145 @@
+package org.snowcrash.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snowcrash.agent.Fakes.Backend;
+import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.Settings;
+import org.snowcrash.registry.BackendRegistry;
+
+class AgentTest {
+
+    @TempDir
+    Path dir;
+
+    private Agent agent(int contextSize, int maxTokens, List<AgentEvent> events) throws Exception {
+        return Agent.builder()
+                .settings(Settings.empty())
+                .spec(Fakes.spec(dir, contextSize))
+                .discovery(BackendRegistry.order(List.of(new Backend("docker", 20, Mode.UNAVAILABLE),
+                        new Backend("llamacpp", 10, Mode.WORKS)), List.of(), Settings.empty()))
+                .systemPrompt("You are a robot.")
+                .maxTokens(maxTokens)
+                .listener(events::add)
+                .start();
+    }
+
+    @Test
+    void keepsTheConversationAndStreamsToSinkAndListeners() throws Exception {
+        List<AgentEvent> events = new CopyOnWriteArrayList<>();
+        try (Agent a = agent(4096, 100, events)) {
+            StringBuilder streamed = new StringBuilder();
+            ChatResponse r = a.ask("hello there", streamed::append);
+            assertEquals("echo hello there", r.text());
+            assertEquals(r.text(), streamed.toString());
+            a.ask("again");
+            assertEquals(List.of(ChatMessage.user("hello there"), ChatMessage.assistant("echo hello there"),
+                    ChatMessage.user("again"), ChatMessage.assistant("echo again")), a.history());
+            Fakes.Session s = (Fakes.Session) sessionOf(a);
+            assertEquals(ChatMessage.system("You are a robot."), s.lastMessages.get(0));
+            assertEquals(4, s.lastMessages.size());
+            String tokens = events.stream().filter(e -> e instanceof AgentEvent.Token)
+                    .map(e -> ((AgentEvent.Token) e).text()).reduce("", String::concat);
+            assertEquals("echo hello thereecho again", tokens);
+            assertEquals(2, events.stream().filter(e -> e instanceof AgentEvent.TurnFinished).count());
+            assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.Lifecycle
+                    && ((AgentEvent.Lifecycle) e).event() instanceof LifecycleEvent.Fallback
+                    && ((AgentEvent.Lifecycle) e).event().backendId().equals("docker")));
+            assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.Lifecycle
+                    && ((AgentEvent.Lifecycle) e).event() instanceof LifecycleEvent.ServedBy
+                    && ((AgentEvent.Lifecycle) e).event().backendId().equals("llamacpp")));
+            assertEquals("llamacpp", a.info().backendId());
+        }
+    }
+
+    @Test
+    void trimsOldestTurnsToFitTheContext() throws Exception {
+        List<AgentEvent> events = new CopyOnWriteArrayList<>();
+        // Fake tokens: characters + 4 per message. Budget: 200 - 20 = 180 prompt tokens.
+        try (Agent a = agent(200, 20, events)) {
+            for (int i = 0; i < 10; i++) {
+                a.ask("question number " + i + " with some padding text");
+                Fakes.Session s = (Fakes.Session) sessionOf(a);
+                int prompt = s.countPromptTokens(s.lastMessages);
+                assertTrue(prompt + s.lastMaxTokens <= 200, "turn " + i + ": " + prompt + " + " + s.lastMaxTokens);
+                assertEquals(ChatMessage.Role.SYSTEM, s.lastMessages.get(0).role());
+                assertEquals(ChatMessage.user("question number " + i + " with some padding text"),
+                        s.lastMessages.get(s.lastMessages.size() - 1));
+                // Never an answer without its question: after the system prompt comes a user message.
+                assertEquals(ChatMessage.Role.USER, s.lastMessages.get(1).role());
+            }
+            assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.TurnFinished
+                    && ((AgentEvent.TurnFinished) e).droppedMessages() > 0));
+            assertEquals(20, a.history().size(), "the agent's own history keeps everything");
+        }
+    }
+
+    @Test
+    void aPromptThatCannotFitIsAContextOverflow() throws Exception {
+        try (Agent a = agent(40, 5, new CopyOnWriteArrayList<>())) {
+            ChatException e = assertThrows(ChatException.class, () -> a.ask("x".repeat(100)));
+            assertInstanceOf(ChatFailure.ContextOverflow.class, e.failure());
+            assertEquals(40, ((ChatFailure.ContextOverflow) e.failure()).contextSize());
+            assertTrue(a.history().isEmpty());
+        }
+    }
+
+    @Test
+    void aFailedTurnLeavesTheHistoryAsItWas() throws Exception {
+        List<AgentEvent> events = new CopyOnWriteArrayList<>();
+        try (Agent a = agent(4096, 50, events)) {
+            a.ask("one");
+            ((Fakes.Session) sessionOf(a)).failNext = new ChatFailure.BackendGone("container died");
+            ChatException e = assertThrows(ChatException.class, () -> a.ask("two"));
+            assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+            assertEquals(2, a.history().size());
+            assertTrue(events.stream().anyMatch(ev -> ev instanceof AgentEvent.TurnFailed));
+            assertEquals("echo three", a.ask("three").text());
+        }
+    }
+
+    @Test
+    void cancelEndsTheTurnAsCancelledNotAsAnError() throws Exception {
+        try (Agent a = agent(4096, 100, new CopyOnWriteArrayList<>())) {
+            ((Fakes.Session) sessionOf(a)).slow = true;
+            ChatResponse r = a.ask("a b c d e f g h i j k l m n o p", piece -> {
+                if (piece.contains("c")) {
+                    a.cancel();
+                }
+            });
+            assertEquals(FinishReason.CANCELLED, r.finishReason());
+            assertTrue(r.text().length() < "echo a b c d e f g h i j k l m n o p".length());
+        }
+    }
+
+    @Test
+    void closeClosesTheSessionAndRefusesMore() throws Exception {
+        Agent a = agent(4096, 10, new CopyOnWriteArrayList<>());
+        Fakes.Session s = (Fakes.Session) sessionOf(a);
+        a.close();
+        a.close();
+        assertTrue(s.closed);
+        assertThrows(IllegalStateException.class, () -> a.ask("hi"));
+    }
+
+    private static org.snowcrash.api.ModelSession sessionOf(Agent a) throws Exception {
+        java.lang.reflect.Field f = Agent.class.getDeclaredField("session");
+        f.setAccessible(true);
+        return (org.snowcrash.api.ModelSession) f.get(a);
+    }
+}

@@ -1,0 +1,68 @@
+package org.snowcrash.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ModelSpecTest {
+
+    private final Path file = Path.of("/models/x.gguf");
+
+    @Test
+    void defaultsAreTheOriginalConservativeSettings() {
+        ModelSpec s = ModelSpec.builder("llama", file).build();
+        assertEquals(8, s.gpuLayers());
+        assertEquals(512, s.contextSize());
+        assertEquals(128, s.batchSize());
+        assertEquals(2L << 30, s.memoryBytes());
+        assertEquals("snowcrash-llama-server", s.containerName());
+    }
+
+    @Test
+    void invalidValuesAreRejectedAtConstruction() {
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("", file).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("../etc", file).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("a/b", file).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).contextSize(-1).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).port(70000).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).containerName("bad name").build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).startupTimeout(Duration.ZERO).build());
+    }
+
+    @Test
+    void extraArgsAreCopied() {
+        List<String> args = new java.util.ArrayList<>(List.of("--foo"));
+        ModelSpec s = ModelSpec.builder("x", file).extraArgs(args).build();
+        args.add("--bar");
+        assertEquals(List.of("--foo"), s.extraArgs());
+        assertEquals(s, s.toBuilder().build());
+    }
+
+    @Test
+    void readerCollectsEveryProblemWithItsSource() {
+        Settings s = Settings.of(Map.of("a", "x", "b", "true", "c", "5m", "d", "2g", "e", "maybe"), "file test.properties");
+        SettingsReader r = s.reader();
+        assertEquals(7, r.integer("a", 7, 0, 10));
+        assertEquals(true, r.bool("b", false));
+        assertEquals(Duration.ofMinutes(5), r.duration("c", Duration.ZERO));
+        assertEquals(2L << 30, r.bytes("d", 0));
+        assertEquals(false, r.bool("e", false));
+        ConfigurationException e = assertThrows(ConfigurationException.class, r::throwIfProblems);
+        assertEquals(2, e.problems().size());
+        assertTrue(e.getMessage().contains("a=x (from file test.properties): must be a whole number"), e.getMessage());
+        assertTrue(e.getMessage().contains("e=maybe (from file test.properties): must be true or false"), e.getMessage());
+    }
+
+    @Test
+    void availabilityNeedsAReason() {
+        assertThrows(IllegalArgumentException.class, () -> Availability.unavailable(" "));
+        assertTrue(Availability.available().isAvailable());
+    }
+}

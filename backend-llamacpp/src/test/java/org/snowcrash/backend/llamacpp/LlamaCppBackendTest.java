@@ -1,0 +1,191 @@
+package org.snowcrash.backend.llamacpp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.snowcrash.agent.Agent;
+import org.snowcrash.agent.AgentEvent;
+import org.snowcrash.api.Availability;
+import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.LlmBackend;
+import org.snowcrash.api.ModelSession;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.Settings;
+import org.snowcrash.api.StartFailure;
+import org.snowcrash.models.TinyLlama;
+import org.snowcrash.registry.BackendRegistry;
+
+/**
+ * The in-process backend against real llama.cpp (java-llama.cpp 4.2.0) and a model written by our
+ * own GGUF writer. One model is loaded for the whole class: 4.2.0 cannot really unload one.
+ */
+class LlamaCppBackendTest {
+
+    private static Path dir;
+    private static ModelSpec spec;
+    private static ModelSession session;
+    private static final LlamaCppBackend BACKEND = new LlamaCppBackend();
+
+    @BeforeAll
+    static void load() throws Exception {
+        dir = Files.createTempDirectory("llamacpp-test");
+        Path file = dir.resolve("demo.gguf");
+        TinyLlama.demo().write(file);
+        spec = ModelSpec.builder("demo", file).contextSize(256).gpuLayers(0).build();
+        assertEquals(Availability.available(), BACKEND.availability(BackendContext.of(Settings.empty())),
+                "the native library must load on this machine");
+        session = BACKEND.start(spec, BackendContext.of(Settings.empty()));
+    }
+
+    @AfterAll
+    static void close() {
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    private static ChatRequest request(String text, int maxTokens) {
+        return ChatRequest.of(List.of(ChatMessage.system("be brief"), ChatMessage.user(text)), maxTokens)
+                .withTemperature(0).withSeed(1);
+    }
+
+    @Test
+    void serviceLoaderFindsIt() {
+        List<String> ids = ServiceLoader.load(LlmBackend.class).stream().map(p -> p.get().id()).collect(Collectors.toList());
+        assertEquals(List.of("llamacpp"), ids);
+        assertEquals(10, BackendRegistry.discover(Settings.empty()).find("llamacpp").orElseThrow().priority());
+    }
+
+    @Test
+    void blockingAndStreamingAgree() {
+        ChatResponse blocking = session.chat(request("hello robot", 24));
+        List<String> pieces = new ArrayList<>();
+        ChatResponse streamed = session.stream(request("hello robot", 24), pieces::add, new Cancellation());
+        assertEquals(blocking.text(), streamed.text(), "greedy decoding gives the same text");
+        assertEquals(streamed.text(), String.join("", pieces), "the pieces make up the text");
+        assertTrue(pieces.size() > 1, "text arrives in pieces");
+        assertEquals(blocking.usage(), streamed.usage());
+    }
+
+    @Test
+    void usageCountsArePlausible() {
+        ChatResponse r = session.chat(request("how are you", 16));
+        int prompt = session.countPromptTokens(request("how are you", 16).messages());
+        assertEquals(prompt, r.usage().promptTokens());
+        // ChatML wrapping alone is dozens of byte tokens in this vocabulary.
+        assertTrue(r.usage().promptTokens() > "how are you".length(), "prompt tokens: " + r.usage().promptTokens());
+        assertTrue(r.usage().completionTokens() >= 1 && r.usage().completionTokens() <= 16, "completion: " + r.usage());
+        if (r.finishReason() == FinishReason.LENGTH) {
+            assertEquals(16, r.usage().completionTokens());
+        }
+    }
+
+    @Test
+    void cancelStopsGeneration() {
+        Cancellation c = new Cancellation();
+        AtomicInteger pieces = new AtomicInteger();
+        ChatResponse r = session.stream(request("tell me a long story", 200), p -> {
+            if (pieces.incrementAndGet() == 3) {
+                c.cancel();
+            }
+        }, c);
+        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertTrue(pieces.get() <= 4, "generation stopped soon after cancel: " + pieces.get());
+        // The session is usable again after a cancel.
+        assertTrue(session.chat(request("again", 4)).usage().completionTokens() >= 1);
+    }
+
+    @Test
+    void promptLargerThanTheContextIsATypedError() {
+        ChatException e = assertThrows(ChatException.class, () -> session.chat(request("x ".repeat(400), 8)));
+        assertInstanceOf(ChatFailure.ContextOverflow.class, e.failure());
+    }
+
+    @Test
+    void concurrentRequestsAreSerializedAndAllComplete() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<ChatResponse>> fs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                fs.add(pool.submit(() -> session.chat(request("same question", 12))));
+            }
+            String first = fs.get(0).get().text();
+            for (Future<ChatResponse> f : fs) {
+                assertEquals(first, f.get().text(), "no answer mixed with another's");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aClosedSessionRefusesAndTheModelIsReused() throws Exception {
+        ModelSession second = BACKEND.start(spec, BackendContext.of(Settings.empty()));
+        second.close();
+        second.close();
+        ChatException e = assertThrows(ChatException.class, () -> second.chat(request("hi", 4)));
+        assertInstanceOf(ChatFailure.Closed.class, e.failure());
+        assertTrue(session.chat(request("still here", 4)).usage().completionTokens() >= 1, "the shared model still serves");
+    }
+
+    @Test
+    void theSameFileWithOtherSettingsIsATypedFailure() {
+        ModelSpec other = spec.toBuilder().contextSize(512).build();
+        BackendStartException e = assertThrows(BackendStartException.class, () -> BACKEND.start(other, BackendContext.of(Settings.empty())));
+        assertInstanceOf(StartFailure.Other.class, e.failure());
+        assertTrue(e.getMessage().contains("already loaded"), e.getMessage());
+    }
+
+    @Test
+    void aFileTheReaderRejectsNeverReachesNativeCode() throws Exception {
+        Path bad = dir.resolve("bad.gguf");
+        byte[] good = Files.readAllBytes(spec.file());
+        Files.write(bad, java.util.Arrays.copyOf(good, good.length / 2));
+        BackendStartException e = assertThrows(BackendStartException.class,
+                () -> BACKEND.start(ModelSpec.builder("bad", bad).build(), BackendContext.of(Settings.empty())));
+        assertInstanceOf(StartFailure.ModelInvalid.class, e.failure());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void agentTrimsTheConversationToTheRealContext() throws Exception {
+        List<AgentEvent> events = new ArrayList<>();
+        // A fresh file (same bytes) so the loaded-model cache gives this agent its own 256-token context.
+        try (Agent agent = Agent.builder().settings(Settings.of(Map.of())).spec(spec).backend("llamacpp")
+                .maxTokens(16).listener(events::add).start()) {
+            for (int i = 0; i < 8; i++) {
+                ChatResponse r = agent.ask("turn " + i + " says something of moderate length");
+                assertTrue(r.usage().promptTokens() + r.usage().completionTokens() <= spec.contextSize(),
+                        "turn " + i + ": " + r.usage());
+            }
+            assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.TurnFinished
+                    && ((AgentEvent.TurnFinished) e).droppedMessages() > 0), "old turns were dropped");
+            assertEquals(16, agent.history().size());
+        }
+    }
+}
