@@ -44,7 +44,10 @@ final class ContainerTracker {
 
     /** Removes one container (kill + remove), within its bound. Returns whether it is gone. */
     static boolean remove(Tracked t) {
-        LIVE.remove(t.id());
+        if (LIVE.remove(t.id()) == null) {
+            // Removed already (stop-all, or the shutdown hook got there first).
+            return true;
+        }
         return removeAll(List.of(t), t.bound()).isEmpty();
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -60,6 +61,11 @@ final class ServerClient {
     ServerClient(OkHttpClient shared, String baseUrl, String apiKey, String where, Duration idleTimeout) {
         this.http = shared.newBuilder()
                 .retryOnConnectionFailure(false)
+                // No idle connections are kept: llama-server (behind docker-proxy) may close a
+                // connection after a streamed answer without saying so, and a POST sent on such a
+                // stale pooled connection fails; retrying it silently is what we must not do. A
+                // fresh loopback connection per request costs well under a millisecond.
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
                 .connectTimeout(Duration.ofSeconds(5))
                 .readTimeout(idleTimeout)
                 .writeTimeout(Duration.ofSeconds(30))
@@ -120,6 +126,7 @@ final class ServerClient {
         StringBuilder text = new StringBuilder();
         String finishReason = null;
         Usage usage = null;
+        boolean sawDone = false;
         try {
             while (true) {
                 Object item;
@@ -136,7 +143,7 @@ final class ServerClient {
                     throw error(new ChatFailure.Timeout(idleTimeout), null);
                 }
                 if (item == DONE) {
-                    if (finishReason == null && !cancellation.isCancelled()) {
+                    if (!sawDone && finishReason == null && !cancellation.isCancelled()) {
                         // The connection closed before the server said it was done: it died or was cut.
                         throw error(new ChatFailure.BackendGone("the stream ended before the answer was complete"), null);
                     }
@@ -150,9 +157,9 @@ final class ServerClient {
                 }
                 String data = (String) item;
                 if (data.equals("[DONE]")) {
-                    // Closing ends our side of the stream; the server frees its slot when the request ends.
-                    source.cancel();
-                    break;
+                    sawDone = true;
+                    // Not cancelled: reading on to the end of the body lets OkHttp reuse the connection.
+                    continue;
                 }
                 JsonNode chunk = parse(data);
                 if (chunk.has("error")) {

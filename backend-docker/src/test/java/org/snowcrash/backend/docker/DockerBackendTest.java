@@ -1,0 +1,278 @@
+package org.snowcrash.backend.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.ModelSession;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.StartFailure;
+import org.snowcrash.models.TinyLlama;
+import org.snowcrash.models.gguf.GgufValue;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/** The Docker backend against a real engine and a real llama-server, with models from our GGUF writer. */
+@RequiresDocker
+class DockerBackendTest {
+
+    @TempDir
+    Path dir;
+
+    private final DockerBackend backend = new DockerBackend();
+    private final List<ModelSession> sessions = new ArrayList<>();
+    private DockerClient docker;
+
+    @BeforeEach
+    void connect() {
+        docker = DockerTestSupport.client();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        sessions.forEach(ModelSession::close);
+        // Nothing a test started may outlive it.
+        for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
+            for (String n : c.getNames()) {
+                if (n.startsWith("/snowcrash-test-")) {
+                    docker.removeContainerCmd(c.getId()).withForce(true).exec();
+                }
+            }
+        }
+        docker.close();
+    }
+
+    private ModelSession start(ModelSpec spec, String... settings) throws BackendStartException {
+        ModelSession s = backend.start(spec, DockerTestSupport.context(settings));
+        sessions.add(s);
+        return s;
+    }
+
+    private static ChatRequest request(String text, int max) {
+        return ChatRequest.of(List.of(ChatMessage.user(text)), max).withTemperature(0).withSeed(3);
+    }
+
+    private boolean exists(String name) {
+        return docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(name)).exec().stream()
+                .anyMatch(c -> List.of(c.getNames()).contains("/" + name));
+    }
+
+    @Test
+    void startsChatsStreamsCancelsAndRemovesItsContainerOnClose() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "main");
+        List<LifecycleEvent> events = new ArrayList<>();
+        ModelSession s = backend.start(spec, new org.snowcrash.api.BackendContext(DockerTestSupport.settings(), events::add));
+        sessions.add(s);
+        assertEquals("docker", s.info().backendId());
+        assertTrue(s.isAlive());
+        assertTrue(events.stream().anyMatch(e -> e instanceof LifecycleEvent.Progress));
+
+        InspectContainerResponse inspect = docker.inspectContainerCmd(spec.containerName()).exec();
+        Map<String, String> labels = inspect.getConfig().getLabels();
+        assertEquals("snowcrash", labels.get(Labels.TOOL));
+        assertEquals("demo", labels.get(Labels.MODEL));
+        assertEquals(String.valueOf(ProcessHandle.current().pid()), labels.get(Labels.PID));
+        List<String> args = List.of(inspect.getArgs());
+        assertTrue(args.containsAll(List.of("-ngl", "8", "-c", "512", "-b", "128", "--port", String.valueOf(spec.port()))), args.toString());
+        assertEquals(spec.memoryBytes(), inspect.getHostConfig().getMemory());
+        assertEquals(spec.shmBytes(), inspect.getHostConfig().getShmSize());
+        assertEquals("127.0.0.1", inspect.getHostConfig().getPortBindings().getBindings().values().iterator().next()[0].getHostIp());
+        assertTrue(inspect.getMounts().stream().allMatch(m -> !Boolean.TRUE.equals(m.getRW())), "every mount is read-only");
+        // The API key is in a file, never in the arguments or the environment.
+        assertTrue(args.contains("--api-key-file"));
+        String[] env = inspect.getConfig().getEnv();
+        assertFalse(env != null && String.join(" ", env).toLowerCase().contains("api_key"));
+
+        ChatResponse blocking = s.chat(request("hello", 16));
+        List<String> pieces = new ArrayList<>();
+        ChatResponse streamed = s.stream(request("hello", 16), pieces::add, new Cancellation());
+        assertEquals(blocking.text(), streamed.text());
+        assertEquals(streamed.text(), String.join("", pieces));
+        assertEquals(16, streamed.usage().completionTokens(), "usage from the server's own counts");
+        assertEquals(FinishReason.LENGTH, streamed.finishReason());
+        assertEquals(blocking.usage().promptTokens(), streamed.usage().promptTokens());
+        assertEquals(s.countPromptTokens(request("hello", 16).messages()), streamed.usage().promptTokens());
+
+        Cancellation c = new Cancellation();
+        AtomicInteger n = new AtomicInteger();
+        ChatResponse cancelled = s.stream(request("a long story", 400), p -> {
+            if (n.incrementAndGet() == 2) {
+                c.cancel();
+            }
+        }, c);
+        assertEquals(FinishReason.CANCELLED, cancelled.finishReason());
+        // The slot is free again: the next request completes normally.
+        assertEquals(8, s.chat(request("next", 8)).usage().completionTokens());
+
+        s.close();
+        s.close();
+        assertFalse(exists(spec.containerName()), "close removes the container");
+        ChatException closed = assertThrows(ChatException.class, () -> s.chat(request("x", 2)));
+        assertInstanceOf(ChatFailure.Closed.class, closed.failure());
+    }
+
+    @Test
+    void requestsWithoutTheApiKeyAreRefused() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "key");
+        start(spec);
+        OkHttpClient http = new OkHttpClient();
+        Request r = new Request.Builder().url("http://127.0.0.1:" + spec.port() + "/v1/chat/completions")
+                .post(RequestBody.create("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}",
+                        okhttp3.MediaType.get("application/json"))).build();
+        try (Response resp = http.newCall(r).execute()) {
+            assertEquals(401, resp.code());
+        }
+    }
+
+    @Test
+    void threeModelsAtOnceOnTheirOwnPorts() throws Exception {
+        List<ModelSession> three = new ArrayList<>();
+        for (String name : List.of("one", "two", "three")) {
+            three.add(start(DockerTestSupport.demoSpec(dir, name)));
+        }
+        for (ModelSession s : three) {
+            assertEquals(4, s.chat(request("hi", 4)).usage().completionTokens(), s.info().detail());
+        }
+        assertEquals(3, three.stream().map(s -> s.info().detail()).distinct().count());
+    }
+
+    @Test
+    void aModelTheServerRejectsFailsAtOnceWithItsLogLines() throws Exception {
+        // A sound GGUF (our reader accepts it) of an architecture llama.cpp does not know.
+        Path file = dir.resolve("alien.gguf");
+        TinyLlama.demo().writer("alien").put("general.architecture", GgufValue.string("alien")).write(file);
+        ModelSpec spec = ModelSpec.builder("alien", file).port(DockerTestSupport.freePort())
+                .containerName("snowcrash-test-alien").startupTimeout(Duration.ofSeconds(90)).build();
+        long t0 = System.nanoTime();
+        BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        StartFailure.Exited exited = assertInstanceOf(StartFailure.Exited.class, e.failure());
+        assertNotEquals(0, exited.exitCode());
+        assertFalse(exited.oomKilled());
+        assertTrue(String.join("\n", exited.lastLogLines()).contains("alien"), exited.lastLogLines().toString());
+        assertTrue(ms < 60_000, "failed on the exit, not at the 90 s timeout (" + ms + " ms)");
+        assertFalse(exists(spec.containerName()), "nothing left behind");
+    }
+
+    @Test
+    void anUnknownImageIsAClearFailure() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "noimage");
+        BackendStartException never = assertThrows(BackendStartException.class,
+                () -> start(spec, "backend.docker.image", "snowcrash/no-such-image:0"));
+        assertInstanceOf(StartFailure.ImageUnavailable.class, never.failure());
+        assertTrue(never.getMessage().contains("snowcrash/no-such-image:0"), never.getMessage());
+        // With pull=missing the pull is tried, fails (no registry is reachable here), and says so.
+        BackendStartException missing = assertThrows(BackendStartException.class,
+                () -> start(spec, "backend.docker.image", "snowcrash/no-such-image:0", "backend.docker.pull", "missing"));
+        assertInstanceOf(StartFailure.ImageUnavailable.class, missing.failure());
+        assertTrue(missing.getMessage().contains("pull failed"), missing.getMessage());
+        assertFalse(exists(spec.containerName()));
+    }
+
+    @Test
+    void aPortInUseIsAClearFailure() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "port");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), spec.port()));
+            BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
+            StartFailure.PortInUse p = assertInstanceOf(StartFailure.PortInUse.class, e.failure());
+            assertEquals(spec.port(), p.port());
+        }
+        assertFalse(exists(spec.containerName()));
+    }
+
+    @Test
+    void aForeignContainerWithOurNameIsLeftAlone() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "foreign");
+        String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName()).exec().getId();
+        BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
+        assertInstanceOf(StartFailure.NameConflict.class, e.failure());
+        assertTrue(e.getMessage().contains("not ours"), e.getMessage());
+        assertEquals(id, docker.inspectContainerCmd(spec.containerName()).exec().getId(), "still there, untouched");
+    }
+
+    @Test
+    void aStaleContainerOfADeadProcessIsReplaced() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "stale");
+        Map<String, String> labels = new java.util.HashMap<>(Labels.forModel("demo"));
+        labels.put(Labels.PID, String.valueOf(deadPid()));
+        String stale = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName()).withLabels(labels).exec().getId();
+        ModelSession s = start(spec);
+        assertNotEquals(stale, docker.inspectContainerCmd(spec.containerName()).exec().getId());
+        assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(stale).exec());
+        assertEquals(2, s.chat(request("hi", 2)).usage().completionTokens());
+    }
+
+    @Test
+    void stopAllRemovesEveryContainerWithOurLabels() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "manager");
+        try (DockerManager m = DockerManager.connect(DockerTestSupport.settings())) {
+            ModelSession s = m.start(spec, e -> { });
+            sessions.add(s);
+            assertTrue(m.isRunning(spec.containerName()));
+            List<String> removed = m.stopAll();
+            assertTrue(removed.contains(spec.containerName()), removed.toString());
+            assertFalse(m.isRunning(spec.containerName()));
+            assertFalse(exists(spec.containerName()));
+        }
+    }
+
+    @Test
+    void aContainerKilledMidStreamIsABackendGoneError() throws Exception {
+        // A 2048-token context and a long answer keep the server busy well past the kill.
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "killed").toBuilder().contextSize(2048).build();
+        ModelSession s = start(spec);
+        AtomicInteger n = new AtomicInteger();
+        ChatException e = assertThrows(ChatException.class, () -> s.stream(request("go on", 1900), p -> {
+            if (n.incrementAndGet() == 2) {
+                docker.killContainerCmd(spec.containerName()).exec();
+            }
+        }, new Cancellation()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
+        assertTrue(e.getMessage().contains(String.valueOf(spec.port())), "the error names where: " + e.getMessage());
+        assertFalse(s.isAlive());
+    }
+
+    /** The pid of a process that has ended (a child that ran and exited). */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        assertTrue(ProcessHandle.of(p.pid()).isEmpty());
+        return p.pid();
+    }
+}

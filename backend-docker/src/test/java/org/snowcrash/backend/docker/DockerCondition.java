@@ -1,0 +1,55 @@
+package org.snowcrash.backend.docker;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+
+/** See {@link RequiresDocker}. */
+public final class DockerCondition implements ExecutionCondition {
+
+    /** The variable that turns a missing engine or image into a failure. */
+    public static final String REQUIRE = "SNOWCRASH_REQUIRE_DOCKER";
+    /** The test image, built by {@code .ci/llama-image.sh}. */
+    public static final String IMAGE = Optional.ofNullable(System.getenv("SNOWCRASH_TEST_IMAGE")).orElse("snowcrash/llama-server:sid");
+    public static final String HOST = Optional.ofNullable(System.getenv("DOCKER_HOST")).orElse(DockerSettings.DEFAULT_SOCKET);
+
+    private static volatile Optional<String> problem;
+
+    static Optional<String> problem() {
+        Optional<String> p = problem;
+        if (p == null) {
+            p = DockerEngine.whyUnreachable(HOST, Duration.ofSeconds(3));
+            if (p.isEmpty()) {
+                try (DockerClient c = DockerEngine.client(HOST, Duration.ofSeconds(10))) {
+                    c.inspectImageCmd(IMAGE).exec();
+                } catch (NotFoundException e) {
+                    p = Optional.of("the test image " + IMAGE + " is missing (build it with .ci/llama-image.sh)");
+                } catch (Exception e) {
+                    p = Optional.of("cannot inspect " + IMAGE + ": " + e);
+                }
+            }
+            problem = p;
+        }
+        return p;
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        Optional<String> p = problem();
+        if (p.isEmpty()) {
+            return ConditionEvaluationResult.enabled("Docker engine and " + IMAGE + " present");
+        }
+        if ("true".equalsIgnoreCase(System.getenv(REQUIRE))) {
+            throw new IllegalStateException(REQUIRE + "=true but the Docker tests cannot run: " + p.get());
+        }
+        String reason = "SKIPPED (no Docker): " + p.get() + " — set " + REQUIRE + "=true to make this a failure";
+        System.err.println("!!! " + context.getDisplayName() + ": " + reason);
+        return ConditionEvaluationResult.disabled(reason);
+    }
+}

@@ -1,0 +1,59 @@
+package org.snowcrash.backend.docker;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.Settings;
+import org.snowcrash.models.TinyLlama;
+
+import com.github.dockerjava.api.DockerClient;
+
+/** Shared set-up for the real-engine tests. */
+final class DockerTestSupport {
+
+    private DockerTestSupport() {
+    }
+
+    static DockerClient client() {
+        return DockerEngine.client(DockerCondition.HOST, Duration.ofSeconds(30));
+    }
+
+    static Settings settings(String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        m.put("backend.docker.image", DockerCondition.IMAGE);
+        m.put("backend.docker.pull", "never");
+        m.put("backend.docker.gpu", "off");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return Settings.of(m, "test");
+    }
+
+    static BackendContext context(String... keyValues) {
+        return BackendContext.of(settings(keyValues));
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A demo model in {@code dir} and a spec for it on a free port with a unique container name. */
+    static ModelSpec demoSpec(Path dir, String name) throws IOException {
+        Path file = dir.resolve("demo.gguf");
+        if (!java.nio.file.Files.exists(file)) {
+            TinyLlama.demo().write(file);
+        }
+        return ModelSpec.builder("demo", file).port(freePort()).containerName("snowcrash-test-" + name)
+                .memoryBytes(512L << 20).shmBytes(64L << 20).startupTimeout(Duration.ofSeconds(60)).build();
+    }
+}

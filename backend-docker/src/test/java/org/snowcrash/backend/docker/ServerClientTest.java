@@ -1,0 +1,132 @@
+package org.snowcrash.backend.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import okhttp3.OkHttpClient;
+
+/**
+ * HTTP behaviour a real llama-server cannot be made to show on demand: a stream cut in the
+ * middle, an error inside a 200 stream, a long silence, an error status.
+ */
+class ServerClientTest {
+
+    private MockWebServer server;
+    private ServerClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+        client = new ServerClient(new OkHttpClient(), server.url("/").toString().replaceAll("/$", ""), "secret",
+                "model demo, test server", Duration.ofMillis(700));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static ChatRequest request() {
+        return ChatRequest.of(List.of(ChatMessage.user("hi")), 8);
+    }
+
+    private static String chunk(String content) {
+        return "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content + "\"},\"finish_reason\":null}]}\n\n";
+    }
+
+    private static MockResponse sse(String body) {
+        return new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(body).build();
+    }
+
+    @Test
+    void streamsPiecesAndTakesUsageFromTheFinalChunk() throws Exception {
+        server.enqueue(sse(chunk("Hel") + chunk("lo") + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}],"
+                + "\"timings\":{\"cache_n\":3,\"prompt_n\":9,\"predicted_n\":2}}\n\ndata: [DONE]\n\n"));
+        List<String> pieces = new ArrayList<>();
+        ChatResponse r = client.stream(request(), pieces::add, new Cancellation());
+        assertEquals(List.of("Hel", "lo"), pieces);
+        assertEquals("Hello", r.text());
+        assertEquals(FinishReason.LENGTH, r.finishReason());
+        assertEquals(12, r.usage().promptTokens());
+        assertEquals(2, r.usage().completionTokens());
+        RecordedRequest req = server.takeRequest();
+        assertEquals("Bearer secret", req.getHeaders().get("Authorization"));
+        assertTrue(req.getBody().utf8().contains("\"stream\":true"));
+    }
+
+    @Test
+    void anErrorInsideA200StreamIsTyped() {
+        server.enqueue(sse(chunk("x") + "data: {\"error\":{\"code\":400,\"type\":\"exceed_context_size_error\","
+                + "\"message\":\"too long\",\"n_prompt_tokens\":600,\"n_ctx\":512}}\n\n"));
+        ChatException e = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        ChatFailure.ContextOverflow o = assertInstanceOf(ChatFailure.ContextOverflow.class, e.failure());
+        assertEquals(600, o.promptTokens());
+        assertEquals(512, o.contextSize());
+        assertTrue(e.getMessage().startsWith("docker (model demo, test server): "), e.getMessage());
+    }
+
+    @Test
+    void aStreamCutInTheMiddleIsBackendGone() {
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(chunk("a") + chunk("b") + chunk("c")).onResponseBody(new SocketEffect.CloseSocket()).build());
+        ChatException e = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+    }
+
+    @Test
+    void aStreamThatEndsWithoutFinishingIsBackendGone() {
+        server.enqueue(sse(chunk("a")));
+        ChatException e = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+    }
+
+    @Test
+    void silenceLongerThanTheIdleTimeoutIsATimeout() {
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(chunk("a") + chunk("b")).bodyDelay(3, TimeUnit.SECONDS).build());
+        ChatException e = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        assertInstanceOf(ChatFailure.Timeout.class, e.failure(), e.getMessage());
+    }
+
+    @Test
+    void anErrorStatusIsTypedAndPostsAreNotRetried() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(503).body("{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}").build());
+        ChatException e = assertThrows(ChatException.class, () -> client.chat(request()));
+        ChatFailure.ServerError s = assertInstanceOf(ChatFailure.ServerError.class, e.failure());
+        assertEquals(503, s.status());
+        assertTrue(s.message().contains("Loading model"));
+        assertEquals(1, server.getRequestCount());
+    }
+
+    @Test
+    void aConnectionDroppedBeforeTheAnswerIsNotRetried() {
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(new MockResponse.Builder().body("{\"choices\":[{\"message\":{\"content\":\"second\"}}]}").build());
+        ChatException e = assertThrows(ChatException.class, () -> client.chat(request()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
+        assertEquals(1, server.getRequestCount(), "the POST was sent once");
+    }
+}
