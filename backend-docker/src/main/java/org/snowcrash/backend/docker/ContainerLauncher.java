@@ -375,7 +375,9 @@ final class ContainerLauncher {
     private void checkPort(ModelSpec spec) throws BackendStartException {
         String addr = settings.bindAddress();
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            // SO_REUSEADDR as the engine's own proxy uses it: only a live listener counts as "in use",
+            // not connections of an earlier server still in TIME_WAIT.
+            s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(addr), spec.port()));
         } catch (IOException e) {
             throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.PortInUse(spec.port(),

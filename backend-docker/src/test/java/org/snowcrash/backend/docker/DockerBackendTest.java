@@ -254,17 +254,32 @@ class DockerBackendTest {
 
     @Test
     void aContainerKilledMidStreamIsABackendGoneError() throws Exception {
-        // A 2048-token context and a long answer keep the server busy well past the kill.
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "killed").toBuilder().contextSize(2048).build();
+        // The larger model decodes a few hundred tokens a second, so a long answer is still
+        // streaming when the container is killed on the first piece.
+        Path file = dir.resolve("timing.gguf");
+        TinyLlama.timing().write(file);
+        ModelSpec spec = ModelSpec.builder("timing", file).port(DockerTestSupport.freePort()).contextSize(2048)
+                .containerName("snowcrash-test-killed").startupTimeout(Duration.ofSeconds(60)).build();
         ModelSession s = start(spec);
         AtomicInteger n = new AtomicInteger();
         ChatException e = assertThrows(ChatException.class, () -> s.stream(request("go on", 1900), p -> {
-            if (n.incrementAndGet() == 2) {
+            if (n.incrementAndGet() == 1) {
                 docker.killContainerCmd(spec.containerName()).exec();
             }
         }, new Cancellation()));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
         assertTrue(e.getMessage().contains(String.valueOf(spec.port())), "the error names where: " + e.getMessage());
+        assertFalse(s.isAlive());
+    }
+
+    @Test
+    void aContainerKilledBetweenTurnsIsABackendGoneError() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "between");
+        ModelSession s = start(spec);
+        assertEquals(2, s.chat(request("one", 2)).usage().completionTokens());
+        docker.killContainerCmd(spec.containerName()).exec();
+        ChatException e = assertThrows(ChatException.class, () -> s.stream(request("two", 2), p -> { }, new Cancellation()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
         assertFalse(s.isAlive());
     }
 

@@ -1,0 +1,136 @@
+package org.snowcrash.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snowcrash.backend.docker.DockerCondition;
+import org.snowcrash.backend.docker.RequiresDocker;
+
+/** The command with a real Docker engine: Docker first, stop on exit and on signals, stop-all. */
+@RequiresDocker
+class CliDockerTest {
+
+    @TempDir
+    Path dir;
+
+    private final String container = "snowcrash-clitest-" + ProcessHandle.current().pid();
+    private final int port = freePort();
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads the child's stderr on a thread until a line matches, for at most {@code limit}. */
+    private static boolean awaitLine(Process p, String wanted, Duration limit) throws InterruptedException {
+        java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    System.err.println("[child] " + line);
+                    if (line.equals(wanted)) {
+                        seen.countDown();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the child went away
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return seen.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private List<String> dockerArgs(String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("-D", "backend.docker.image=" + DockerCondition.IMAGE,
+                "-D", "backend.docker.gpu=off", "-D", "model.demo.container=" + container, "-D", "model.demo.port=" + port));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    @AfterEach
+    void noContainerLeft() throws Exception {
+        assertFalse(containerExists(), "container " + container + " was left behind");
+    }
+
+    private boolean containerExists() throws Exception {
+        Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "name=^/" + container + "$").start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return !out.isEmpty();
+    }
+
+    @Test
+    void dockerServesFirstAndTheContainerGoesWithTheProcess() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--prompt", "hello", "--max-tokens", "8"));
+        args.addAll(dockerArgs());
+        Cli.Result r = Cli.run(dir, Map.of(), List.of(), Duration.ofSeconds(120), args.toArray(new String[0]));
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.equals("served-by: docker")), r.err());
+        assertFalse(r.err().contains("fallback:"), r.err());
+    }
+
+    @Test
+    void aContainerThatFailsFallsBackToInProcess() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--prompt", "hello", "--max-tokens", "8"));
+        args.addAll(dockerArgs("-D", "model.demo.args=--no-such-flag"));
+        Cli.Result r = Cli.run(dir, Map.of(), List.of(), Duration.ofSeconds(120), args.toArray(new String[0]));
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("fallback: docker: server exited with code")), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.equals("served-by: llamacpp")), r.err());
+    }
+
+    @Test
+    void sigtermAndSigintStopTheContainerBeforeTheProcessEnds() throws Exception {
+        for (String signal : List.of("TERM", "INT")) {
+            List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
+            args.addAll(dockerArgs());
+            Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // Stdin stays open: the chat waits for a question with the container running.
+            boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
+            if (!served) {
+                p.destroyForcibly().waitFor();
+            }
+            assertTrue(served, "the chat started on docker");
+            assertTrue(containerExists());
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the process ended after SIG" + signal);
+            assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue());
+            assertFalse(containerExists(), "SIG" + signal + " removed the container");
+            p.getOutputStream().close();
+        }
+    }
+
+    @Test
+    void stopAllRemovesContainersLeftByAKilledProcess() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
+        args.addAll(dockerArgs());
+        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
+        p.destroyForcibly().waitFor(); // SIGKILL: no hook runs, the container is orphaned
+        assertTrue(served, "the chat started on docker");
+        assertTrue(containerExists(), "SIGKILL leaves the container");
+        Cli.Result r = Cli.run(dir, "stop-all");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("removed " + container), r.out());
+    }
+}
