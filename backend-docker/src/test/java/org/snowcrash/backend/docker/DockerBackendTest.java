@@ -190,6 +190,30 @@ class DockerBackendTest {
     }
 
     @Test
+    void gpuOnWithoutTheNvidiaRuntimeIsAClearFailure() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "gpu");
+        org.junit.jupiter.api.Assumptions.assumeFalse(docker.infoCmd().exec().getRuntimes().containsKey("nvidia"),
+                "this engine has the nvidia runtime");
+        BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec, "backend.docker.gpu", "on"));
+        assertInstanceOf(StartFailure.RuntimeUnavailable.class, e.failure());
+        assertTrue(e.getMessage().contains("no nvidia runtime"), e.getMessage());
+        assertFalse(exists(spec.containerName()));
+        // auto falls back to the default runtime on such an engine.
+        assertEquals(2, start(spec, "backend.docker.gpu", "auto").chat(request("hi", 2)).usage().completionTokens());
+    }
+
+    @Test
+    void hostNetworkModeListensOnLoopback() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "hostnet");
+        ModelSession s = start(spec, "backend.docker.network", "host");
+        InspectContainerResponse inspect = docker.inspectContainerCmd(spec.containerName()).exec();
+        assertEquals("host", inspect.getHostConfig().getNetworkMode());
+        List<String> args = List.of(inspect.getArgs());
+        assertEquals("127.0.0.1", args.get(args.indexOf("--host") + 1));
+        assertEquals(2, s.chat(request("hi", 2)).usage().completionTokens());
+    }
+
+    @Test
     void anUnknownImageIsAClearFailure() throws Exception {
         ModelSpec spec = DockerTestSupport.demoSpec(dir, "noimage");
         BackendStartException never = assertThrows(BackendStartException.class,
