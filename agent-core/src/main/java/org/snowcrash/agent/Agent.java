@@ -3,7 +3,6 @@ package org.snowcrash.agent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
@@ -52,8 +52,14 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-    private final ModelSession session;
-    private final List<Attempt> attempts;
+    private final Discovery discovery;
+    private final ModelSpec spec;
+    private final Settings settings;
+    private final Recovery recovery;
+    private final java.util.Set<String> died = new java.util.LinkedHashSet<>();
+    private volatile ModelSession session;
+    private volatile boolean sessionDead;
+    private volatile List<Attempt> attempts;
     private final List<AgentListener> listeners;
     private final String systemPrompt;
     private final int maxTokens;
@@ -63,10 +69,14 @@ public final class Agent implements AutoCloseable {
     private volatile Cancellation current;
     private volatile boolean closed;
 
-    private Agent(Launch launch, List<AgentListener> listeners, String systemPrompt, int maxTokens,
-                  OptionalDouble temperature) {
+    private Agent(Launch launch, Discovery discovery, ModelSpec spec, Settings settings, Recovery recovery,
+                  List<AgentListener> listeners, String systemPrompt, int maxTokens, OptionalDouble temperature) {
         this.session = launch.session();
         this.attempts = launch.attempts();
+        this.discovery = discovery;
+        this.spec = spec;
+        this.settings = settings;
+        this.recovery = recovery;
         this.listeners = listeners;
         this.systemPrompt = systemPrompt;
         this.maxTokens = maxTokens;
@@ -97,39 +107,96 @@ public final class Agent implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the agent is closed");
             }
+            ModelSession active;
+            try {
+                active = usableSession();
+            } catch (ChatException e) {
+                publish(new AgentEvent.TurnFailed(e));
+                throw e;
+            }
             List<ChatMessage> all = new ArrayList<>();
             if (!systemPrompt.isEmpty()) {
                 all.add(ChatMessage.system(systemPrompt));
             }
-            all.addAll(turns);
+            synchronized (turns) {
+                all.addAll(turns);
+            }
             all.add(ChatMessage.user(userText));
             Cancellation cancellation = new Cancellation();
             current = cancellation;
             try {
                 ContextBudget.Fit fit;
                 try {
-                    fit = ContextBudget.fit(all, session.info().contextSize(), maxTokens, session::countPromptTokens);
+                    fit = ContextBudget.fit(all, active.info().contextSize(), maxTokens, active::countPromptTokens);
                 } catch (ContextBudget.Overflow e) {
-                    throw new ChatException(session.info().backendId(), "model " + session.info().modelId(), e.failure);
+                    throw new ChatException(active.info().backendId(), "model " + active.info().modelId(), e.failure);
                 }
                 if (fit.dropped() > 0) {
-                    LOG.debug("dropped {} old messages to fit the context of {} tokens", fit.dropped(), session.info().contextSize());
+                    LOG.debug("dropped {} old messages to fit the context of {} tokens", fit.dropped(), active.info().contextSize());
                 }
                 ChatRequest request = new ChatRequest(fit.messages(), fit.maxTokens(), temperature, OptionalLong.empty(), List.of());
-                ChatResponse response = session.stream(request, piece -> {
+                ChatResponse response = active.stream(request, piece -> {
                     publish(new AgentEvent.Token(piece));
                     sink.accept(piece);
                 }, cancellation);
-                turns.add(ChatMessage.user(userText));
-                turns.add(ChatMessage.assistant(response.text()));
+                synchronized (turns) {
+                    turns.add(ChatMessage.user(userText));
+                    turns.add(ChatMessage.assistant(response.text()));
+                }
                 publish(new AgentEvent.TurnFinished(response, fit.dropped()));
                 return response;
             } catch (ChatException e) {
+                if (e.failure() instanceof ChatFailure.BackendGone || e.failure() instanceof ChatFailure.Timeout) {
+                    // The backend died: say so now; the next turn recovers as configured.
+                    sessionDead = true;
+                    died.add(active.info().backendId());
+                    publish(new AgentEvent.Lifecycle(new LifecycleEvent.Degraded(active.info().backendId(),
+                            active.info().modelId(), e.failure().describe())));
+                }
                 publish(new AgentEvent.TurnFailed(e));
                 throw e;
             } finally {
                 current = null;
             }
+        }
+    }
+
+    /** The session to use for this turn, started again first when the last one died. */
+    private ModelSession usableSession() {
+        ModelSession s = session;
+        if (!sessionDead) {
+            return s;
+        }
+        String gone = s.info().backendId();
+        if (recovery == Recovery.NONE) {
+            throw new ChatException(gone, "model " + s.info().modelId(), new ChatFailure.BackendGone(
+                    "it died earlier and recovery is off (snowcrash.agent.recovery=none)"));
+        }
+        s.close();
+        Discovery d = discovery;
+        if (recovery == Recovery.NEXT) {
+            List<org.snowcrash.registry.Candidate> rest = new ArrayList<>();
+            for (org.snowcrash.registry.Candidate c : discovery.candidates()) {
+                if (!died.contains(c.id())) {
+                    rest.add(c);
+                }
+            }
+            d = new Discovery(rest, discovery.broken());
+        }
+        LOG.info("backend {} died; starting model {} again ({})", gone, spec.id(), recovery);
+        try {
+            Launch launch = FallbackChain.start(d, spec, settings, event -> publish(new AgentEvent.Lifecycle(event)));
+            if (closed) {
+                launch.session().close();
+                throw new IllegalStateException("the agent was closed while its model restarted");
+            }
+            session = launch.session();
+            attempts = launch.attempts();
+            sessionDead = false;
+            return launch.session();
+        } catch (RuntimeException e) {
+            throw new ChatException(gone, "model " + spec.id(), new ChatFailure.BackendGone(
+                    "it died and no backend could start the model again: " + e.getMessage()), e);
         }
     }
 
@@ -143,24 +210,24 @@ public final class Agent implements AutoCloseable {
 
     /** The conversation so far (without the system prompt), oldest first. */
     public List<ChatMessage> history() {
-        synchronized (turnLock) {
+        synchronized (turns) {
             return List.copyOf(turns);
         }
     }
 
     /** Forgets the conversation; the model keeps running. */
     public void reset() {
-        synchronized (turnLock) {
+        synchronized (turns) {
             turns.clear();
         }
     }
 
-    /** Which backend serves which model. */
+    /** Which backend serves which model (after a recovery, the one that serves now). */
     public SessionInfo info() {
         return session.info();
     }
 
-    /** Every backend the fallback chain considered, in order. */
+    /** Every backend the fallback chain considered at the latest start, in order. */
     public List<Attempt> attempts() {
         return attempts;
     }
@@ -212,6 +279,7 @@ public final class Agent implements AutoCloseable {
         private OptionalDouble temperature = OptionalDouble.empty();
         private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
         private Discovery discovery;
+        private Recovery recovery;
 
         private Builder() {
         }
@@ -238,6 +306,8 @@ public final class Agent implements AutoCloseable {
         public Builder temperature(double t) { this.temperature = OptionalDouble.of(t); return this; }
         /** A listener that also sees the start events. */
         public Builder listener(AgentListener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
+        /** What to do after the backend dies; default {@code snowcrash.agent.recovery}, else {@link Recovery#RESTART}. */
+        public Builder recovery(Recovery r) { this.recovery = Objects.requireNonNull(r); return this; }
         /** Use these discovered backends instead of discovering (tests, embedding). */
         public Builder discovery(Discovery d) { this.discovery = d; return this; }
 
@@ -269,13 +339,20 @@ public final class Agent implements AutoCloseable {
             }
             List<AgentListener> ls = listeners;
             EventSink sink = event -> publish(ls, new AgentEvent.Lifecycle(event));
+            Recovery r = recovery;
+            if (r == null) {
+                var reader = s.reader();
+                r = Recovery.valueOf(reader.oneOf("snowcrash.agent.recovery", "restart", "restart", "next", "none")
+                        .toUpperCase(java.util.Locale.ROOT));
+                reader.throwIfProblems();
+            }
             Launch launch = FallbackChain.start(d, m, s, sink);
-            return new Agent(launch, ls, systemPrompt, maxTokens, temperature);
+            return new Agent(launch, d, m, s, r, ls, systemPrompt, maxTokens, temperature);
         }
     }
 
     @Override
     public String toString() {
-        return "Agent[" + session.info() + ", " + Collections.unmodifiableList(turns).size() + " messages]";
+        return "Agent[" + session.info() + ", " + history().size() + " messages]";
     }
 }

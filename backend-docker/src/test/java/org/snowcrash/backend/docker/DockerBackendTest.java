@@ -307,6 +307,26 @@ class DockerBackendTest {
         assertFalse(s.isAlive());
     }
 
+    @Test
+    void anAgentWhoseContainerDiesRestartsItOnTheNextTurn() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "agent");
+        List<org.snowcrash.agent.AgentEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (org.snowcrash.agent.Agent agent = org.snowcrash.agent.Agent.builder().settings(DockerTestSupport.settings())
+                .spec(spec).backend("docker").maxTokens(4).listener(events::add).start()) {
+            agent.ask("one");
+            String firstId = docker.inspectContainerCmd(spec.containerName()).exec().getId();
+            docker.killContainerCmd(spec.containerName()).exec();
+            ChatException e = assertThrows(ChatException.class, () -> agent.ask("two"));
+            assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+            assertTrue(events.stream().anyMatch(ev -> ev instanceof org.snowcrash.agent.AgentEvent.Lifecycle
+                    && ((org.snowcrash.agent.AgentEvent.Lifecycle) ev).event() instanceof LifecycleEvent.Degraded));
+            assertEquals(4, agent.ask("three").usage().completionTokens(), "served again");
+            assertNotEquals(firstId, docker.inspectContainerCmd(spec.containerName()).exec().getId(), "a new container");
+            assertEquals(4, agent.history().size());
+        }
+        assertFalse(exists(spec.containerName()));
+    }
+
     /** The pid of a process that has ended (a child that ran and exited). */
     private static long deadPid() throws Exception {
         Process p = new ProcessBuilder("true").start();
