@@ -135,10 +135,17 @@ public final class Agent implements AutoCloseable {
                     LOG.debug("dropped {} old messages to fit the context of {} tokens", fit.dropped(), active.info().contextSize());
                 }
                 ChatRequest request = new ChatRequest(fit.messages(), fit.maxTokens(), temperature, OptionalLong.empty(), List.of());
+                SentenceSplitter sentences = new SentenceSplitter();
                 ChatResponse response = active.stream(request, piece -> {
                     publish(new AgentEvent.Token(piece));
                     sink.accept(piece);
+                    for (String sentence : sentences.accept(piece)) {
+                        publish(new AgentEvent.Sentence(sentence));
+                    }
                 }, cancellation);
+                for (String sentence : sentences.flush()) {
+                    publish(new AgentEvent.Sentence(sentence));
+                }
                 synchronized (turns) {
                     turns.add(ChatMessage.user(userText));
                     turns.add(ChatMessage.assistant(response.text()));

@@ -16,6 +16,13 @@ public sealed interface AgentEvent {
     }
 
     /**
+     * A whole sentence (or, for a very long one, a clause) of the answer, as soon as it is
+     * complete: for speech. The sentences of a turn, concatenated, equal its text.
+     */
+    record Sentence(String text) implements AgentEvent {
+    }
+
+    /**
      * A turn finished.
      *
      * @param response        the answer with usage and timing

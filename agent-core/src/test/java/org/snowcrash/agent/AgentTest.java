@@ -57,6 +57,9 @@ class AgentTest {
                     .map(e -> ((AgentEvent.Token) e).text()).reduce("", String::concat);
             assertEquals("echo hello thereecho again", tokens);
             assertEquals(2, events.stream().filter(e -> e instanceof AgentEvent.TurnFinished).count());
+            String sentences = events.stream().filter(e -> e instanceof AgentEvent.Sentence)
+                    .map(e -> ((AgentEvent.Sentence) e).text()).reduce("", String::concat);
+            assertEquals(tokens, sentences, "the sentence events carry the whole text");
             assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.Lifecycle
                     && ((AgentEvent.Lifecycle) e).event() instanceof LifecycleEvent.Fallback
                     && ((AgentEvent.Lifecycle) e).event().backendId().equals("docker")));
