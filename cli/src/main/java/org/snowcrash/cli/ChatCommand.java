@@ -111,32 +111,82 @@ final class ChatCommand implements Callable<Integer> {
                 r.finishReason() == FinishReason.CANCELLED ? "" : "");
     }
 
-    /** Prints lifecycle events as plain lines on stderr. */
+    /**
+     * Shows start-up on stderr. Every event is a plain line; on a terminal a status line with the
+     * elapsed time is also redrawn while a backend starts, so a long wait never looks like a hang.
+     * (Off a terminal, the Docker backend's own "waiting for the server (..., N s)" lines every
+     * 5 s do that job without control characters.)
+     */
     private static final class Progress implements org.snowcrash.agent.AgentListener {
         private final PrintStream err;
+        private final boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        private volatile Thread ticker;
 
         Progress(PrintStream err) {
             this.err = err;
         }
 
         @Override
-        public void onEvent(AgentEvent event) {
+        public synchronized void onEvent(AgentEvent event) {
             if (!(event instanceof AgentEvent.Lifecycle)) {
                 return;
             }
             LifecycleEvent e = ((AgentEvent.Lifecycle) event).event();
+            String line = null;
             if (e instanceof LifecycleEvent.Starting) {
-                err.println("starting: " + e.backendId() + " (model " + ((LifecycleEvent.Starting) e).modelId() + ")");
+                line = "starting: " + e.backendId() + " (model " + ((LifecycleEvent.Starting) e).modelId() + ")";
             } else if (e instanceof LifecycleEvent.Progress) {
-                err.println("  " + e.backendId() + ": " + ((LifecycleEvent.Progress) e).message());
+                line = "  " + e.backendId() + ": " + ((LifecycleEvent.Progress) e).message();
             } else if (e instanceof LifecycleEvent.Ready) {
-                err.println("ready: " + e.backendId() + " in " + ((LifecycleEvent.Ready) e).took().toMillis() + " ms");
+                line = "ready: " + e.backendId() + " in " + ((LifecycleEvent.Ready) e).took().toMillis() + " ms";
             } else if (e instanceof LifecycleEvent.Fallback) {
-                err.println("fallback: " + e.backendId() + ": " + ((LifecycleEvent.Fallback) e).reason());
+                line = "fallback: " + e.backendId() + ": " + ((LifecycleEvent.Fallback) e).reason();
             } else if (e instanceof LifecycleEvent.ServedBy) {
-                err.println("served-by: " + e.backendId());
+                line = "served-by: " + e.backendId();
+            } else if (e instanceof LifecycleEvent.Degraded) {
+                line = "degraded: " + e.backendId() + ": " + ((LifecycleEvent.Degraded) e).reason();
             }
+            if (line == null) {
+                return;
+            }
+            stopTicker();
+            err.println(line);
             err.flush();
+            if (terminal && e instanceof LifecycleEvent.Starting) {
+                startTicker(e.backendId());
+            }
+        }
+
+        private void startTicker(String backend) {
+            long t0 = System.nanoTime();
+            Thread t = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(200);
+                        synchronized (this) {
+                            if (ticker != Thread.currentThread()) {
+                                return;
+                            }
+                            err.printf("\r  %s starting... %.1f s\u001b[K", backend, (System.nanoTime() - t0) / 1e9);
+                            err.flush();
+                        }
+                    }
+                } catch (InterruptedException ex) {
+                    // stopped
+                }
+            }, "snowcrash-progress");
+            t.setDaemon(true);
+            ticker = t;
+            t.start();
+        }
+
+        private void stopTicker() {
+            Thread t = ticker;
+            if (t != null) {
+                ticker = null;
+                t.interrupt();
+                err.print("\r\u001b[K");
+            }
         }
     }
 }

@@ -74,8 +74,11 @@ public final class LlamaCppBackend implements LlmBackend {
             throw new BackendStartException(ID, spec.id(), problem.get());
         }
         boolean log = context.settings().reader().bool("backend.llamacpp.log", false);
+        // The natives inside the jar are CPU-only: GPU layers mean nothing to them and only make
+        // llama.cpp print warnings. A GPU build is brought in with de.kherud.llama.lib.path.
+        int gpuLayers = System.getProperty("de.kherud.llama.lib.path") == null ? 0 : spec.gpuLayers();
         LoadedModel.LoadSettings wanted = new LoadedModel.LoadSettings(spec.contextSize(), spec.batchSize(),
-                spec.gpuLayers(), spec.threads());
+                gpuLayers, spec.threads());
         LoadedModel loaded;
         synchronized (LOAD_LOCK) {
             loaded = LOADED.get(spec.file());
@@ -103,8 +106,11 @@ public final class LlamaCppBackend implements LlmBackend {
                 .setModel(spec.file().toString())
                 .setCtxSize(s.contextSize())
                 .setBatchSize(s.batchSize())
-                .setGpuLayers(s.gpuLayers())
                 .setParallel(1);
+        if (s.gpuLayers() > 0) {
+            // Passed only when meaningful: llama.cpp warns about the flag itself on a CPU-only build.
+            p.setGpuLayers(s.gpuLayers());
+        }
         if (s.threads() > 0) {
             p.setThreads(s.threads());
         }
