@@ -15,7 +15,10 @@ import org.snowcrash.api.ChatMessage;
  */
 final class ContextBudget {
 
-    /** The outcome of fitting: the messages to send, the token limit, and what was dropped. */
+    /**
+     * The outcome of fitting: the messages to send, the token limit, what was dropped, and the
+     * prompt's exact token count (-1 when the prompt surely fits and was not counted).
+     */
     record Fit(List<ChatMessage> messages, int maxTokens, int dropped, int promptTokens) {
     }
 
@@ -36,6 +39,10 @@ final class ContextBudget {
     static Fit fit(List<ChatMessage> messages, int contextSize, int maxTokens, ToIntFunction<List<ChatMessage>> counter)
             throws Overflow {
         List<ChatMessage> m = new ArrayList<>(messages);
+        if (upperBound(m) + maxTokens <= contextSize) {
+            // Surely fits: skip the exact count, which costs a tokenizer round trip per turn.
+            return new Fit(m, maxTokens, 0, -1);
+        }
         int dropped = 0;
         int prompt = counter.applyAsInt(m);
         while (prompt + maxTokens > contextSize && droppable(m) > 0) {
@@ -53,6 +60,19 @@ final class ContextBudget {
             throw new Overflow(new ChatFailure.ContextOverflow(prompt, contextSize));
         }
         return new Fit(m, Math.min(maxTokens, contextSize - prompt), dropped, prompt);
+    }
+
+    /**
+     * More tokens than the prompt can take: no tokenizer makes more tokens than bytes (byte
+     * fallback is the worst case; special tokens are shorter than their text), plus generous room
+     * for what a chat template adds around each message and at the start.
+     */
+    static long upperBound(List<ChatMessage> messages) {
+        long bytes = 256;
+        for (ChatMessage msg : messages) {
+            bytes += msg.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 64;
+        }
+        return bytes;
     }
 
     /** Messages that may go: everything but the system prompt and the last message. */

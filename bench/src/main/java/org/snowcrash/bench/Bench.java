@@ -1,0 +1,481 @@
+package org.snowcrash.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.snowcrash.agent.Agent;
+import org.snowcrash.agent.AgentEvent;
+import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.ModelSession;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.Settings;
+import org.snowcrash.backend.docker.DockerBackend;
+import org.snowcrash.models.TinyLlama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.Pair;
+
+/**
+ * The benchmark: each row measures the framework and a raw baseline in the same run, alternating
+ * them over several rounds and reporting medians, because absolute times on a small shared machine
+ * drift. Run from the repository root after a build:
+ * {@code java -cp 'bench/target/lib/*' org.snowcrash.bench.Bench [--rounds N] [--tokens N]}.
+ * Docker rows need an engine and the image in {@code SNOWCRASH_TEST_IMAGE}
+ * (default {@code snowcrash/llama-server:sid}); without them they are reported as skipped.
+ */
+public final class Bench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROMPT = "Tell me about the robot and what it sees.";
+
+    private final int rounds;
+    private final int tokens;
+    private final String image = System.getenv().getOrDefault("SNOWCRASH_TEST_IMAGE", "snowcrash/llama-server:sid");
+    private final Path work;
+    private final Path timingModel;
+    private final Path demoModel;
+    private final List<String[]> rows = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Bench(int rounds, int tokens) throws IOException {
+        this.rounds = rounds;
+        this.tokens = tokens;
+        this.work = Files.createTempDirectory("snowcrash-bench");
+        this.timingModel = work.resolve("timing.gguf");
+        this.demoModel = work.resolve("demo.gguf");
+        TinyLlama.timing().write(timingModel);
+        TinyLlama.demo().write(demoModel);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = intArg(args, "--rounds", 7);
+        int tokens = intArg(args, "--tokens", 256);
+        Bench b = new Bench(rounds, tokens);
+        System.err.println("model for timing: " + Files.size(b.timingModel) / (1 << 20) + " MiB, " + rounds + " rounds, "
+                + tokens + " tokens, " + Runtime.getRuntime().availableProcessors() + " cores");
+        b.row("docker streaming + time to first token", b::dockerStreaming);
+        b.row("in-process streaming", b::inProcessStreaming);
+        b.row("docker start to ready", b::dockerStart);
+        b.row("fallback with no Docker engine", b::fallbackNoDocker);
+        b.row("container dies while loading", b::containerDies);
+        b.row("memory over a 100-turn conversation", b::memory);
+        b.row("shutdown on SIGTERM", b::shutdown);
+        b.print();
+        System.exit(0);
+    }
+
+    private interface Measure {
+        void run() throws Exception;
+    }
+
+    private void row(String name, Measure m) {
+        System.err.println("measuring: " + name);
+        try {
+            m.run();
+        } catch (Exception | Error e) {
+            rows.add(new String[] {name, "-", "-", "skipped: " + e, "-", "-"});
+        }
+    }
+
+    private void add(String name, String framework, String baseline, String result, String target, boolean met) {
+        rows.add(new String[] {name, framework, baseline, result, target, met ? "yes" : "NO"});
+        System.err.println("  " + String.join(" | ", rows.get(rows.size() - 1)));
+    }
+
+    private void print() {
+        System.out.println("| row | framework | raw baseline | result | target | met |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String[] r : rows) {
+            System.out.println("| " + String.join(" | ", r) + " |");
+        }
+    }
+
+    private Settings dockerSettings() {
+        return Settings.of(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
+                "backend.docker.gpu", "off", "backend.docker.api-key", "false"), "bench");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private ModelSpec spec(Path model, String name, int ctx) throws IOException {
+        return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).port(freePort()).contextSize(ctx)
+                .containerName(name).memoryBytes(2L << 30).startupTimeout(Duration.ofSeconds(120)).build();
+    }
+
+    // ---- docker streaming and TTFT -------------------------------------------------------------
+
+    private void dockerStreaming() throws Exception {
+        ModelSpec spec = spec(timingModel, "snowcrash-bench-stream", 2048);
+        double[] fwTps = new double[rounds];
+        double[] rawTps = new double[rounds];
+        double[] fwTtft = new double[rounds];
+        double[] rawTtft = new double[rounds];
+        try (Agent agent = Agent.builder().settings(dockerSettings()).spec(spec).backend("docker").maxTokens(tokens)
+                .temperature(0).start()) {
+            URI url = URI.create("http://127.0.0.1:" + spec.port() + "/v1/chat/completions");
+            // Warm both paths once: the first request pays for prompt processing and connections.
+            agent.reset();
+            agent.ask(PROMPT);
+            raw(url);
+            for (int i = 0; i < rounds; i++) {
+                double[] a;
+                double[] b;
+                if (i % 2 == 0) {
+                    a = framework(agent);
+                    b = raw(url);
+                } else {
+                    b = raw(url);
+                    a = framework(agent);
+                }
+                fwTps[i] = a[0];
+                fwTtft[i] = a[1];
+                rawTps[i] = b[0];
+                rawTtft[i] = b[1];
+            }
+        }
+        double ratio = median(fwTps) / median(rawTps);
+        add("streaming throughput, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
+        double diff = median(fwTtft) - median(rawTtft);
+        add("time to first token, warm, Docker (ms)", fmt2(median(fwTtft)), fmt2(median(rawTtft)), "+" + fmt2(diff) + " ms",
+                "within 2 ms", diff <= 2.0);
+    }
+
+    /** One agent turn: {tokens per second, ms to the first piece}. */
+    private double[] framework(Agent agent) {
+        agent.reset();
+        long t0 = System.nanoTime();
+        AtomicLong first = new AtomicLong();
+        ChatResponse r = agent.ask(PROMPT, piece -> first.compareAndSet(0, System.nanoTime()));
+        long t1 = System.nanoTime();
+        return new double[] {r.usage().completionTokens() / ((t1 - t0) / 1e9), (first.get() - t0) / 1e6};
+    }
+
+    /** The same request with the JDK's own HTTP client reading the SSE lines: {tok/s, ms to first token}. */
+    private double[] raw(URI url) throws Exception {
+        String body = JSON.createObjectNode()
+                .put("max_tokens", tokens).put("temperature", 0).put("stream", true)
+                .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", PROMPT)))
+                .toString();
+        HttpRequest req = HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        long t0 = System.nanoTime();
+        long first = 0;
+        int predicted = 0;
+        HttpResponse<java.util.stream.Stream<String>> resp = http.send(req, HttpResponse.BodyHandlers.ofLines());
+        for (String line : (Iterable<String>) resp.body()::iterator) {
+            if (!line.startsWith("data: ")) {
+                continue;
+            }
+            String data = line.substring(6);
+            if (data.equals("[DONE]")) {
+                break;
+            }
+            JsonNode chunk = JSON.readTree(data);
+            if (first == 0 && !chunk.path("choices").path(0).path("delta").path("content").asText("").isEmpty()) {
+                first = System.nanoTime();
+            }
+            if (chunk.has("timings")) {
+                predicted = chunk.path("timings").path("predicted_n").asInt();
+            }
+        }
+        long t1 = System.nanoTime();
+        return new double[] {predicted / ((t1 - t0) / 1e9), (first - t0) / 1e6};
+    }
+
+    // ---- in-process streaming ------------------------------------------------------------------
+
+    private void inProcessStreaming() throws Exception {
+        ModelSpec spec = ModelSpec.builder("timing", timingModel).contextSize(2048).gpuLayers(0).build();
+        double[] fw = new double[rounds];
+        double[] raw = new double[rounds];
+        try (Agent agent = Agent.builder().settings(Settings.empty()).spec(spec).backend("llamacpp").maxTokens(tokens)
+                .temperature(0).start()) {
+            // The baseline: the same file loaded by java-llama.cpp directly, driven by a bare loop.
+            LlamaModel bare = new LlamaModel(new ModelParameters().setModel(timingModel.toString()).setCtxSize(2048)
+                    .setBatchSize(128).setParallel(1).disableLog());
+            String prompt = bare.applyTemplate(new InferenceParameters("").setMessages(null, List.of(new Pair<>("user", PROMPT))));
+            agent.reset();
+            agent.ask(PROMPT);
+            bareLoop(bare, prompt);
+            for (int i = 0; i < rounds; i++) {
+                double[] a;
+                double b;
+                if (i % 2 == 0) {
+                    a = framework(agent);
+                    b = bareLoop(bare, prompt);
+                } else {
+                    b = bareLoop(bare, prompt);
+                    a = framework(agent);
+                }
+                fw[i] = a[0];
+                // Greedy decoding gives both the same tokens; the loop's count comes from the tokenizer.
+                raw[i] = lastLoopTokens / b;
+            }
+        }
+        double ratio = median(fw) / median(raw);
+        add("streaming throughput, in-process (tok/s)", fmt(median(fw)), fmt(median(raw)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
+    }
+
+    private double lastLoopTokens;
+
+    /** Seconds a bare generate loop takes for the same request. */
+    private double bareLoop(LlamaModel model, String prompt) {
+        long t0 = System.nanoTime();
+        StringBuilder sb = new StringBuilder();
+        for (LlamaOutput o : model.generate(new InferenceParameters(prompt).setNPredict(tokens).setTemperature(0).setCachePrompt(true))) {
+            sb.append(o.text);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        lastLoopTokens = Math.min(tokens, Math.max(1, model.encode(sb.toString()).length));
+        return s;
+    }
+
+    // ---- docker start to ready -----------------------------------------------------------------
+
+    private void dockerStart() throws Exception {
+        double[] fw = new double[rounds];
+        double[] raw = new double[rounds];
+        DockerBackend backend = new DockerBackend();
+        for (int i = 0; i < rounds; i++) {
+            Measure f = () -> {
+                ModelSpec spec = spec(timingModel, "snowcrash-bench-start", 2048);
+                long t0 = System.nanoTime();
+                ModelSession s = backend.start(spec, BackendContext.of(dockerSettings()));
+                last = (System.nanoTime() - t0) / 1e6;
+                s.close();
+            };
+            Measure r = () -> last = dockerRun();
+            if (i % 2 == 0) {
+                f.run();
+                fw[i] = last;
+                r.run();
+                raw[i] = last;
+            } else {
+                r.run();
+                raw[i] = last;
+                f.run();
+                fw[i] = last;
+            }
+        }
+        double ratio = median(fw) / median(raw);
+        add("start to ready, Docker (ms)", fmt(median(fw)), fmt(median(raw)), "ratio " + fmt2(ratio), "≤ 1.10", ratio <= 1.10);
+    }
+
+    private double last;
+
+    /** {@code docker run} plus a 10 ms {@code /health} poll: ms until 200. */
+    private double dockerRun() throws Exception {
+        int port = freePort();
+        String name = "snowcrash-bench-raw";
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("docker", "run", "-d", "--name", name, "-p", "127.0.0.1:" + port + ":" + port,
+                "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(port),
+                "-m", "/models/timing.gguf", "-c", "2048", "-b", "128").redirectErrorStream(true).start();
+        URI health = URI.create("http://127.0.0.1:" + port + "/health");
+        double ms = -1;
+        try {
+            while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+                try {
+                    if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        ms = (System.nanoTime() - t0) / 1e6;
+                        break;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(10);
+            }
+        } finally {
+            p.waitFor();
+            new ProcessBuilder("docker", "rm", "-f", name).redirectErrorStream(true).start().waitFor();
+        }
+        return ms;
+    }
+
+    // ---- fallback without Docker -----------------------------------------------------------------
+
+    private void fallbackNoDocker() throws Exception {
+        ModelSpec spec = ModelSpec.builder("demo", demoModel).contextSize(512).build();
+        Settings noDocker = Settings.of(Map.of("backend.docker.host", "unix:///nonexistent/docker.sock"));
+        double[] ms = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            AtomicLong starting = new AtomicLong();
+            try (Agent agent = Agent.builder().settings(noDocker).spec(spec).listener(e -> {
+                if (e instanceof AgentEvent.Lifecycle && ((AgentEvent.Lifecycle) e).event() instanceof LifecycleEvent.Starting
+                        && ((AgentEvent.Lifecycle) e).event().backendId().equals("llamacpp")) {
+                    starting.set(System.nanoTime());
+                }
+            }).start()) {
+                ms[i] = (starting.get() - t0) / 1e6;
+            }
+        }
+        add("fallback with no Docker engine (ms until llamacpp starts)", fmt2(median(ms)), "-", fmt2(median(ms)) + " ms",
+                "≤ 100 ms", median(ms) <= 100);
+    }
+
+    // ---- container dies while loading ----------------------------------------------------------
+
+    private void containerDies() throws Exception {
+        Path alien = work.resolve("alien.gguf");
+        TinyLlama.demo().writer("alien").put("general.architecture", org.snowcrash.models.gguf.GgufValue.string("alien")).write(alien);
+        DockerBackend backend = new DockerBackend();
+        double[] ms = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            ModelSpec spec = spec(alien, "snowcrash-bench-dies", 512);
+            // The engine's own record of the exit, read from its event stream, against the moment the failure reached us.
+            Process events = new ProcessBuilder("docker", "events", "--filter", "container=" + spec.containerName(),
+                    "--filter", "event=die", "--format", "{{.TimeNano}}").start();
+            Thread.sleep(300);
+            Instant failed;
+            try {
+                backend.start(spec, BackendContext.of(dockerSettings()));
+                throw new IllegalStateException("the alien model started");
+            } catch (BackendStartException e) {
+                failed = Instant.now();
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8));
+            long dieNanos = Long.parseLong(r.readLine().strip());
+            events.destroy();
+            long failedNanos = failed.getEpochSecond() * 1_000_000_000L + failed.getNano();
+            ms[i] = (failedNanos - dieNanos) / 1e6;
+        }
+        add("container dies while loading (ms from exit to typed failure)", fmt2(median(ms)), "-", fmt2(median(ms)) + " ms",
+                "≤ 500 ms", median(ms) <= 500);
+    }
+
+    // ---- memory -----------------------------------------------------------------------------------
+
+    private void memory() throws Exception {
+        ModelSpec spec = ModelSpec.builder("demo", demoModel).contextSize(512).gpuLayers(0).build();
+        long rss10 = 0;
+        long heap10 = 0;
+        long rss100 = 0;
+        long heap100 = 0;
+        try (Agent agent = Agent.builder().settings(Settings.empty()).spec(spec).backend("llamacpp").maxTokens(16).start()) {
+            for (int turn = 1; turn <= 100; turn++) {
+                agent.ask("turn " + turn + ": what do you see now?");
+                if (turn == 10 || turn == 100) {
+                    System.gc();
+                    Thread.sleep(200);
+                    long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+                    long rss = rssBytes();
+                    if (turn == 10) {
+                        rss10 = rss;
+                        heap10 = heap;
+                    } else {
+                        rss100 = rss;
+                        heap100 = heap;
+                    }
+                }
+            }
+        }
+        double rssGrowth = 100.0 * (rss100 - rss10) / rss10;
+        double heapGrowth = 100.0 * (heap100 - heap10) / heap10;
+        add("memory, turn 10 → 100 (RSS MiB)", (rss10 >> 20) + " → " + (rss100 >> 20), "-", fmt2(rssGrowth) + " %", "growth ≤ 5 %", rssGrowth <= 5);
+        add("memory, turn 10 → 100 (heap MiB)", fmt2(heap10 / 1048576.0) + " → " + fmt2(heap100 / 1048576.0), "-",
+                fmt2(heapGrowth) + " %", "growth ≤ 5 %", heapGrowth <= 5);
+    }
+
+    private static long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    // ---- shutdown ---------------------------------------------------------------------------------
+
+    private void shutdown() throws Exception {
+        Path cmd = Path.of("cli/target/snowcrash/bin/snowcrash").toAbsolutePath();
+        if (!Files.isExecutable(cmd)) {
+            throw new IllegalStateException("run from the repository root after a build (" + cmd + " missing)");
+        }
+        double[] ms = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            int port = freePort();
+            String name = "snowcrash-bench-shutdown";
+            ProcessBuilder pb = new ProcessBuilder(cmd.toString(), "chat", "--model", "demo",
+                    "-D", "backend.docker.image=" + image, "-D", "backend.docker.gpu=off",
+                    "-D", "model.demo.port=" + port, "-D", "model.demo.container=" + name).directory(work.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("SNOWCRASH_"));
+            Process p = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = err.readLine()) != null && !line.equals("served-by: docker")) {
+                if (line.startsWith("served-by:")) {
+                    throw new IllegalStateException("not served by docker: " + line);
+                }
+            }
+            long t0 = System.nanoTime();
+            new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
+            p.waitFor(30, TimeUnit.SECONDS);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            Process check = new ProcessBuilder("docker", "ps", "-aq", "--filter", "name=^/" + name + "$").start();
+            if (!new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank()) {
+                throw new IllegalStateException("container left after SIGTERM");
+            }
+        }
+        add("shutdown, SIGTERM to exit with containers removed (ms)", fmt(median(ms)), "-", fmt(median(ms)) + " ms", "≤ 2000 ms",
+                median(ms) <= 2000);
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
+    }
+
+    private static String fmt2(double d) {
+        return String.format(Locale.ROOT, "%.2f", d);
+    }
+
+    private static int intArg(String[] args, String name, int def) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return def;
+    }
+}

@@ -1,0 +1,32 @@
+package org.snowcrash.models;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A model the catalog knows, with its settings before they are turned into a
+ * {@link org.snowcrash.api.ModelSpec}.
+ *
+ * @param id             catalog id
+ * @param file           the GGUF file relative to the models directory
+ * @param port           the server port
+ * @param containerName  the container name
+ * @param gpuLayers      {@code -ngl}
+ * @param contextSize    {@code -c}
+ * @param batchSize      {@code -b}
+ * @param threads        {@code -t}, 0 for the runtime's choice
+ * @param memoryBytes    container memory limit
+ * @param shmBytes       container shared memory
+ * @param extraArgs      extra server arguments
+ * @param startupTimeout how long start may take
+ * @param synthesized    whether the file is written by {@link TinyLlama} when missing (the demo)
+ * @param description    one line for people
+ */
+public record CatalogEntry(String id, String file, int port, String containerName, int gpuLayers,
+                           int contextSize, int batchSize, int threads, long memoryBytes, long shmBytes,
+                           List<String> extraArgs, Duration startupTimeout, boolean synthesized,
+                           String description) {
+    public CatalogEntry {
+        extraArgs = List.copyOf(extraArgs);
+    }
+}
