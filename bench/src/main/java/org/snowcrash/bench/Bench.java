@@ -182,7 +182,7 @@ public final class Bench {
         double ratio = median(fwTps) / median(rawTps);
         add("streaming throughput, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
         double diff = median(fwTtft) - median(rawTtft);
-        add("time to first token, warm, Docker (ms)", fmt2(median(fwTtft)), fmt2(median(rawTtft)), "+" + fmt2(diff) + " ms",
+        add("time to first token, warm, Docker (ms)", fmt2(median(fwTtft)), fmt2(median(rawTtft)), String.format(Locale.ROOT, "%+.2f ms", diff),
                 "within 2 ms", diff <= 2.0);
     }
 
