@@ -119,6 +119,48 @@ public final class SettingsReader {
                 .orElse(List.of());
     }
 
+    /**
+     * Reports every set key that starts with {@code prefix} but is not one of {@code known}
+     * (full keys), suggesting the closest known key: a typo must not be silently ignored.
+     */
+    public void rejectUnknown(String prefix, java.util.Collection<String> known) {
+        for (String key : settings.keys()) {
+            if (key.startsWith(prefix) && !known.contains(key)) {
+                String best = null;
+                int bestDistance = Integer.MAX_VALUE;
+                for (String k : known) {
+                    int d = distance(key, k);
+                    if (d < bestDistance) {
+                        bestDistance = d;
+                        best = k;
+                    }
+                }
+                problem(key, settings.get(key).orElse(""), "unknown key"
+                        + (best != null && bestDistance <= 3 ? "; did you mean " + best + "?" : "; known keys: " + String.join(", ", known)));
+            }
+        }
+    }
+
+    /** Levenshtein distance, for suggestions. */
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     /** Records a problem found by the caller's own checks. */
     public void problem(String key, String value, String message) {
         problems.add(new ConfigurationException.Problem(key, value, settings.sourceOf(key), message));

@@ -97,8 +97,9 @@ public final class ModelCatalog {
                 continue;
             }
             if (!MODEL_KEYS.contains(setting)) {
-                r.problem(key, settings.get(key).orElse(""), "unknown model setting '" + setting + "'; known: "
-                        + String.join(", ", MODEL_KEYS));
+                String hint = MODEL_KEYS.stream().filter(k -> k.startsWith(setting.substring(0, Math.min(2, setting.length()))))
+                        .findFirst().map(k -> "; did you mean model." + id + "." + k + "?").orElse("; known: " + String.join(", ", MODEL_KEYS));
+                r.problem(key, settings.get(key).orElse(""), "unknown model setting '" + setting + "'" + hint);
                 continue;
             }
             configured.add(id);

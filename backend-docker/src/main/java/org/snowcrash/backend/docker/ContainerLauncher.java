@@ -141,6 +141,12 @@ final class ContainerLauncher {
                 + " from " + settings.image()));
         CreateContainerResponse created;
         try {
+            ContainerTracker.beginCreate(docker, settings.stopTimeout());
+        } catch (IllegalStateException e) {
+            deleteQuietly(keyDir);
+            throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.Interrupted(), e);
+        }
+        try {
             created = docker.createContainerCmd(settings.image())
                     .withName(spec.containerName())
                     .withLabels(Labels.forModel(spec.id()))
@@ -149,12 +155,14 @@ final class ContainerLauncher {
                     .withHostConfig(hc)
                     .exec();
         } catch (RuntimeException e) {
+            ContainerTracker.endCreate();
             deleteQuietly(keyDir);
             throw e;
         }
         ContainerTracker.Tracked tracked = new ContainerTracker.Tracked(created.getId(), spec.containerName(), docker,
                 settings.stopTimeout());
         ContainerTracker.track(tracked);
+        ContainerTracker.endCreate();
         Path finalKeyDir = keyDir;
         boolean ok = false;
         try {

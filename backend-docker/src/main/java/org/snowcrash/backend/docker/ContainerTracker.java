@@ -28,9 +28,40 @@ final class ContainerTracker {
     }
 
     private static final Map<String, Tracked> LIVE = new ConcurrentHashMap<>();
+    /** Clients that created containers, to find by label what a racing exit left untracked. */
+    private static final Map<DockerClient, Duration> CLIENTS = new ConcurrentHashMap<>();
+    private static final Object CREATING = new Object();
+    private static int inFlight;
+    private static volatile boolean shuttingDown;
     private static volatile boolean hookInstalled;
 
     private ContainerTracker() {
+    }
+
+    /**
+     * Announces a container creation. Between the create call and {@link #track} a container
+     * exists that the tracker does not know yet; the shutdown hook waits for such creations to
+     * finish and then also removes, by label, every container of this process it finds.
+     *
+     * @throws IllegalStateException when the JVM is already shutting down (nothing is created then)
+     */
+    static void beginCreate(DockerClient client, Duration bound) {
+        installHook();
+        synchronized (CREATING) {
+            if (shuttingDown) {
+                throw new IllegalStateException("the JVM is shutting down; no container is created");
+            }
+            inFlight++;
+        }
+        CLIENTS.putIfAbsent(client, bound);
+    }
+
+    /** Ends what {@link #beginCreate} began, whether the create succeeded or not. */
+    static void endCreate() {
+        synchronized (CREATING) {
+            inFlight--;
+            CREATING.notifyAll();
+        }
     }
 
     static void track(Tracked t) {
@@ -113,12 +144,40 @@ final class ContainerTracker {
     }
 
     private static void shutdown() {
+        Duration bound = CLIENTS.values().stream().max(Duration::compareTo).orElse(Duration.ofSeconds(10));
+        long deadline = System.nanoTime() + bound.toNanos();
+        synchronized (CREATING) {
+            shuttingDown = true;
+            // Let creations in flight finish, so their containers exist and can be found below.
+            while (inFlight > 0 && System.nanoTime() < deadline) {
+                try {
+                    CREATING.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         List<Tracked> all = new ArrayList<>(LIVE.values());
+        // Containers created by this process but not yet tracked when the exit came (found by label).
+        for (DockerClient client : CLIENTS.keySet()) {
+            try {
+                for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true)
+                        .withLabelFilter(Map.of(Labels.TOOL, Labels.TOOL_VALUE)).exec()) {
+                    if (Labels.isMine(c.getLabels()) && !LIVE.containsKey(c.getId())) {
+                        all.add(new Tracked(c.getId(), c.getNames() == null || c.getNames().length == 0 ? c.getId()
+                                : c.getNames()[0].substring(1), client, bound));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not list containers at exit: {}", e.toString());
+            }
+        }
         if (all.isEmpty()) {
             return;
         }
-        Duration bound = all.stream().map(Tracked::bound).max(Duration::compareTo).orElse(Duration.ofSeconds(10));
-        removeAll(all, bound);
+        long left = Math.max(1, deadline - System.nanoTime());
+        removeAll(all, Duration.ofNanos(Math.max(left, bound.toNanos() / 2)));
         LIVE.clear();
     }
 }

@@ -32,6 +32,11 @@ record DockerSettings(String host, String image, String pull, List<String> comma
 
     static final String DEFAULT_IMAGE = "ghcr.io/ggml-org/llama.cpp:server";
     static final String DEFAULT_SOCKET = "unix:///var/run/docker.sock";
+    /** Every key this backend reads (plus the registry's priority and enabled). */
+    static final java.util.List<String> KEYS = java.util.stream.Stream.of("priority", "enabled", "host", "image", "pull",
+            "command-prefix", "gpu", "network", "bind-address", "ping-timeout", "api-timeout", "health-poll",
+            "idle-timeout", "stop-timeout", "api-key", "cors-origins").map(k -> "backend.docker." + k)
+            .collect(java.util.stream.Collectors.toList());
 
     static DockerSettings from(Settings settings, Map<String, String> environment) {
         SettingsReader r = settings.reader();
@@ -56,6 +61,7 @@ record DockerSettings(String host, String image, String pull, List<String> comma
                 r.duration("backend.docker.stop-timeout", Duration.ofSeconds(10)),
                 r.bool("backend.docker.api-key", true),
                 r.string("backend.docker.cors-origins", "http://127.0.0.1"));
+        r.rejectUnknown("backend.docker.", KEYS);
         if (s.image().isBlank()) {
             r.problem("backend.docker.image", s.image(), "must name an image");
         }

@@ -54,6 +54,10 @@ class DockerAvailabilityTest {
         String reason = ((Availability.Unavailable) a).reason();
         assertTrue(reason.contains("backend.docker.pull=sometimes"), reason);
         assertTrue(reason.contains("backend.docker.ping-timeout=soon"), reason);
+        Availability typo = new DockerBackend(Map.of()).availability(BackendContext.of(
+                Settings.of(Map.of("backend.docker.imgae", "x"))));
+        assertTrue(((Availability.Unavailable) typo).reason().contains(
+                "backend.docker.imgae=x (from map): unknown key; did you mean backend.docker.image?"), typo.toString());
     }
 
     /** A daemon that accepts connections and never answers: the ping gives up within its timeout. */

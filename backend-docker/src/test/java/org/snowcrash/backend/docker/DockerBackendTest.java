@@ -113,6 +113,10 @@ class DockerBackendTest {
         assertEquals(spec.shmBytes(), inspect.getHostConfig().getShmSize());
         assertEquals("127.0.0.1", inspect.getHostConfig().getPortBindings().getBindings().values().iterator().next()[0].getHostIp());
         assertTrue(inspect.getMounts().stream().allMatch(m -> !Boolean.TRUE.equals(m.getRW())), "every mount is read-only");
+        assertEquals(2, inspect.getMounts().size(), "the model folder and the key folder, nothing else");
+        assertEquals(List.of("no-new-privileges"), inspect.getHostConfig().getSecurityOpts());
+        assertEquals("ALL", inspect.getHostConfig().getCapDrop()[0].name());
+        assertEquals("http://127.0.0.1", args.get(args.indexOf("--cors-origins") + 1));
         // The API key is in a file, never in the arguments or the environment.
         assertTrue(args.contains("--api-key-file"));
         String[] env = inspect.getConfig().getEnv();
@@ -144,6 +148,46 @@ class DockerBackendTest {
         assertFalse(exists(spec.containerName()), "close removes the container");
         ChatException closed = assertThrows(ChatException.class, () -> s.chat(request("x", 2)));
         assertInstanceOf(ChatFailure.Closed.class, closed.failure());
+    }
+
+    @Test
+    void severalViewersShareOneServerAndNoAnswerIsMixed() throws Exception {
+        ModelSession s = start(DockerTestSupport.demoSpec(dir, "shared"));
+        List<String> questions = List.of("alpha", "bravo", "charlie", "delta", "echo", "foxtrot");
+        Map<String, String> expected = new java.util.HashMap<>();
+        for (String q : questions) {
+            expected.put(q, s.stream(request(q, 24), p -> { }, new Cancellation()).text());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(questions.size());
+        try {
+            List<java.util.concurrent.Future<String[]>> answers = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (String q : questions) {
+                    answers.add(pool.submit(() -> {
+                        StringBuilder streamed = new StringBuilder();
+                        ChatResponse r = s.stream(request(q, 24), streamed::append, new Cancellation());
+                        return new String[] {q, r.text(), streamed.toString(), String.valueOf(r.usage().completionTokens())};
+                    }));
+                }
+            }
+            for (java.util.concurrent.Future<String[]> f : answers) {
+                String[] a = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(a[1], a[2], "streamed pieces make up the answer");
+                assertEquals(24, Integer.parseInt(a[3]), "complete: " + a[0]);
+                // Batched decoding may differ in the last bits from a lone request, so "its own answer"
+                // means: closer to the answer this question got alone than to any other question's.
+                int own = commonPrefix(expected.get(a[0]), a[1]);
+                for (String other : questions) {
+                    if (!other.equals(a[0]) && !expected.get(other).equals(expected.get(a[0]))) {
+                        assertTrue(own > commonPrefix(expected.get(other), a[1]),
+                                "the answer to '" + a[0] + "' looks like the answer to '" + other + "'");
+                    }
+                }
+            }
+            assertEquals(18, answers.size());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -325,6 +369,14 @@ class DockerBackendTest {
             assertEquals(4, agent.history().size());
         }
         assertFalse(exists(spec.containerName()));
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return n;
     }
 
     /** The pid of a process that has ended (a child that ran and exited). */
