@@ -98,6 +98,14 @@ public sealed interface StartFailure {
         }
     }
 
+    /** The server said it was healthy, but a first one-token request failed: a server that lies. */
+    record NotAnswering(String detail) implements StartFailure {
+        @Override
+        public String describe() {
+            return "the server reports ready but a test request failed: " + detail;
+        }
+    }
+
     /** The start was interrupted; whatever it had created was cleaned up. */
     record Interrupted() implements StartFailure {
         @Override

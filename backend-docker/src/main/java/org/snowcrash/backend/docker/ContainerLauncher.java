@@ -172,6 +172,9 @@ final class ContainerLauncher {
             String where = "model " + spec.id() + ", container " + spec.containerName() + ", " + url;
             ServerClient client = new ServerClient(http, url, apiKey, where, settings.idleTimeout());
             waitReady(spec, created.getId(), client);
+            if (settings.livenessProbe()) {
+                probe(spec, client);
+            }
             ok = true;
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), spec.contextSize(),
                     "container " + spec.containerName() + ", " + url);
@@ -241,6 +244,19 @@ final class ContainerLauncher {
                 Thread.currentThread().interrupt();
                 throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.Interrupted());
             }
+        }
+    }
+
+    /**
+     * A one-token request right after {@code /health} said 200: a server can report healthy and
+     * still fail every request (a broken chat template, a stuck slot); such a start counts as failed.
+     */
+    private static void probe(ModelSpec spec, ServerClient client) throws BackendStartException {
+        try {
+            client.chat(org.snowcrash.api.ChatRequest.of(List.of(org.snowcrash.api.ChatMessage.user("ping")), 1)
+                    .withTemperature(0));
+        } catch (org.snowcrash.api.ChatException e) {
+            throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NotAnswering(e.failure().describe()), e);
         }
     }
 

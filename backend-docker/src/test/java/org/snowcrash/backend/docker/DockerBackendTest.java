@@ -258,6 +258,25 @@ class DockerBackendTest {
     }
 
     @Test
+    void aServerThatSaysHealthyButCannotAnswerIsAFailedStart() throws Exception {
+        // A chat template that loads (llama-server checks it with a sample conversation) but fails
+        // on the readiness probe's message: /health says 200, every such request fails.
+        Path file = dir.resolve("liar.gguf");
+        TinyLlama.demo().writer("liar").put("tokenizer.chat_template", GgufValue.string(
+                "{% for m in messages %}{% if m['content'] == 'ping' %}{{ raise_exception('lying') }}{% endif %}"
+                        + "<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+                        + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")).write(file);
+        ModelSpec spec = ModelSpec.builder("liar", file).port(DockerTestSupport.freePort())
+                .containerName("snowcrash-test-liar").startupTimeout(Duration.ofSeconds(60)).build();
+        BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
+        assertInstanceOf(StartFailure.NotAnswering.class, e.failure(), e.getMessage());
+        assertFalse(exists(spec.containerName()));
+        // With the probe off the same server "starts", which is exactly what the probe is for.
+        ModelSession s = start(spec, "backend.docker.liveness-probe", "false");
+        assertThrows(ChatException.class, () -> s.chat(request("ping", 1)));
+    }
+
+    @Test
     void anUnknownImageIsAClearFailure() throws Exception {
         ModelSpec spec = DockerTestSupport.demoSpec(dir, "noimage");
         BackendStartException never = assertThrows(BackendStartException.class,
