@@ -326,6 +326,23 @@ class DockerBackendTest {
     }
 
     @Test
+    void theNextStartRemovesOrphansOfDeadProcessesButNotOthers() throws Exception {
+        Map<String, String> dead = new java.util.HashMap<>(Labels.forModel("llama"));
+        dead.put(Labels.PID, String.valueOf(deadPid()));
+        String orphan = docker.createContainerCmd(DockerCondition.IMAGE).withName("snowcrash-test-orphan")
+                .withLabels(dead).exec().getId();
+        Map<String, String> alive = new java.util.HashMap<>(Labels.forModel("gemma"));
+        alive.put(Labels.PID, "1"); // a live process on this host: not an orphan
+        String living = docker.createContainerCmd(DockerCondition.IMAGE).withName("snowcrash-test-living")
+                .withLabels(alive).exec().getId();
+        String foreign = docker.createContainerCmd(DockerCondition.IMAGE).withName("snowcrash-test-unlabelled").exec().getId();
+        start(DockerTestSupport.demoSpec(dir, "sweeper"));
+        assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(orphan).exec());
+        assertEquals(living, docker.inspectContainerCmd(living).exec().getId());
+        assertEquals(foreign, docker.inspectContainerCmd(foreign).exec().getId());
+    }
+
+    @Test
     void stopAllRemovesEveryContainerWithOurLabels() throws Exception {
         ModelSpec spec = DockerTestSupport.demoSpec(dir, "manager");
         try (DockerManager m = DockerManager.connect(DockerTestSupport.settings())) {
