@@ -1,11 +1,8 @@
 package org.snowcrash.agent;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,8 +23,6 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.TokenSink;
-import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -328,22 +323,10 @@ public final class Agent implements AutoCloseable {
          * @throws org.snowcrash.api.ConfigurationException when configuration values are wrong
          */
         public Agent start() {
-            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), java.util.Map.of());
-            ModelSpec m = spec;
-            if (m == null) {
-                if (modelId == null) {
-                    throw new IllegalStateException("set a model id or a spec");
-                }
-                try {
-                    m = ModelCatalog.from(s).spec(modelId);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
-                }
-            }
-            Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
-            if (backendId != null) {
-                d = d.select(backendId);
-            }
+            StartRequest.Resolved r0 = new StartRequest(settings, modelId, spec, backendId, discovery).resolve();
+            Settings s = r0.settings();
+            ModelSpec m = r0.spec();
+            Discovery d = r0.discovery();
             List<AgentListener> ls = listeners;
             EventSink sink = event -> publish(ls, new AgentEvent.Lifecycle(event));
             Recovery r = recovery;
@@ -353,7 +336,7 @@ public final class Agent implements AutoCloseable {
                         .toUpperCase(java.util.Locale.ROOT));
                 reader.throwIfProblems();
             }
-            Launch launch = FallbackChain.start(d, m, s, sink);
+            Launch launch = r0.launch(sink);
             return new Agent(launch, d, m, s, r, ls, systemPrompt, maxTokens, temperature);
         }
     }

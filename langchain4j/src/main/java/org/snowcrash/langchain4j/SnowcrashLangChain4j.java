@@ -1,24 +1,18 @@
 package org.snowcrash.langchain4j;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import org.snowcrash.agent.Attempt;
-import org.snowcrash.agent.FallbackChain;
+import org.snowcrash.agent.StartRequest;
 import org.snowcrash.agent.Launch;
 import org.snowcrash.api.EventSink;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.Settings;
-import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -127,20 +121,8 @@ public final class SnowcrashLangChain4j implements AutoCloseable {
 
         /** Starts the model; throws as {@link org.snowcrash.agent.Agent.Builder#start()} does. */
         public SnowcrashLangChain4j start() {
-            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
-            ModelSpec m = spec;
-            if (m == null) {
-                try {
-                    m = ModelCatalog.from(s).spec(modelId);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
-            if (backendId != null) {
-                d = d.select(backendId);
-            }
-            return new SnowcrashLangChain4j(FallbackChain.start(d, m, s, events), maxTokens);
+            return new SnowcrashLangChain4j(new StartRequest(settings, modelId, spec, backendId, discovery).resolve()
+                    .launch(events), maxTokens);
         }
     }
 }

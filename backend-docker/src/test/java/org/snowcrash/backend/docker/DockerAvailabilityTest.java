@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -63,31 +59,15 @@ class DockerAvailabilityTest {
     /** A daemon that accepts connections and never answers: the ping gives up within its timeout. */
     @Test
     void aHungDaemonGivesUpWithinThePingTimeout() throws Exception {
-        List<Socket> accepted = new ArrayList<>();
-        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(hung.accept());
-                    }
-                } catch (java.io.IOException e) {
-                    // closed
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (HungSocket hung = new HungSocket()) {
             long t0 = System.nanoTime();
             Availability a = new DockerBackend(Map.of()).availability(BackendContext.of(Settings.of(Map.of(
-                    "backend.docker.host", "tcp://127.0.0.1:" + hung.getLocalPort(), "backend.docker.ping-timeout", "500ms"))));
+                    "backend.docker.host", hung.dockerHost(), "backend.docker.ping-timeout", "500ms"))));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             Availability.Unavailable u = assertInstanceOf(Availability.Unavailable.class, a);
             assertTrue(u.reason().contains("did not answer a ping within 500 ms"), u.reason());
             // A bound, not a benchmark: a hang would take forever, this takes the timeout plus set-up.
             assertTrue(ms < 10_000, "returned after " + ms + " ms");
-        } finally {
-            for (Socket s : accepted) {
-                s.close();
-            }
         }
     }
 }

@@ -3,12 +3,8 @@ package org.snowcrash.backend.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,21 +15,9 @@ class HungDaemonTest {
 
     @Test
     void removalGivesUpWithinItsBoundAndNamesWhatItCouldNotStop() throws Exception {
-        List<Socket> accepted = new CopyOnWriteArrayList<>();
-        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(hung.accept());
-                    }
-                } catch (java.io.IOException e) {
-                    // closed
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (HungSocket hung = new HungSocket()) {
             // The API timeout is long on purpose: only the removal bound may end the wait.
-            DockerClient client = DockerEngine.client("tcp://127.0.0.1:" + hung.getLocalPort(), Duration.ofMinutes(5));
+            DockerClient client = DockerEngine.client(hung.dockerHost(), Duration.ofMinutes(5));
             List<ContainerTracker.Tracked> targets = List.of(
                     new ContainerTracker.Tracked("id-one", "snowcrash-llama-server", client, Duration.ofMillis(800)),
                     new ContainerTracker.Tracked("id-two", "snowcrash-phi3-server", client, Duration.ofMillis(800)));
@@ -42,10 +26,6 @@ class HungDaemonTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(List.of("snowcrash-llama-server", "snowcrash-phi3-server"), left);
             assertTrue(ms < 5_000, "bounded, not hung: " + ms + " ms");
-        } finally {
-            for (Socket s : accepted) {
-                s.close();
-            }
         }
     }
 }
