@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -273,6 +274,28 @@ class DockerBackendTest {
         // With the probe off the same server "starts", which is exactly what the probe is for.
         ModelSession s = start(spec, "backend.docker.liveness-probe", "false");
         assertThrows(ChatException.class, () -> s.chat(request("ping", 1)));
+    }
+
+    @Test
+    void anImageWhoseEntrypointIsNotTheServerWorksWithACommandPrefix() throws Exception {
+        // Like the Jetson images: the entrypoint is a launcher, the command must name the server.
+        Path context = Files.createDirectories(dir.resolve("jetson-like"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + DockerCondition.IMAGE + "\nENTRYPOINT [\"/usr/bin/env\"]\n");
+        String tag = "snowcrash/llama-server-test-prefix:latest";
+        docker.buildImageCmd(context.toFile()).withTags(java.util.Set.of(tag))
+                .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId(120, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            ModelSpec spec = DockerTestSupport.demoSpec(dir, "prefix");
+            BackendStartException without = assertThrows(BackendStartException.class,
+                    () -> start(spec, "backend.docker.image", tag));
+            assertInstanceOf(StartFailure.Exited.class, without.failure(), "env cannot run '--host': " + without.getMessage());
+            ModelSession s = start(spec, "backend.docker.image", tag, "backend.docker.command-prefix", "llama-server");
+            assertEquals(2, s.chat(request("hi", 2)).usage().completionTokens());
+            assertEquals("llama-server", docker.inspectContainerCmd(spec.containerName()).exec().getArgs()[0]);
+            s.close();
+        } finally {
+            docker.removeImageCmd(tag).withForce(true).exec();
+        }
     }
 
     @Test

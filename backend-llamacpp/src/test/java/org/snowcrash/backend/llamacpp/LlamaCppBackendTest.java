@@ -173,9 +173,36 @@ class LlamaCppBackendTest {
     }
 
     @Test
+    void damagedFilesTheReaderRejectsAreRefusedBeforeNativeCode() throws Exception {
+        byte[] good = Files.readAllBytes(spec.file());
+        java.util.Random r = new java.util.Random(7);
+        int refused = 0;
+        for (int i = 0; i < 60 && refused < 20; i++) {
+            byte[] b = java.util.Arrays.copyOf(good, good.length);
+            for (int k = 0; k < 4; k++) {
+                b[r.nextInt(2048)] = (byte) r.nextInt(256); // header and metadata
+            }
+            if (org.snowcrash.models.ModelValidator.problem(write(b, i)).isEmpty()) {
+                continue; // the reader accepts it: not this test's case
+            }
+            Path file = dir.resolve("damaged-" + i + ".gguf");
+            BackendStartException e = assertThrows(BackendStartException.class,
+                    () -> BACKEND.start(ModelSpec.builder("damaged", file).build(), BackendContext.of(Settings.empty())));
+            assertInstanceOf(StartFailure.ModelInvalid.class, e.failure(), e.getMessage());
+            refused++;
+        }
+        assertTrue(refused >= 10, "enough damaged files were tried: " + refused);
+        assertTrue(session.chat(request("still alive", 2)).usage().completionTokens() >= 1, "the JVM and the model survive");
+    }
+
+    private static Path write(byte[] bytes, int i) throws java.io.IOException {
+        return Files.write(dir.resolve("damaged-" + i + ".gguf"), bytes);
+    }
+
+    @Test
     void agentTrimsTheConversationToTheRealContext() throws Exception {
         List<AgentEvent> events = new ArrayList<>();
-        // A fresh file (same bytes) so the loaded-model cache gives this agent its own 256-token context.
+        // Same file and settings as the class's session: the loaded model is shared, as in production.
         try (Agent agent = Agent.builder().settings(Settings.of(Map.of())).spec(spec).backend("llamacpp")
                 .maxTokens(16).listener(events::add).start()) {
             for (int i = 0; i < 8; i++) {
