@@ -8,6 +8,11 @@ set -euo pipefail
 IMAGE="${SNOWCRASH_TEST_IMAGE:-snowcrash/llama-server:sid}"
 log() { echo "[llama-image] $*" >&2; }
 
+if ! docker info >/dev/null 2>&1; then
+  log "no Docker engine answers; run .ci/docker-engine.sh first"
+  exit 1
+fi
+
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   log "image $IMAGE already present"
   exit 0
