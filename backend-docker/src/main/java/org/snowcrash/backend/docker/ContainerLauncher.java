@@ -65,12 +65,20 @@ final class ContainerLauncher {
     private final DockerSettings settings;
     private final OkHttpClient http;
     private final EventSink events;
+    private final Runnable onSessionClosed;
 
     ContainerLauncher(DockerClient docker, DockerSettings settings, OkHttpClient http, EventSink events) {
+        this(docker, settings, http, events, () -> { });
+    }
+
+    /** {@code onSessionClosed} runs after a launched session's container is removed (to release a client). */
+    ContainerLauncher(DockerClient docker, DockerSettings settings, OkHttpClient http, EventSink events,
+                      Runnable onSessionClosed) {
         this.docker = docker;
         this.settings = settings;
         this.http = http;
         this.events = events;
+        this.onSessionClosed = onSessionClosed;
     }
 
     DockerSession launch(ModelSpec spec) throws BackendStartException {
@@ -178,7 +186,10 @@ final class ContainerLauncher {
             ok = true;
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), spec.contextSize(),
                     "container " + spec.containerName() + ", " + url);
-            return new DockerSession(info, client, tracked, () -> deleteQuietly(finalKeyDir));
+            return new DockerSession(info, client, tracked, () -> {
+                deleteQuietly(finalKeyDir);
+                onSessionClosed.run();
+            });
         } finally {
             if (!ok) {
                 ContainerTracker.remove(tracked);

@@ -56,6 +56,11 @@ final class ContainerTracker {
         CLIENTS.putIfAbsent(client, bound);
     }
 
+    /** Stops using a client that is about to be closed, for the exit sweep. */
+    static void forget(DockerClient client) {
+        CLIENTS.remove(client);
+    }
+
     /** Ends what {@link #beginCreate} began, whether the create succeeded or not. */
     static void endCreate() {
         synchronized (CREATING) {

@@ -73,8 +73,23 @@ public final class DockerBackend implements LlmBackend {
         } catch (ConfigurationException e) {
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
         }
+        // Each session owns its Docker client (its connection pool) and releases it when closed.
         DockerClient docker = DockerEngine.client(s.host(), s.apiTimeout());
-        return new ContainerLauncher(docker, s, http(), context.events()).launch(spec);
+        try {
+            return new ContainerLauncher(docker, s, http(), context.events(), () -> release(docker)).launch(spec);
+        } catch (BackendStartException | RuntimeException e) {
+            release(docker);
+            throw e;
+        }
+    }
+
+    private static void release(DockerClient docker) {
+        ContainerTracker.forget(docker);
+        try {
+            docker.close();
+        } catch (java.io.IOException e) {
+            // the connection goes away with the client either way
+        }
     }
 
     private OkHttpClient http() {
