@@ -25,6 +25,7 @@ final class BackendsCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = System.out;
         Configuration config = root.configuration();
+        root.sweepOrphans(config);
         Discovery d = BackendRegistry.discover(config);
         BackendContext context = BackendContext.of(config);
         for (Candidate c : d.candidates()) {

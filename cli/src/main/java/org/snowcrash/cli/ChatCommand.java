@@ -52,6 +52,7 @@ final class ChatCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
         }
         Configuration config = root.configuration();
+        root.sweepOrphans(config);
         Agent.Builder builder = Agent.builder().settings(config).model(model).maxTokens(maxTokens)
                 .systemPrompt(system).listener(new Progress(err));
         if (backend != null) {

@@ -29,6 +29,19 @@ public final class SnowcrashCommand {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log what happens (debug level).")
     boolean verbose;
 
+    /**
+     * Removes containers left by snowcrash processes that died without cleaning up (SIGKILL, a
+     * crash), before the command does anything else. Quietly does nothing without a reachable
+     * engine; never fails the command.
+     */
+    void sweepOrphans(Configuration config) {
+        try {
+            org.snowcrash.backend.docker.DockerManager.removeOrphansIfReachable(config);
+        } catch (RuntimeException | LinkageError e) {
+            org.slf4j.LoggerFactory.getLogger(SnowcrashCommand.class).debug("orphan sweep skipped: {}", e.toString());
+        }
+    }
+
     /** The configuration from every source, flags on top. */
     Configuration configuration() {
         return Configuration.load(Optional.ofNullable(config), flags);

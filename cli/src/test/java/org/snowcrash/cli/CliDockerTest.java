@@ -133,4 +133,19 @@ class CliDockerTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("removed " + container), r.out());
     }
+
+    @Test
+    void theNextCommandRemovesWhatAKilledProcessLeft() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
+        args.addAll(dockerArgs());
+        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
+        p.destroyForcibly().waitFor();
+        assertTrue(served, "the chat started on docker");
+        assertTrue(containerExists(), "SIGKILL leaves the container");
+        Cli.Result r = Cli.run(dir, "backends");
+        assertEquals(0, r.exitCode(), r.err());
+        assertFalse(containerExists(), "'snowcrash backends' removed the orphan before listing");
+    }
 }

@@ -390,8 +390,9 @@ final class ContainerLauncher {
         return exact;
     }
 
-    /** Removes every container with our labels whose owning process on this host is gone. */
-    void removeOrphans() {
+    /** Removes every container with our labels whose owning process on this host is gone; returns how many. */
+    int removeOrphans() {
+        int removed = 0;
         List<Container> ours = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(Labels.TOOL, Labels.TOOL_VALUE)).exec();
         for (Container c : ours) {
@@ -400,11 +401,13 @@ final class ContainerLauncher {
                 LOG.info("removing orphaned container {} (its process {} is gone)", name, c.getLabels().get(Labels.PID));
                 try {
                     docker.removeContainerCmd(c.getId()).withForce(true).exec();
+                    removed++;
                 } catch (NotFoundException e) {
                     // gone already
                 }
             }
         }
+        return removed;
     }
 
     private void checkPort(ModelSpec spec) throws BackendStartException {

@@ -87,6 +87,22 @@ public final class DockerManager implements AutoCloseable {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.TOOL, Labels.TOOL_VALUE)).exec();
     }
 
+    /**
+     * Removes the containers of snowcrash processes on this host that are gone, if an engine
+     * answers within the ping timeout; does nothing otherwise. For tools to call at start-up.
+     *
+     * @return the number of containers removed
+     */
+    public static int removeOrphansIfReachable(Settings settings) {
+        DockerSettings s = DockerSettings.from(settings, System.getenv());
+        if (DockerEngine.whyUnreachable(s.host(), s.pingTimeout()).isPresent()) {
+            return 0;
+        }
+        try (DockerManager m = new DockerManager(DockerEngine.client(s.host(), s.apiTimeout()), s)) {
+            return m.launcher().removeOrphans();
+        }
+    }
+
     /** Removes the containers of processes that are gone. */
     public void removeOrphans() {
         launcher().removeOrphans();
