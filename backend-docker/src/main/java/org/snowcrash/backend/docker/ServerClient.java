@@ -158,7 +158,7 @@ final class ServerClient {
                 String data = (String) item;
                 if (data.equals("[DONE]")) {
                     sawDone = true;
-                    // Not cancelled: reading on to the end of the body lets OkHttp reuse the connection.
+                    // Read on to the end of the body: a usage chunk may still follow.
                     continue;
                 }
                 JsonNode chunk = parse(data);
