@@ -158,7 +158,7 @@ final class ServerClient {
                 String data = (String) item;
                 if (data.equals("[DONE]")) {
                     sawDone = true;
-                    // Read on to the end of the body: a usage chunk may still follow.
+                    // Read on until the body ends, so the stream is closed by the server, not cut by us.
                     continue;
                 }
                 JsonNode chunk = parse(data);
