@@ -122,7 +122,7 @@ class CliDockerTest {
     @Test
     void stopAllRemovesContainersLeftByAKilledProcess() throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
-        args.addAll(dockerArgs());
+        args.addAll(dockerArgs("-D", "backend.docker.reaper=false"));
         Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
@@ -137,7 +137,7 @@ class CliDockerTest {
     @Test
     void theNextCommandRemovesWhatAKilledProcessLeft() throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
-        args.addAll(dockerArgs());
+        args.addAll(dockerArgs("-D", "backend.docker.reaper=false"));
         Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
@@ -147,5 +147,21 @@ class CliDockerTest {
         Cli.Result r = Cli.run(dir, "backends");
         assertEquals(0, r.exitCode(), r.err());
         assertFalse(containerExists(), "'snowcrash backends' removed the orphan before listing");
+    }
+
+    @Test
+    void theReaperRemovesTheContainerOfAProcessKilledWithSigkill() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
+        args.addAll(dockerArgs());
+        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
+        p.destroyForcibly().waitFor(); // SIGKILL: no hook runs
+        assertTrue(served, "the chat started on docker");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (containerExists() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertFalse(containerExists(), "the reaper removed the container without any other command");
     }
 }

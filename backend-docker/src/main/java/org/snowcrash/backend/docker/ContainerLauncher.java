@@ -148,6 +148,9 @@ final class ContainerLauncher {
         events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), "creating container " + spec.containerName()
                 + " from " + settings.image()));
         CreateContainerResponse created;
+        if (settings.reaper()) {
+            Reaper.ensureStarted(settings.host());
+        }
         try {
             ContainerTracker.beginCreate(docker, settings.stopTimeout());
         } catch (IllegalStateException e) {

@@ -26,18 +26,19 @@ import org.snowcrash.api.SettingsReader;
  * @param apiKey          whether each container gets a fresh random API key
  * @param corsOrigins     value of {@code --cors-origins}
  * @param livenessProbe   whether a one-token request must succeed before the model counts as ready
+ * @param reaper          whether a watcher process removes this process's containers after it dies (even by SIGKILL)
  */
 record DockerSettings(String host, String image, String pull, List<String> commandPrefix, String gpu, String network,
                       String bindAddress, Duration pingTimeout, Duration apiTimeout, Duration healthPoll,
                       Duration idleTimeout, Duration stopTimeout, boolean apiKey, String corsOrigins,
-                      boolean livenessProbe) {
+                      boolean livenessProbe, boolean reaper) {
 
     static final String DEFAULT_IMAGE = "ghcr.io/ggml-org/llama.cpp:server";
     static final String DEFAULT_SOCKET = "unix:///var/run/docker.sock";
     /** Every key this backend reads (plus the registry's priority and enabled). */
     static final java.util.List<String> KEYS = java.util.stream.Stream.of("priority", "enabled", "host", "image", "pull",
             "command-prefix", "gpu", "network", "bind-address", "ping-timeout", "api-timeout", "health-poll",
-            "idle-timeout", "stop-timeout", "api-key", "cors-origins", "liveness-probe").map(k -> "backend.docker." + k)
+            "idle-timeout", "stop-timeout", "api-key", "cors-origins", "liveness-probe", "reaper").map(k -> "backend.docker." + k)
             .collect(java.util.stream.Collectors.toList());
 
     static DockerSettings from(Settings settings, Map<String, String> environment) {
@@ -63,7 +64,8 @@ record DockerSettings(String host, String image, String pull, List<String> comma
                 r.duration("backend.docker.stop-timeout", Duration.ofSeconds(10)),
                 r.bool("backend.docker.api-key", true),
                 r.string("backend.docker.cors-origins", "http://127.0.0.1"),
-                r.bool("backend.docker.liveness-probe", true));
+                r.bool("backend.docker.liveness-probe", true),
+                r.bool("backend.docker.reaper", true));
         r.rejectUnknown("backend.docker.", KEYS);
         if (s.image().isBlank()) {
             r.problem("backend.docker.image", s.image(), "must name an image");
