@@ -39,6 +39,15 @@ public final class SentenceSplitter {
         int start = 0;
         int i = 0;
         while (i < pending.length()) {
+            if (i - start >= MAX_CHARS) {
+                // Too long without a sentence end: cut a clause, decided from these MAX_CHARS + 1
+                // characters only, so where the tokens happened to split never moves the cut.
+                int cut = clauseEnd(start, start + MAX_CHARS);
+                out.add(pending.substring(start, cut));
+                start = cut;
+                i = cut;
+                continue;
+            }
             char c = pending.charAt(i);
             if (c == '\n') {
                 // A line break ends a sentence (list items, paragraphs); following breaks join it.
@@ -75,11 +84,6 @@ public final class SentenceSplitter {
             i++;
         }
         pending.delete(0, start);
-        if (pending.length() > MAX_CHARS) {
-            int cut = clauseEnd();
-            out.add(pending.substring(0, cut));
-            pending.delete(0, cut);
-        }
         return out;
     }
 
@@ -117,19 +121,22 @@ public final class SentenceSplitter {
         return ABBREVIATIONS.contains(word.toLowerCase(Locale.ROOT));
     }
 
-    /** Where to cut an over-long run: after its last comma or semicolon, else its last space, else all. */
-    private int clauseEnd() {
-        for (int i = pending.length() - 2; i > 0; i--) {
-            char c = pending.charAt(i);
-            if ((c == ',' || c == ';' || c == ':') && Character.isWhitespace(pending.charAt(i + 1))) {
-                return i + 1;
+    /**
+     * Where to cut an over-long run {@code [from, to]} (both characters present): after its last
+     * comma, semicolon or colon that a space follows, else before its last space, else at {@code to}.
+     */
+    private int clauseEnd(int from, int to) {
+        for (int k = to - 1; k > from; k--) {
+            char c = pending.charAt(k);
+            if ((c == ',' || c == ';' || c == ':') && Character.isWhitespace(pending.charAt(k + 1))) {
+                return k + 1;
             }
         }
-        for (int i = pending.length() - 1; i > 0; i--) {
-            if (Character.isWhitespace(pending.charAt(i))) {
-                return i;
+        for (int k = to; k > from; k--) {
+            if (Character.isWhitespace(pending.charAt(k))) {
+                return k;
             }
         }
-        return pending.length();
+        return to;
     }
 }
