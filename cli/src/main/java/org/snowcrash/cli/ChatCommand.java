@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.snowcrash.agent.Agent;
 import org.snowcrash.agent.AgentEvent;
 import org.snowcrash.api.ChatResponse;
-import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.registry.Configuration;
 
@@ -107,9 +106,8 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private static void report(PrintStream err, ChatResponse r) {
-        err.printf("[%d prompt + %d completion tokens, %.1f tok/s, %s%s]%n", r.usage().promptTokens(),
-                r.usage().completionTokens(), r.tokensPerSecond(), r.finishReason().name().toLowerCase(java.util.Locale.ROOT),
-                r.finishReason() == FinishReason.CANCELLED ? "" : "");
+        err.printf("[%d prompt + %d completion tokens, %.1f tok/s, %s]%n", r.usage().promptTokens(),
+                r.usage().completionTokens(), r.tokensPerSecond(), r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

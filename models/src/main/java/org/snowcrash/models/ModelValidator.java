@@ -18,28 +18,49 @@ public final class ModelValidator {
     private ModelValidator() {
     }
 
-    /** The problem with the file, if there is one. */
-    public static Optional<StartFailure.ModelInvalid> problem(Path file) {
+    /** The outcome of {@link #check}: a sound header, or what is wrong with the file. */
+    public sealed interface Result {
+        /** The file is a sound GGUF; its header, read once, for callers that need more from it. */
+        record Valid(GgufFile header) implements Result {
+        }
+
+        /** The file cannot be used. */
+        record Invalid(StartFailure.ModelInvalid problem) implements Result {
+        }
+    }
+
+    /** Checks the file and returns its header when it is sound. */
+    public static Result check(Path file) {
         if (!Files.exists(file)) {
-            return Optional.of(new StartFailure.ModelInvalid(file, "the file does not exist"));
+            return invalid(file, "the file does not exist");
         }
         if (!Files.isRegularFile(file)) {
-            return Optional.of(new StartFailure.ModelInvalid(file, "not a regular file"));
+            return invalid(file, "not a regular file");
         }
         if (!Files.isReadable(file)) {
-            return Optional.of(new StartFailure.ModelInvalid(file, "not readable (permission denied)"));
+            return invalid(file, "not readable (permission denied)");
         }
         try {
             GgufFile g = GgufReader.read(file);
             if (g.tensors().isEmpty()) {
-                return Optional.of(new StartFailure.ModelInvalid(file, "the GGUF file holds no tensors"));
+                return invalid(file, "the GGUF file holds no tensors");
             }
             if (g.architecture().isEmpty()) {
-                return Optional.of(new StartFailure.ModelInvalid(file, "general.architecture is missing"));
+                return invalid(file, "general.architecture is missing");
             }
-            return Optional.empty();
+            return new Result.Valid(g);
         } catch (GgufException e) {
-            return Optional.of(new StartFailure.ModelInvalid(file, e.getMessage()));
+            return invalid(file, e.getMessage());
         }
+    }
+
+    /** The problem with the file, if there is one. */
+    public static Optional<StartFailure.ModelInvalid> problem(Path file) {
+        Result r = check(file);
+        return r instanceof Result.Invalid ? Optional.of(((Result.Invalid) r).problem()) : Optional.empty();
+    }
+
+    private static Result invalid(Path file, String detail) {
+        return new Result.Invalid(new StartFailure.ModelInvalid(file, detail));
     }
 }

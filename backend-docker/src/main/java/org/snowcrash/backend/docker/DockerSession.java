@@ -62,16 +62,6 @@ final class DockerSession implements ModelSession {
         return !closed.get() && client.health(Duration.ofSeconds(1)) == 200;
     }
 
-    /** The container's name. */
-    String containerName() {
-        return container.name();
-    }
-
-    /** The container's id. */
-    String containerId() {
-        return container.id();
-    }
-
     private void ensureOpen() {
         if (closed.get()) {
             throw new ChatException(DockerBackend.ID, info.detail(), new ChatFailure.Closed());

@@ -95,7 +95,7 @@ final class ServerClient {
         JsonNode body = post("/v1/chat/completions", body(request, false));
         JsonNode choice = body.path("choices").path(0);
         String text = choice.path("message").path("content").asText("");
-        return new ChatResponse(text, finish(choice.path("finish_reason").asText("stop"), false),
+        return new ChatResponse(text, finish(choice.path("finish_reason").asText("stop")),
                 usage(body), Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -192,7 +192,7 @@ final class ServerClient {
         if (cancellation.isCancelled()) {
             return finished(text, FinishReason.CANCELLED, usage, t0);
         }
-        return finished(text, finish(finishReason == null ? "stop" : finishReason, false), usage, t0);
+        return finished(text, finish(finishReason == null ? "stop" : finishReason), usage, t0);
     }
 
     private static ChatResponse finished(StringBuilder text, FinishReason reason, Usage usage, long t0) {
@@ -264,10 +264,7 @@ final class ServerClient {
         return new Usage(0, 0);
     }
 
-    private static FinishReason finish(String reason, boolean cancelled) {
-        if (cancelled) {
-            return FinishReason.CANCELLED;
-        }
+    private static FinishReason finish(String reason) {
         return "length".equals(reason) ? FinishReason.LENGTH : FinishReason.STOP;
     }
 

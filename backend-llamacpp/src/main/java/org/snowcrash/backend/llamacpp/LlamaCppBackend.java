@@ -16,8 +16,7 @@ import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.StartFailure;
 import org.snowcrash.models.ModelValidator;
-import org.snowcrash.models.gguf.GgufException;
-import org.snowcrash.models.gguf.GgufReader;
+import org.snowcrash.models.gguf.GgufFile;
 import org.snowcrash.models.gguf.GgufValue;
 
 import de.kherud.llama.LlamaModel;
@@ -69,10 +68,11 @@ public final class LlamaCppBackend implements LlmBackend {
             throw new BackendStartException(ID, spec.id(), new StartFailure.RuntimeUnavailable(((Availability.Unavailable) a).reason()));
         }
         // A file the reader rejects must never reach native code: a bad tensor table can crash the JVM.
-        var problem = ModelValidator.problem(spec.file());
-        if (problem.isPresent()) {
-            throw new BackendStartException(ID, spec.id(), problem.get());
+        ModelValidator.Result checked = ModelValidator.check(spec.file());
+        if (checked instanceof ModelValidator.Result.Invalid) {
+            throw new BackendStartException(ID, spec.id(), ((ModelValidator.Result.Invalid) checked).problem());
         }
+        GgufFile header = ((ModelValidator.Result.Valid) checked).header();
         boolean log = context.settings().reader().bool("backend.llamacpp.log", false);
         // The natives inside the jar are CPU-only: GPU layers mean nothing to them and only make
         // llama.cpp print warnings. A GPU build is brought in with de.kherud.llama.lib.path.
@@ -89,7 +89,7 @@ public final class LlamaCppBackend implements LlmBackend {
             }
             if (loaded == null) {
                 context.events().publish(new LifecycleEvent.Progress(ID, spec.id(), "loading " + spec.file().getFileName() + " in-process"));
-                loaded = load(spec, wanted, log);
+                loaded = load(spec, wanted, log, addsBos(header));
                 LOADED.put(spec.file(), loaded);
             } else {
                 LOG.debug("reusing model {} already loaded in this process", spec.file());
@@ -101,7 +101,8 @@ public final class LlamaCppBackend implements LlmBackend {
         return new LlamaSession(spec, loaded);
     }
 
-    private static LoadedModel load(ModelSpec spec, LoadedModel.LoadSettings s, boolean log) throws BackendStartException {
+    private static LoadedModel load(ModelSpec spec, LoadedModel.LoadSettings s, boolean log, boolean addBos)
+            throws BackendStartException {
         ModelParameters p = new ModelParameters()
                 .setModel(spec.file().toString())
                 .setCtxSize(s.contextSize())
@@ -119,7 +120,7 @@ public final class LlamaCppBackend implements LlmBackend {
         }
         try {
             LlamaModel model = new LlamaModel(p);
-            return new LoadedModel(spec.file(), s, model, addsBos(spec.file()), new ReentrantLock(true));
+            return new LoadedModel(spec.file(), s, model, addBos, new ReentrantLock(true));
         } catch (RuntimeException | LinkageError e) {
             // LlamaException is not public; it and anything else from native loading land here.
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other("llama.cpp could not load "
@@ -128,12 +129,8 @@ public final class LlamaCppBackend implements LlmBackend {
     }
 
     /** Whether the tokenizer adds BOS to a prompt (the GGUF says; llama.cpp's SPM default is yes). */
-    private static boolean addsBos(Path file) {
-        try {
-            GgufValue v = GgufReader.read(file).metadata().get("tokenizer.ggml.add_bos_token");
-            return v == null || Boolean.TRUE.equals(v.value());
-        } catch (GgufException e) {
-            return true;
-        }
+    private static boolean addsBos(GgufFile header) {
+        GgufValue v = header.metadata().get("tokenizer.ggml.add_bos_token");
+        return v == null || Boolean.TRUE.equals(v.value());
     }
 }
