@@ -47,9 +47,8 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-    private final Discovery discovery;
-    private final ModelSpec spec;
-    private final Settings settings;
+    /** What was started: configuration, model and backends in try order, for a restart. */
+    private final StartRequest.Resolved started;
     private final Recovery recovery;
     private final java.util.Set<String> died = new java.util.LinkedHashSet<>();
     private volatile ModelSession session;
@@ -64,13 +63,11 @@ public final class Agent implements AutoCloseable {
     private volatile Cancellation current;
     private volatile boolean closed;
 
-    private Agent(Launch launch, Discovery discovery, ModelSpec spec, Settings settings, Recovery recovery,
+    private Agent(Launch launch, StartRequest.Resolved started, Recovery recovery,
                   List<AgentListener> listeners, String systemPrompt, int maxTokens, OptionalDouble temperature) {
         this.session = launch.session();
         this.attempts = launch.attempts();
-        this.discovery = discovery;
-        this.spec = spec;
-        this.settings = settings;
+        this.started = started;
         this.recovery = recovery;
         this.listeners = listeners;
         this.systemPrompt = systemPrompt;
@@ -175,19 +172,19 @@ public final class Agent implements AutoCloseable {
                     "it died earlier and recovery is off (snowcrash.agent.recovery=none)"));
         }
         s.close();
-        Discovery d = discovery;
+        StartRequest.Resolved again = started;
         if (recovery == Recovery.NEXT) {
             List<org.snowcrash.registry.Candidate> rest = new ArrayList<>();
-            for (org.snowcrash.registry.Candidate c : discovery.candidates()) {
+            for (org.snowcrash.registry.Candidate c : started.discovery().candidates()) {
                 if (!died.contains(c.id())) {
                     rest.add(c);
                 }
             }
-            d = new Discovery(rest, discovery.broken());
+            again = new StartRequest.Resolved(started.settings(), started.spec(), new Discovery(rest, started.discovery().broken()));
         }
-        LOG.info("backend {} died; starting model {} again ({})", gone, spec.id(), recovery);
+        LOG.info("backend {} died; starting model {} again ({})", gone, started.spec().id(), recovery);
         try {
-            Launch launch = FallbackChain.start(d, spec, settings, event -> publish(new AgentEvent.Lifecycle(event)));
+            Launch launch = again.launch(event -> publish(new AgentEvent.Lifecycle(event)));
             if (closed) {
                 launch.session().close();
                 throw new IllegalStateException("the agent was closed while its model restarted");
@@ -197,7 +194,7 @@ public final class Agent implements AutoCloseable {
             sessionDead = false;
             return launch.session();
         } catch (RuntimeException e) {
-            throw new ChatException(gone, "model " + spec.id(), new ChatFailure.BackendGone(
+            throw new ChatException(gone, "model " + started.spec().id(), new ChatFailure.BackendGone(
                     "it died and no backend could start the model again: " + e.getMessage()), e);
         }
     }
@@ -323,21 +320,17 @@ public final class Agent implements AutoCloseable {
          * @throws org.snowcrash.api.ConfigurationException when configuration values are wrong
          */
         public Agent start() {
-            StartRequest.Resolved r0 = new StartRequest(settings, modelId, spec, backendId, discovery).resolve();
-            Settings s = r0.settings();
-            ModelSpec m = r0.spec();
-            Discovery d = r0.discovery();
+            StartRequest.Resolved resolved = new StartRequest(settings, modelId, spec, backendId, discovery).resolve();
             List<AgentListener> ls = listeners;
             EventSink sink = event -> publish(ls, new AgentEvent.Lifecycle(event));
             Recovery r = recovery;
             if (r == null) {
-                var reader = s.reader();
+                var reader = resolved.settings().reader();
                 r = Recovery.valueOf(reader.oneOf("snowcrash.agent.recovery", "restart", "restart", "next", "none")
                         .toUpperCase(java.util.Locale.ROOT));
                 reader.throwIfProblems();
             }
-            Launch launch = r0.launch(sink);
-            return new Agent(launch, d, m, s, r, ls, systemPrompt, maxTokens, temperature);
+            return new Agent(resolved.launch(sink), resolved, r, ls, systemPrompt, maxTokens, temperature);
         }
     }
 

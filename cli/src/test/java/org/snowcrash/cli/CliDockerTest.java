@@ -65,6 +65,17 @@ class CliDockerTest {
         return a;
     }
 
+    /** Starts an interactive chat on Docker, waits until it serves, and kills it with SIGKILL (no hook runs). */
+    private void startOnDockerThenSigkill(String... extraArgs) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
+        args.addAll(dockerArgs(extraArgs));
+        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
+        p.destroyForcibly().waitFor();
+        assertTrue(served, "the chat started on docker");
+    }
+
     @AfterEach
     void noContainerLeft() throws Exception {
         assertFalse(containerExists(), "container " + container + " was left behind");
@@ -121,13 +132,7 @@ class CliDockerTest {
 
     @Test
     void stopAllRemovesContainersLeftByAKilledProcess() throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
-        args.addAll(dockerArgs("-D", "backend.docker.reaper=false"));
-        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
-        p.destroyForcibly().waitFor(); // SIGKILL: no hook runs, the container is orphaned
-        assertTrue(served, "the chat started on docker");
+        startOnDockerThenSigkill("-D", "backend.docker.reaper=false");
         assertTrue(containerExists(), "SIGKILL leaves the container");
         Cli.Result r = Cli.run(dir, "stop-all");
         assertEquals(0, r.exitCode(), r.err());
@@ -136,13 +141,7 @@ class CliDockerTest {
 
     @Test
     void theNextCommandRemovesWhatAKilledProcessLeft() throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
-        args.addAll(dockerArgs("-D", "backend.docker.reaper=false"));
-        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
-        p.destroyForcibly().waitFor();
-        assertTrue(served, "the chat started on docker");
+        startOnDockerThenSigkill("-D", "backend.docker.reaper=false");
         assertTrue(containerExists(), "SIGKILL leaves the container");
         Cli.Result r = Cli.run(dir, "backends");
         assertEquals(0, r.exitCode(), r.err());
@@ -151,13 +150,7 @@ class CliDockerTest {
 
     @Test
     void theReaperRemovesTheContainerOfAProcessKilledWithSigkill() throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "8"));
-        args.addAll(dockerArgs());
-        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        boolean served = awaitLine(p, "served-by: docker", Duration.ofSeconds(60));
-        p.destroyForcibly().waitFor(); // SIGKILL: no hook runs
-        assertTrue(served, "the chat started on docker");
+        startOnDockerThenSigkill();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (containerExists() && System.nanoTime() < deadline) {
             Thread.sleep(200);
