@@ -154,13 +154,30 @@ class SnowcrashLangChain4jTest {
 
     @Test
     void anAiServiceWithMemoryRunsOnSnowcrash() {
+        ChatModel snowcrash = llm.chatModel();
+        List<ChatRequest> seen = new CopyOnWriteArrayList<>();
+        ChatModel recording = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                seen.add(request);
+                return snowcrash.chat(request);
+            }
+        };
         Robot robot = AiServices.builder(Robot.class)
-                .chatModel(llm.chatModel())
+                .chatModel(recording)
                 .chatMemory(MessageWindowChatMemory.withMaxMessages(6))
                 .build();
         String first = robot.chat("What do you see?");
         String second = robot.chat("And now?");
         assertNotNull(first);
         assertNotNull(second);
+        // The second request carries the system prompt, the first exchange (from memory) and the new question.
+        assertEquals(2, seen.size());
+        List<dev.langchain4j.data.message.ChatMessage> m = seen.get(1).messages();
+        assertEquals(4, m.size(), m.toString());
+        assertInstanceOf(SystemMessage.class, m.get(0));
+        assertEquals("What do you see?", ((UserMessage) m.get(1)).singleText());
+        assertEquals(first, ((dev.langchain4j.data.message.AiMessage) m.get(2)).text());
+        assertEquals("And now?", ((UserMessage) m.get(3)).singleText());
     }
 }
