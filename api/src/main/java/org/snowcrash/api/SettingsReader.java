@@ -110,6 +110,28 @@ public final class SettingsReader {
         return defaultValue;
     }
 
+    /**
+     * Reads one of an enum's constants, written in lower case with {@code -} for {@code _}
+     * ({@code PullPolicy.MISSING} is {@code missing}); anything else is a problem naming the choices.
+     */
+    public <E extends Enum<E>> E choice(String key, E defaultValue) {
+        Optional<String> raw = settings.get(key);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        String v = raw.get().trim().toLowerCase(Locale.ROOT);
+        List<String> names = new ArrayList<>();
+        for (E e : defaultValue.getDeclaringClass().getEnumConstants()) {
+            String name = e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            if (name.equals(v)) {
+                return e;
+            }
+            names.add(name);
+        }
+        problem(key, raw.get(), "must be one of " + String.join(", ", names));
+        return defaultValue;
+    }
+
     /** A whitespace-separated list (quotes are not interpreted), or an empty list. */
     public List<String> words(String key) {
         return settings.get(key)

@@ -36,7 +36,7 @@ public final class SnowcrashCommand {
      */
     void sweepOrphans(Configuration config) {
         try {
-            org.snowcrash.backend.docker.DockerManager.removeOrphansIfReachable(config);
+            org.snowcrash.backend.docker.DockerManager.removeAbandonedIfReachable(config);
         } catch (RuntimeException | LinkageError e) {
             org.slf4j.LoggerFactory.getLogger(SnowcrashCommand.class).debug("orphan sweep skipped: {}", e.toString());
         }

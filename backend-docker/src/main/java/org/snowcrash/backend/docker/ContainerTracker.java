@@ -10,14 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.NotFoundException;
 
 /**
  * The containers this process started, and the one JVM shutdown hook that removes them on
  * normal exit, Ctrl-C (SIGINT) and SIGTERM. Removal runs in parallel under an overall bound, so
  * a hung daemon cannot keep the JVM alive; the containers it could not remove are named in the
- * log. (SIGKILL runs no hook: the next start or {@code snowcrash stop-all} finds such orphans by
- * their labels.)
+ * log. (SIGKILL runs no hook; containers then end by themselves, see {@link Lifeline}.)
  */
 final class ContainerTracker {
 
@@ -94,16 +92,11 @@ final class ContainerTracker {
         for (Tracked t : targets) {
             Thread th = new Thread(() -> {
                 try {
-                    t.client().removeContainerCmd(t.id()).withForce(true).withRemoveVolumes(true).exec();
-                    done.put(t.id(), true);
-                } catch (NotFoundException e) {
-                    done.put(t.id(), true);
-                } catch (RuntimeException e) {
-                    if (String.valueOf(e.getMessage()).contains("already in progress")) {
+                    if (new ContainerQueries(t.client()).remove(t.id())) {
                         done.put(t.id(), true);
-                    } else {
-                        LOG.warn("could not remove container {}: {}", t.name(), e.toString());
                     }
+                } catch (RuntimeException e) {
+                    LOG.warn("could not remove container {}: {}", t.name(), e.toString());
                 }
             }, "snowcrash-remove-" + t.name());
             th.setDaemon(true);
@@ -148,9 +141,32 @@ final class ContainerTracker {
         }
     }
 
+    /**
+     * The hook's body. Everything, the listing of containers included, runs within one bound
+     * ({@code backend.docker.stop-timeout}), so a hung daemon cannot keep the process from ending;
+     * what could not be removed is named. Containers not removed here still end by themselves
+     * when this process's attach connections close (see {@link Lifeline}).
+     */
     private static void shutdown() {
         Duration bound = CLIENTS.values().stream().max(Duration::compareTo).orElse(Duration.ofSeconds(10));
         long deadline = System.nanoTime() + bound.toNanos();
+        Thread work = new Thread(() -> shutdownWithin(deadline), "snowcrash-docker-exit");
+        work.setDaemon(true);
+        work.start();
+        try {
+            work.join(Math.max(1, bound.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (work.isAlive()) {
+            List<String> names = LIVE.values().stream().map(Tracked::name).toList();
+            LOG.error("the Docker engine did not confirm removal within {} ms; not confirmed: {} (they stop by "
+                    + "themselves when this process ends; 'snowcrash stop-all' removes what is left)", bound.toMillis(),
+                    names.isEmpty() ? "(listing did not finish)" : names);
+        }
+    }
+
+    private static void shutdownWithin(long deadline) {
         synchronized (CREATING) {
             shuttingDown = true;
             // Let creations in flight finish, so their containers exist and can be found below.
@@ -159,30 +175,31 @@ final class ContainerTracker {
                     CREATING.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    break;
+                    return;
                 }
             }
         }
         List<Tracked> all = new ArrayList<>(LIVE.values());
-        // Containers created by this process but not yet tracked when the exit came (found by label).
+        // Containers created by this process but not yet tracked when the exit came (found by owner label).
         for (DockerClient client : CLIENTS.keySet()) {
             try {
-                for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true)
-                        .withLabelFilter(Map.of(Labels.TOOL, Labels.TOOL_VALUE)).exec()) {
-                    if (Labels.isMine(c.getLabels()) && !LIVE.containsKey(c.getId())) {
-                        all.add(new Tracked(c.getId(), c.getNames() == null || c.getNames().length == 0 ? c.getId()
-                                : c.getNames()[0].substring(1), client, bound));
+                for (com.github.dockerjava.api.model.Container c : new ContainerQueries(client).mine()) {
+                    if (!LIVE.containsKey(c.getId())) {
+                        all.add(new Tracked(c.getId(), ContainerQueries.name(c), client, Duration.ofNanos(
+                                Math.max(1, deadline - System.nanoTime()))));
                     }
                 }
             } catch (RuntimeException e) {
                 LOG.warn("could not list containers at exit: {}", e.toString());
             }
         }
-        if (all.isEmpty()) {
-            return;
+        if (!all.isEmpty()) {
+            List<String> left = removeAll(all, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (left.isEmpty()) {
+                LIVE.clear();
+            } else {
+                LIVE.keySet().retainAll(all.stream().filter(t -> left.contains(t.name())).map(Tracked::id).toList());
+            }
         }
-        long left = Math.max(1, deadline - System.nanoTime());
-        removeAll(all, Duration.ofNanos(Math.max(left, bound.toNanos() / 2)));
-        LIVE.clear();
     }
 }

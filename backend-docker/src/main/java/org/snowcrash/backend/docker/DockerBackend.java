@@ -61,7 +61,7 @@ public final class DockerBackend implements LlmBackend {
         } catch (ConfigurationException e) {
             return Availability.unavailable(e.getMessage());
         }
-        Optional<String> why = DockerEngine.whyUnreachable(s.host(), s.pingTimeout());
+        Optional<String> why = DockerEngine.whyUnreachable(s, s.pingTimeout());
         return why.isPresent() ? Availability.unavailable(why.get()) : Availability.available();
     }
 
@@ -74,7 +74,7 @@ public final class DockerBackend implements LlmBackend {
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
         }
         // Each session owns its Docker client (its connection pool) and releases it when closed.
-        DockerClient docker = DockerEngine.client(s.host(), s.apiTimeout());
+        DockerClient docker = DockerEngine.client(s);
         try {
             return new ContainerLauncher(docker, s, http(), context.events(), () -> release(docker)).launch(spec);
         } catch (BackendStartException | RuntimeException e) {
@@ -92,13 +92,27 @@ public final class DockerBackend implements LlmBackend {
         }
     }
 
+    /**
+     * OkHttp's default dispatcher threads are not daemons and linger 60 s after the last stream,
+     * which would keep a library user's JVM alive for a minute after its last model closed.
+     */
+    static okhttp3.Dispatcher daemonDispatcher() {
+        java.util.concurrent.ThreadFactory daemons = r -> {
+            Thread t = new Thread(r, "snowcrash-docker-http");
+            t.setDaemon(true);
+            return t;
+        };
+        return new okhttp3.Dispatcher(new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 60,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), daemons));
+    }
+
     private OkHttpClient http() {
         OkHttpClient h = http;
         if (h == null) {
             synchronized (this) {
                 h = http;
                 if (h == null) {
-                    h = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+                    h = new OkHttpClient.Builder().retryOnConnectionFailure(false).dispatcher(daemonDispatcher()).build();
                     http = h;
                 }
             }

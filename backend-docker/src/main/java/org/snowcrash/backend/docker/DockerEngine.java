@@ -29,11 +29,29 @@ final class DockerEngine {
     private DockerEngine() {
     }
 
+    /** A client for the engine the settings name, with their API timeout and TLS settings. */
+    static DockerClient client(DockerSettings settings) {
+        return client(settings, settings.apiTimeout());
+    }
+
+    static DockerClient client(DockerSettings settings, java.time.Duration timeout) {
+        DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(settings.host())
+                .withDockerTlsVerify(settings.tlsVerify());
+        if (settings.tlsVerify()) {
+            // ca.pem, cert.pem and key.pem, as Docker's own client reads them from DOCKER_CERT_PATH.
+            b.withDockerCertPath(settings.certPath().toString());
+        }
+        return build(b.build(), timeout);
+    }
+
+    /** A plain client (no TLS), for tools and tests that name only a host. */
     static DockerClient client(String host, java.time.Duration timeout) {
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(host)
-                .withDockerTlsVerify(false)
-                .build();
+        return build(DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host)
+                .withDockerTlsVerify(false).build(), timeout);
+    }
+
+    private static DockerClient build(DefaultDockerClientConfig config, java.time.Duration timeout) {
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
@@ -45,7 +63,16 @@ final class DockerEngine {
     }
 
     /** Why no engine answers at {@code host} within {@code timeout}, or empty when one does. */
-    static Optional<String> whyUnreachable(String host, java.time.Duration timeout) {
+    static Optional<String> whyUnreachable(DockerSettings settings, java.time.Duration timeout) {
+        String host = settings.host();
+        if (settings.tlsVerify()) {
+            for (String f : new String[] {"ca.pem", "cert.pem", "key.pem"}) {
+                if (!Files.isReadable(settings.certPath().resolve(f))) {
+                    return Optional.of("TLS is on (DOCKER_TLS_VERIFY or backend.docker.tls-verify) but "
+                            + settings.certPath().resolve(f) + " cannot be read (set DOCKER_CERT_PATH or backend.docker.cert-path)");
+                }
+            }
+        }
         if (host.startsWith("unix://")) {
             Path socket = Path.of(URI.create(host).getPath());
             if (!Files.exists(socket)) {
@@ -61,13 +88,17 @@ final class DockerEngine {
             t.setDaemon(true);
             return t;
         });
-        try (DockerClient c = client(host, timeout)) {
+        try (DockerClient c = client(settings, timeout)) {
             Future<?> f = ex.submit(() -> c.pingCmd().exec());
             f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (TimeoutException e) {
             return Optional.of("the Docker engine at " + host + " did not answer a ping within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
+            if (rootMessage(e.getCause()).toLowerCase(Locale.ROOT).contains("timed out")) {
+                // The transport's own timeout (the same bound) fired before ours.
+                return Optional.of("the Docker engine at " + host + " did not answer a ping within " + timeout.toMillis() + " ms");
+            }
             return Optional.of("the Docker engine at " + host + " cannot be reached: " + rootMessage(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

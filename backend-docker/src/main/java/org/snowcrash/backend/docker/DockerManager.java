@@ -3,7 +3,6 @@ package org.snowcrash.backend.docker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.snowcrash.api.BackendStartException;
 import org.snowcrash.api.EventSink;
@@ -12,7 +11,6 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 
 import okhttp3.OkHttpClient;
@@ -26,27 +24,30 @@ public final class DockerManager implements AutoCloseable {
 
     private final DockerClient docker;
     private final DockerSettings settings;
-    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false)
+            .dispatcher(DockerBackend.daemonDispatcher()).build();
+    private final ContainerQueries queries;
 
     private DockerManager(DockerClient docker, DockerSettings settings) {
         this.docker = docker;
         this.settings = settings;
+        this.queries = new ContainerQueries(docker);
     }
 
     /** Connects to the engine named by the settings ({@code backend.docker.host}, {@code DOCKER_HOST}). */
     public static DockerManager connect(Settings settings) {
         DockerSettings s = DockerSettings.from(settings, System.getenv());
-        return new DockerManager(DockerEngine.client(s.host(), s.apiTimeout()), s);
+        return new DockerManager(DockerEngine.client(s), s);
     }
 
     /** Starts a model's container and waits until it is ready; progress goes to {@code events}. */
     public ModelSession start(ModelSpec spec, EventSink events) throws BackendStartException {
-        return new ContainerLauncher(docker, settings, http, events).launch(spec);
+        return new ContainerLauncher(docker, settings, http, events, () -> { }).launch(spec);
     }
 
     /** Whether a container of that name runs. */
     public boolean isRunning(String containerName) {
-        for (Container c : launcher().byName(containerName)) {
+        for (Container c : queries.byName(containerName)) {
             if ("running".equals(c.getState())) {
                 return true;
             }
@@ -62,7 +63,7 @@ public final class DockerManager implements AutoCloseable {
      */
     public boolean stop(String containerName) {
         boolean removed = false;
-        for (Container c : launcher().byName(containerName)) {
+        for (Container c : queries.byName(containerName)) {
             if (!Labels.isOurs(c.getLabels())) {
                 throw new IllegalStateException("container " + containerName + " is not snowcrash's; left alone");
             }
@@ -71,12 +72,15 @@ public final class DockerManager implements AutoCloseable {
         return removed;
     }
 
-    /** Stops and removes every container carrying snowcrash's labels; returns their names. */
+    /**
+     * Stops and removes every container carrying snowcrash's labels, whoever started it, running
+     * or not (an explicit command: live owners lose their models); returns their names.
+     */
     public List<String> stopAll() {
         List<String> names = new ArrayList<>();
         for (Container c : owned()) {
             if (remove(c)) {
-                names.add(name(c));
+                names.add(ContainerQueries.name(c));
             }
         }
         return names;
@@ -84,46 +88,35 @@ public final class DockerManager implements AutoCloseable {
 
     /** Every container carrying snowcrash's labels, running or not. */
     public List<Container> owned() {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.TOOL, Labels.TOOL_VALUE)).exec();
+        return queries.ours();
     }
 
     /**
-     * Removes the containers of snowcrash processes on this host that are gone, if an engine
-     * answers within the ping timeout; does nothing otherwise. For tools to call at start-up.
+     * Removes the containers whose owner is provably gone (never a running one: a running
+     * container's owner is alive, see the README's Reliability section), if an engine answers
+     * within the ping timeout; does nothing otherwise. For tools to call at start-up.
      *
-     * @return the number of containers removed
+     * @return the names of the containers removed
      */
-    public static int removeOrphansIfReachable(Settings settings) {
+    public static List<String> removeAbandonedIfReachable(Settings settings) {
         DockerSettings s = DockerSettings.from(settings, System.getenv());
-        if (DockerEngine.whyUnreachable(s.host(), s.pingTimeout()).isPresent()) {
-            return 0;
+        if (DockerEngine.whyUnreachable(s, s.pingTimeout()).isPresent()) {
+            return List.of();
         }
-        try (DockerManager m = new DockerManager(DockerEngine.client(s.host(), s.apiTimeout()), s)) {
-            return m.launcher().removeOrphans();
+        try (DockerManager m = new DockerManager(DockerEngine.client(s), s)) {
+            return m.removeAbandoned();
         }
     }
 
-    /** Removes the containers of processes that are gone. */
-    public void removeOrphans() {
-        launcher().removeOrphans();
+    /** Removes the containers whose owner is provably gone; returns their names. */
+    public List<String> removeAbandoned() {
+        return queries.sweepAbandoned();
     }
 
     private boolean remove(Container c) {
-        try {
-            docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
-            ContainerTracker.untrack(c.getId());
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
-    }
-
-    private static String name(Container c) {
-        return c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].substring(1);
-    }
-
-    private ContainerLauncher launcher() {
-        return new ContainerLauncher(docker, settings, http, EventSink.NONE);
+        boolean removed = queries.remove(c.getId());
+        ContainerTracker.untrack(c.getId());
+        return removed;
     }
 
     @Override

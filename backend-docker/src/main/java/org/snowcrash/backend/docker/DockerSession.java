@@ -24,13 +24,16 @@ final class DockerSession implements ModelSession {
     private final SessionInfo info;
     private final ServerClient client;
     private final ContainerTracker.Tracked container;
+    private final Lifeline lifeline;
     private final Runnable afterClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    DockerSession(SessionInfo info, ServerClient client, ContainerTracker.Tracked container, Runnable afterClose) {
+    DockerSession(SessionInfo info, ServerClient client, ContainerTracker.Tracked container, Lifeline lifeline,
+                  Runnable afterClose) {
         this.info = info;
         this.client = client;
         this.container = container;
+        this.lifeline = lifeline;
         this.afterClose = afterClose;
     }
 
@@ -59,7 +62,7 @@ final class DockerSession implements ModelSession {
 
     @Override
     public boolean isAlive() {
-        return !closed.get() && client.health(Duration.ofSeconds(1)) == 200;
+        return !closed.get() && !lifeline.hasEnded() && client.health(Duration.ofSeconds(1)) == 200;
     }
 
     private void ensureOpen() {
@@ -74,6 +77,7 @@ final class DockerSession implements ModelSession {
             try {
                 ContainerTracker.remove(container);
             } finally {
+                lifeline.close();
                 afterClose.run();
             }
         }

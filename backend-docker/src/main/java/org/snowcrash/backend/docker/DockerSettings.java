@@ -1,76 +1,153 @@
 package org.snowcrash.backend.docker;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
 
 /**
  * The {@code backend.docker.*} configuration, read and validated in one pass (every problem
- * reported at once).
+ * reported at once). This class is the one place that owns these keys' defaults.
  *
  * @param host            Docker engine address; {@code backend.docker.host}, else {@code DOCKER_HOST}, else the local socket
- * @param image           the llama-server image
- * @param pull            {@code missing} (default), {@code never} or {@code always}
- * @param commandPrefix   words put before the server flags (e.g. {@code llama-server} for images whose entrypoint is a shell)
- * @param gpu             {@code auto} (nvidia runtime when the engine has it), {@code on} (required) or {@code off}
- * @param network         {@code bridge} (port published on {@link #bindAddress}) or {@code host}
+ * @param tlsVerify       whether the engine is reached over TLS with client certificates
+ *                        ({@code backend.docker.tls-verify}, else {@code DOCKER_TLS_VERIFY})
+ * @param certPath        folder with {@code ca.pem}, {@code cert.pem}, {@code key.pem}
+ *                        ({@code backend.docker.cert-path}, else {@code DOCKER_CERT_PATH}, else {@code ~/.docker})
+ * @param image           the llama-server image, with a tag ({@code :latest} added when none was given)
+ * @param pull            when to pull the image
+ * @param commandPrefix   words put after the image's entrypoint, before the server flags
+ *                        (e.g. {@code llama-server} for images whose entrypoint is not the server)
+ * @param gpu             whether containers get the nvidia runtime
+ * @param network         bridge (port published on {@link #bindAddress}) or host network
  * @param bindAddress     where the port is published / the server listens in host mode; 127.0.0.1 unless you opt out
+ * @param user            {@code uid:gid} the server runs as; empty for the calling user's own ids
+ * @param labels          extra labels put on every container (for a fleet's own bookkeeping)
  * @param pingTimeout     how long availability waits for the engine
  * @param apiTimeout      connect and response timeout of every Docker API call
  * @param healthPoll      interval of {@code /health} polls while a model loads
  * @param idleTimeout     the longest silence allowed on a generation stream (longer than the server's 30 s ping)
+ * @param requestTimeout  the longest a blocking (non-streaming) request may take as a whole
  * @param stopTimeout     bound on stopping containers at close and exit
- * @param apiKey          whether each container gets a fresh random API key
  * @param corsOrigins     value of {@code --cors-origins}
  * @param livenessProbe   whether a one-token request must succeed before the model counts as ready
- * @param reaper          whether a watcher process removes this process's containers after it dies (even by SIGKILL)
  */
-record DockerSettings(String host, String image, String pull, List<String> commandPrefix, String gpu, String network,
-                      String bindAddress, Duration pingTimeout, Duration apiTimeout, Duration healthPoll,
-                      Duration idleTimeout, Duration stopTimeout, boolean apiKey, String corsOrigins,
-                      boolean livenessProbe, boolean reaper) {
+record DockerSettings(String host, boolean tlsVerify, Path certPath, String image, PullPolicy pull,
+                      List<String> commandPrefix, GpuMode gpu, NetworkMode network, String bindAddress,
+                      String user, Map<String, String> labels, Duration pingTimeout, Duration apiTimeout,
+                      Duration healthPoll, Duration idleTimeout, Duration requestTimeout, Duration stopTimeout,
+                      String corsOrigins, boolean livenessProbe) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DockerSettings.class);
+
+    static final String PREFIX = "backend.docker.";
     static final String DEFAULT_IMAGE = "ghcr.io/ggml-org/llama.cpp:server";
     static final String DEFAULT_SOCKET = "unix:///var/run/docker.sock";
+    private static final Pattern USER = Pattern.compile("\\d{1,10}(:\\d{1,10})?");
+    private static final Pattern LABEL_KEY = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}");
+
     /** Every key this backend reads (plus the registry's priority and enabled). */
-    static final java.util.List<String> KEYS = java.util.stream.Stream.of("priority", "enabled", "host", "image", "pull",
-            "command-prefix", "gpu", "network", "bind-address", "ping-timeout", "api-timeout", "health-poll",
-            "idle-timeout", "stop-timeout", "api-key", "cors-origins", "liveness-probe", "reaper").map(k -> "backend.docker." + k)
-            .collect(java.util.stream.Collectors.toList());
+    static final List<String> KEYS = Stream.of("priority", "enabled", "host", "tls-verify", "cert-path", "image",
+            "pull", "command-prefix", "gpu", "network", "bind-address", "user", "labels", "ping-timeout",
+            "api-timeout", "health-poll", "idle-timeout", "request-timeout", "stop-timeout", "api-key",
+            "cors-origins", "liveness-probe", "reaper").map(k -> PREFIX + k).collect(Collectors.toList());
+
+    DockerSettings {
+        commandPrefix = List.copyOf(commandPrefix);
+        labels = Map.copyOf(labels);
+    }
 
     static DockerSettings from(Settings settings, Map<String, String> environment) {
         SettingsReader r = settings.reader();
         String envHost = environment.get("DOCKER_HOST");
-        String host = r.string("backend.docker.host", envHost != null && !envHost.isBlank() ? envHost : DEFAULT_SOCKET);
+        String host = r.string(PREFIX + "host", envHost != null && !envHost.isBlank() ? envHost : DEFAULT_SOCKET);
         if (!host.startsWith("unix://") && !host.startsWith("tcp://") && !host.startsWith("npipe://")) {
-            r.problem("backend.docker.host", host, "must start with unix://, tcp:// or npipe://");
+            r.problem(PREFIX + "host", host, "must start with unix://, tcp:// or npipe://");
             host = DEFAULT_SOCKET;
         }
-        DockerSettings s = new DockerSettings(
-                host,
-                r.string("backend.docker.image", DEFAULT_IMAGE),
-                r.oneOf("backend.docker.pull", "missing", "missing", "never", "always"),
-                r.words("backend.docker.command-prefix"),
-                r.oneOf("backend.docker.gpu", "auto", "auto", "on", "off"),
-                r.oneOf("backend.docker.network", "bridge", "bridge", "host"),
-                r.string("backend.docker.bind-address", "127.0.0.1"),
-                r.duration("backend.docker.ping-timeout", Duration.ofSeconds(2)),
-                r.duration("backend.docker.api-timeout", Duration.ofSeconds(30)),
-                r.duration("backend.docker.health-poll", Duration.ofMillis(10)),
-                r.duration("backend.docker.idle-timeout", Duration.ofSeconds(120)),
-                r.duration("backend.docker.stop-timeout", Duration.ofSeconds(10)),
-                r.bool("backend.docker.api-key", true),
-                r.string("backend.docker.cors-origins", "http://127.0.0.1"),
-                r.bool("backend.docker.liveness-probe", true),
-                r.bool("backend.docker.reaper", true));
-        r.rejectUnknown("backend.docker.", KEYS);
-        if (s.image().isBlank()) {
-            r.problem("backend.docker.image", s.image(), "must name an image");
+        String envVerify = environment.getOrDefault("DOCKER_TLS_VERIFY", "");
+        // Docker's own clients treat any non-empty DOCKER_TLS_VERIFY other than 0/false as "on".
+        boolean verifyDefault = !envVerify.isBlank() && !envVerify.equals("0") && !envVerify.equalsIgnoreCase("false");
+        boolean tlsVerify = r.bool(PREFIX + "tls-verify", verifyDefault);
+        String envCerts = environment.get("DOCKER_CERT_PATH");
+        String home = environment.getOrDefault("HOME", System.getProperty("user.home", "."));
+        Path certPath = Path.of(r.string(PREFIX + "cert-path",
+                envCerts != null && !envCerts.isBlank() ? envCerts : Path.of(home, ".docker").toString()));
+
+        String image = ImageReference.withDefaultTag(r.string(PREFIX + "image", DEFAULT_IMAGE).trim());
+        if (image.isBlank() || image.equals(":latest")) {
+            r.problem(PREFIX + "image", image, "must name an image");
         }
+        String user = r.string(PREFIX + "user", "").trim();
+        if (!user.isEmpty() && !USER.matcher(user).matches()) {
+            r.problem(PREFIX + "user", user, "must be a numeric uid or uid:gid (empty: the calling user's own ids)");
+            user = "";
+        }
+        if (!r.bool(PREFIX + "api-key", true)) {
+            r.problem(PREFIX + "api-key", "false", "cannot be turned off: in bridge mode every local user and every "
+                    + "container on the same Docker network can reach the server's address, and in host mode every "
+                    + "local user can; the per-container key is what keeps them out");
+        }
+        if (settings.get(PREFIX + "reaper").isPresent()) {
+            // Moved, not broken: containers now end with the connection of the process that started them.
+            LOG.warn("{} is no longer used: a container now ends by itself when the process that started it ends,"
+                    + " however it ends; remove the key", PREFIX + "reaper");
+        }
+        DockerSettings s = new DockerSettings(
+                host, tlsVerify, certPath, image,
+                r.choice(PREFIX + "pull", PullPolicy.MISSING),
+                r.words(PREFIX + "command-prefix"),
+                r.choice(PREFIX + "gpu", GpuMode.AUTO),
+                r.choice(PREFIX + "network", NetworkMode.BRIDGE),
+                r.string(PREFIX + "bind-address", "127.0.0.1").trim(),
+                user,
+                labels(r, settings.get(PREFIX + "labels")),
+                r.duration(PREFIX + "ping-timeout", Duration.ofSeconds(2)),
+                r.duration(PREFIX + "api-timeout", Duration.ofSeconds(30)),
+                r.duration(PREFIX + "health-poll", Duration.ofMillis(10)),
+                r.duration(PREFIX + "idle-timeout", Duration.ofSeconds(120)),
+                r.duration(PREFIX + "request-timeout", Duration.ofMinutes(10)),
+                r.duration(PREFIX + "stop-timeout", Duration.ofSeconds(10)),
+                r.string(PREFIX + "cors-origins", "http://127.0.0.1"),
+                r.bool(PREFIX + "liveness-probe", true));
+        if (!BindAddress.isLiteral(s.bindAddress())) {
+            r.problem(PREFIX + "bind-address", s.bindAddress(), "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1");
+        }
+        r.rejectUnknown(PREFIX, KEYS);
         r.throwIfProblems();
         return s;
+    }
+
+    /** {@code k=v,k2=v2}; keys in our own {@code org.snowcrash.} namespace are refused. */
+    private static Map<String, String> labels(SettingsReader r, Optional<String> raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw.isEmpty() || raw.get().isBlank()) {
+            return m;
+        }
+        for (String pair : raw.get().split(",")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair.trim() : pair.substring(0, eq).trim();
+            String v = eq < 0 ? "" : pair.substring(eq + 1).trim();
+            if (eq < 0 || !LABEL_KEY.matcher(k).matches()) {
+                r.problem(PREFIX + "labels", raw.get(), "must be key=value pairs separated by commas");
+                return Map.of();
+            }
+            if (k.startsWith(Labels.NAMESPACE)) {
+                r.problem(PREFIX + "labels", raw.get(), "keys under " + Labels.NAMESPACE + " are snowcrash's own");
+                return Map.of();
+            }
+            m.put(k, v);
+        }
+        return m;
     }
 }

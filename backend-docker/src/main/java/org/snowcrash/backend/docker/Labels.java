@@ -4,31 +4,49 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The labels that mark a container as ours, set when it is created: which tool, which model,
- * which process on which host, and when. They let {@code stop-all} and the next start find
- * containers left by a process that died, and keep us away from anybody else's container.
+ * which owner, and when.
+ *
+ * <p>The owner is a random id made once per process, not (host, pid): two processes in two pid
+ * namespaces can both be pid 1, pids are reused, and {@code /proc} may hide other users'
+ * processes, so a pid proves nothing about who owns a container. Whether an owner lives is
+ * proved by the container itself: it ends when its owner's attach connection closes (see
+ * {@link Lifeline}). Pid and host are still written, for people reading {@code docker ps}.
  */
 final class Labels {
 
-    static final String TOOL = "org.snowcrash.tool";
+    static final String NAMESPACE = "org.snowcrash.";
+    static final String TOOL = NAMESPACE + "tool";
     static final String TOOL_VALUE = "snowcrash";
-    static final String MODEL = "org.snowcrash.model";
-    static final String PID = "org.snowcrash.pid";
-    static final String HOST = "org.snowcrash.host";
-    static final String STARTED = "org.snowcrash.started";
+    static final String MODEL = NAMESPACE + "model";
+    static final String OWNER = NAMESPACE + "owner";
+    static final String PID = NAMESPACE + "pid";
+    static final String HOST = NAMESPACE + "host";
+    static final String STARTED = NAMESPACE + "started";
+    /** How the container's life is bound to its owner; {@link #ATTACHED} for every container made since owners became ids. */
+    static final String LIFETIME = NAMESPACE + "lifetime";
+    static final String ATTACHED = "attached";
+
+    /** This process's owner id: random, so it is unique across hosts, pid namespaces and pid reuse. */
+    static final String OWNER_ID = UUID.randomUUID().toString();
+
+    private static final String HOST_NAME = lookUpHostName();
 
     private Labels() {
     }
 
-    static Map<String, String> forModel(String modelId) {
-        Map<String, String> m = new LinkedHashMap<>();
+    /** Our labels for a model's container, after the user's own extra labels. */
+    static Map<String, String> forModel(String modelId, Map<String, String> extra) {
+        Map<String, String> m = new LinkedHashMap<>(extra);
         m.put(TOOL, TOOL_VALUE);
         m.put(MODEL, modelId);
+        m.put(OWNER, OWNER_ID);
+        m.put(LIFETIME, ATTACHED);
         m.put(PID, String.valueOf(ProcessHandle.current().pid()));
-        m.put(HOST, hostName());
+        m.put(HOST, HOST_NAME);
         m.put(STARTED, Instant.now().toString());
         return m;
     }
@@ -37,32 +55,16 @@ final class Labels {
         return labels != null && TOOL_VALUE.equals(labels.get(TOOL));
     }
 
-    /**
-     * Whether the process that made the container is gone: it ran on this host and no process with
-     * its pid lives. A container made on another host is never judged orphaned from here.
-     */
-    static boolean isOrphan(Map<String, String> labels) {
-        if (!isOurs(labels) || !hostName().equals(labels.get(HOST))) {
-            return false;
-        }
-        return pid(labels).map(p -> p != ProcessHandle.current().pid() && ProcessHandle.of(p).isEmpty()).orElse(true);
-    }
-
     /** Whether this very process made the container. */
     static boolean isMine(Map<String, String> labels) {
-        return isOurs(labels) && hostName().equals(labels.get(HOST))
-                && pid(labels).map(p -> p == ProcessHandle.current().pid()).orElse(false);
+        return isOurs(labels) && OWNER_ID.equals(labels.get(OWNER));
     }
 
-    static Optional<Long> pid(Map<String, String> labels) {
-        try {
-            return Optional.of(Long.parseLong(labels.getOrDefault(PID, "")));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+    /** Who made it, for messages: pid, host and owner id as far as the labels say. */
+    static String describeOwner(Map<String, String> labels) {
+        return "snowcrash process " + labels.getOrDefault(PID, "?") + " on " + labels.getOrDefault(HOST, "?")
+                + (labels.containsKey(OWNER) ? " (owner " + labels.get(OWNER) + ")" : "");
     }
-
-    private static final String HOST_NAME = lookUpHostName();
 
     static String hostName() {
         return HOST_NAME;

@@ -57,8 +57,12 @@ final class ServerClient {
     private final String apiKey;
     private final String where;
     private final Duration idleTimeout;
+    private final Duration requestTimeout;
+    /** For blocking requests: the server says nothing until the whole answer is ready, so silence is not a fault. */
+    private final OkHttpClient blocking;
 
-    ServerClient(OkHttpClient shared, String baseUrl, String apiKey, String where, Duration idleTimeout) {
+    ServerClient(OkHttpClient shared, String baseUrl, String apiKey, String where, Duration idleTimeout,
+                 Duration requestTimeout) {
         this.http = shared.newBuilder()
                 .retryOnConnectionFailure(false)
                 // No idle connections are kept: llama-server (behind docker-proxy) may close a
@@ -74,6 +78,8 @@ final class ServerClient {
         this.apiKey = apiKey;
         this.where = where;
         this.idleTimeout = idleTimeout;
+        this.requestTimeout = requestTimeout;
+        this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
     }
 
     String baseUrl() {
@@ -92,7 +98,7 @@ final class ServerClient {
 
     ChatResponse chat(ChatRequest request) {
         long t0 = System.nanoTime();
-        JsonNode body = post("/v1/chat/completions", body(request, false));
+        JsonNode body = post(blocking, requestTimeout, "/v1/chat/completions", body(request, false));
         JsonNode choice = body.path("choices").path(0);
         String text = choice.path("message").path("content").asText("");
         return new ChatResponse(text, finish(choice.path("finish_reason").asText("stop")),
@@ -203,22 +209,22 @@ final class ServerClient {
     int countPromptTokens(List<ChatMessage> messages) {
         ObjectNode req = MAPPER.createObjectNode();
         req.set("messages", messages(messages));
-        String prompt = post("/apply-template", req).path("prompt").asText("");
+        String prompt = post(http, idleTimeout, "/apply-template", req).path("prompt").asText("");
         ObjectNode tok = MAPPER.createObjectNode().put("content", prompt).put("add_special", true);
-        return post("/tokenize", tok).path("tokens").size();
+        return post(http, idleTimeout, "/tokenize", tok).path("tokens").size();
     }
 
-    private JsonNode post(String path, JsonNode json) {
+    private JsonNode post(OkHttpClient client, Duration timeout, String path, JsonNode json) {
         Request req = authorized(new Request.Builder().url(baseUrl + path)
                 .post(RequestBody.create(json.toString(), JSON))).build();
-        try (Response r = http.newCall(req).execute()) {
+        try (Response r = client.newCall(req).execute()) {
             String body = r.body() == null ? "" : r.body().string();
             if (!r.isSuccessful()) {
                 throw error(serverError(r.code(), parse(body).path("error")), null);
             }
             return parse(body);
         } catch (IOException e) {
-            throw transportError(e);
+            throw transportError(e, timeout);
         }
     }
 
@@ -291,9 +297,9 @@ final class ServerClient {
         return new ChatException(DockerBackend.ID, where, f, cause);
     }
 
-    private ChatException transportError(IOException e) {
+    private ChatException transportError(IOException e, Duration timeout) {
         if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && String.valueOf(e.getMessage()).contains("timeout"))) {
-            return error(new ChatFailure.Timeout(idleTimeout), e);
+            return error(new ChatFailure.Timeout(timeout), e);
         }
         if (e instanceof ConnectException) {
             return error(new ChatFailure.BackendGone("connection refused: " + e.getMessage()), e);
@@ -319,7 +325,7 @@ final class ServerClient {
                 return c.error(serverError(status, c.parse(body).path("error")), error);
             }
             if (error instanceof IOException) {
-                return c.transportError((IOException) error);
+                return c.transportError((IOException) error, c.idleTimeout);
             }
             return c.error(new ChatFailure.BackendGone(error == null ? "the stream ended without [DONE]" : error.toString()), error);
         }

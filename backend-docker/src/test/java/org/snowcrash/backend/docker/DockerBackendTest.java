@@ -66,14 +66,8 @@ class DockerBackendTest {
     @AfterEach
     void cleanUp() throws Exception {
         sessions.forEach(ModelSession::close);
-        // Nothing a test started may outlive it.
-        for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
-            for (String n : c.getNames()) {
-                if (n.startsWith("/snowcrash-test-")) {
-                    docker.removeContainerCmd(c.getId()).withForce(true).exec();
-                }
-            }
-        }
+        // Nothing a test started may outlive it; other runs' containers on the same engine are left alone.
+        DockerTestSupport.removeOwnContainers(docker);
         docker.close();
     }
 
@@ -106,19 +100,29 @@ class DockerBackendTest {
         Map<String, String> labels = inspect.getConfig().getLabels();
         assertEquals("snowcrash", labels.get(Labels.TOOL));
         assertEquals("demo", labels.get(Labels.MODEL));
+        assertEquals(Labels.OWNER_ID, labels.get(Labels.OWNER));
+        assertEquals(Labels.ATTACHED, labels.get(Labels.LIFETIME));
         assertEquals(String.valueOf(ProcessHandle.current().pid()), labels.get(Labels.PID));
+        assertEquals(DockerTestSupport.RUN, labels.get(DockerTestSupport.RUN_LABEL), "the user's extra labels");
+        // The server runs as the caller, never as root, with its life bound to our attach connection.
+        com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
+        assertEquals(me.getUid() + ":" + me.getGid(), inspect.getConfig().getUser());
+        assertTrue(inspect.getHostConfig().getAutoRemove());
+        assertTrue(inspect.getConfig().getStdinOpen() && inspect.getConfig().getStdInOnce());
         List<String> args = List.of(inspect.getArgs());
         assertTrue(args.containsAll(List.of("-ngl", "8", "-c", "512", "-b", "128", "--port", String.valueOf(spec.port()))), args.toString());
         assertEquals(spec.memoryBytes(), inspect.getHostConfig().getMemory());
         assertEquals(spec.shmBytes(), inspect.getHostConfig().getShmSize());
         assertEquals("127.0.0.1", inspect.getHostConfig().getPortBindings().getBindings().values().iterator().next()[0].getHostIp());
         assertTrue(inspect.getMounts().stream().allMatch(m -> !Boolean.TRUE.equals(m.getRW())), "every mount is read-only");
-        assertEquals(2, inspect.getMounts().size(), "the model folder and the key folder, nothing else");
+        assertEquals(1, inspect.getMounts().size(), "the model folder, nothing else from the host");
+        assertEquals(java.util.Set.of(ServerContainer.SECRETS_MOUNT), inspect.getHostConfig().getTmpFs().keySet(),
+                "the key lives on a private tmpfs");
         assertEquals(List.of("no-new-privileges"), inspect.getHostConfig().getSecurityOpts());
         assertEquals("ALL", inspect.getHostConfig().getCapDrop()[0].name());
         assertEquals("http://127.0.0.1", args.get(args.indexOf("--cors-origins") + 1));
-        // The API key is in a file, never in the arguments or the environment.
-        assertTrue(args.contains("--api-key-file"));
+        // The API key is in a file on the tmpfs, never in the arguments or the environment.
+        assertEquals(ServerContainer.SECRETS_MOUNT + "/key", args.get(args.indexOf("--api-key-file") + 1));
         String[] env = inspect.getConfig().getEnv();
         assertFalse(env != null && String.join(" ", env).toLowerCase().contains("api_key"));
 
@@ -292,7 +296,9 @@ class DockerBackendTest {
             assertInstanceOf(StartFailure.Exited.class, without.failure(), "env cannot run '--host': " + without.getMessage());
             ModelSession s = start(spec, "backend.docker.image", tag, "backend.docker.command-prefix", "llama-server");
             assertEquals(2, s.chat(request("hi", 2)).usage().completionTokens());
-            assertEquals("llama-server", docker.inspectContainerCmd(spec.containerName()).exec().getArgs()[0]);
+            List<String> args = List.of(docker.inspectContainerCmd(spec.containerName()).exec().getArgs());
+            // Our entrypoint runs the image's own entrypoint, then the prefix, then the flags.
+            assertEquals("llama-server", args.get(args.indexOf("/usr/bin/env") + 1), args.toString());
             s.close();
         } finally {
             docker.removeImageCmd(tag).withForce(true).exec();
@@ -329,7 +335,8 @@ class DockerBackendTest {
     @Test
     void aForeignContainerWithOurNameIsLeftAlone() throws Exception {
         ModelSpec spec = DockerTestSupport.demoSpec(dir, "foreign");
-        String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName()).exec().getId();
+        String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName())
+                .withLabels(DockerTestSupport.runLabels(Map.of())).exec().getId();
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
         assertInstanceOf(StartFailure.NameConflict.class, e.failure());
         assertTrue(e.getMessage().contains("not ours"), e.getMessage());
@@ -337,32 +344,59 @@ class DockerBackendTest {
     }
 
     @Test
-    void aStaleContainerOfADeadProcessIsReplaced() throws Exception {
+    void anExitedContainerOfOursIsReplacedButALiveOneIsNot() throws Exception {
         ModelSpec spec = DockerTestSupport.demoSpec(dir, "stale");
-        Map<String, String> labels = new java.util.HashMap<>(Labels.forModel("demo"));
-        labels.put(Labels.PID, String.valueOf(deadPid()));
-        String stale = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName()).withLabels(labels).exec().getId();
+        Map<String, String> other = DockerTestSupport.runLabels(Labels.forModel("demo", Map.of()));
+        other.put(Labels.OWNER, "another-process");
+        String stale = exitedContainer(spec.containerName(), other);
         ModelSession s = start(spec);
         assertNotEquals(stale, docker.inspectContainerCmd(spec.containerName()).exec().getId());
         assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(stale).exec());
         assertEquals(2, s.chat(request("hi", 2)).usage().completionTokens());
+        s.close();
+
+        // Running, whatever its pid label says: its owner is alive (the container would have ended otherwise).
+        String living = runningContainer(spec.containerName(), other);
+        BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
+        assertInstanceOf(StartFailure.NameConflict.class, e.failure());
+        assertTrue(e.getMessage().contains("another-process"), e.getMessage());
+        assertEquals(living, docker.inspectContainerCmd(spec.containerName()).exec().getId(), "left running");
     }
 
     @Test
-    void theNextStartRemovesOrphansOfDeadProcessesButNotOthers() throws Exception {
-        Map<String, String> dead = new java.util.HashMap<>(Labels.forModel("llama"));
-        dead.put(Labels.PID, String.valueOf(deadPid()));
-        String orphan = docker.createContainerCmd(DockerCondition.IMAGE).withName("snowcrash-test-orphan")
-                .withLabels(dead).exec().getId();
-        Map<String, String> alive = new java.util.HashMap<>(Labels.forModel("gemma"));
-        alive.put(Labels.PID, "1"); // a live process on this host: not an orphan
-        String living = docker.createContainerCmd(DockerCondition.IMAGE).withName("snowcrash-test-living")
-                .withLabels(alive).exec().getId();
-        String foreign = docker.createContainerCmd(DockerCondition.IMAGE).withName("snowcrash-test-unlabelled").exec().getId();
+    void theNextStartSweepsExitedContainersButNeverRunningOnesOrOthers() throws Exception {
+        Map<String, String> other = DockerTestSupport.runLabels(Labels.forModel("llama", Map.of()));
+        other.put(Labels.OWNER, "another-process");
+        // Both carry the pid of a live process (1): the pid is not what decides.
+        other.put(Labels.PID, "1");
+        String exited = exitedContainer("snowcrash-test-exited-" + DockerTestSupport.RUN.substring(0, 8), other);
+        String running = runningContainer("snowcrash-test-running-" + DockerTestSupport.RUN.substring(0, 8), other);
+        String created = docker.createContainerCmd(DockerCondition.IMAGE).withLabels(other)
+                .withName("snowcrash-test-created-" + DockerTestSupport.RUN.substring(0, 8)).exec().getId();
+        String foreign = docker.createContainerCmd(DockerCondition.IMAGE).withLabels(DockerTestSupport.runLabels(Map.of()))
+                .withName("snowcrash-test-unlabelled-" + DockerTestSupport.RUN.substring(0, 8)).exec().getId();
         start(DockerTestSupport.demoSpec(dir, "sweeper"));
-        assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(orphan).exec());
-        assertEquals(living, docker.inspectContainerCmd(living).exec().getId());
+        assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(exited).exec());
+        assertTrue(docker.inspectContainerCmd(running).exec().getState().getRunning(), "a running container is never swept");
+        assertEquals(created, docker.inspectContainerCmd(created).exec().getId(), "created moments ago: its owner may be starting it");
         assertEquals(foreign, docker.inspectContainerCmd(foreign).exec().getId());
+    }
+
+    /** A container with these labels whose process ran and exited. */
+    private String exitedContainer(String name, Map<String, String> labels) throws Exception {
+        String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(name).withLabels(labels)
+                .withEntrypoint("/bin/true").exec().getId();
+        docker.startContainerCmd(id).exec();
+        assertEquals(0, docker.waitContainerCmd(id).start().awaitStatusCode(30, java.util.concurrent.TimeUnit.SECONDS));
+        return id;
+    }
+
+    /** A running container with these labels. */
+    private String runningContainer(String name, Map<String, String> labels) {
+        String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(name).withLabels(labels)
+                .withEntrypoint("/bin/sleep", "600").exec().getId();
+        docker.startContainerCmd(id).exec();
+        return id;
     }
 
     @Test
@@ -436,13 +470,5 @@ class DockerBackendTest {
             n++;
         }
         return n;
-    }
-
-    /** The pid of a process that has ended (a child that ran and exited). */
-    private static long deadPid() throws Exception {
-        Process p = new ProcessBuilder("true").start();
-        p.waitFor();
-        assertTrue(ProcessHandle.of(p.pid()).isEmpty());
-        return p.pid();
     }
 }

@@ -24,7 +24,8 @@ public final class DockerCondition implements ExecutionCondition {
     static Optional<String> problem() {
         Optional<String> p = problem;
         if (p == null) {
-            p = DockerEngine.whyUnreachable(HOST, Duration.ofSeconds(3));
+            p = DockerEngine.whyUnreachable(DockerSettings.from(org.snowcrash.api.Settings.of(
+                    java.util.Map.of("backend.docker.host", HOST), "test"), java.util.Map.of()), Duration.ofSeconds(3));
             if (p.isEmpty()) {
                 try (DockerClient c = DockerEngine.client(HOST, Duration.ofSeconds(10))) {
                     c.inspectImageCmd(IMAGE).exec();

@@ -20,6 +20,10 @@ final class DockerTestSupport {
     private DockerTestSupport() {
     }
 
+    /** This test JVM's run id: every container a test makes carries it, and cleanup removes only those. */
+    static final String RUN = java.util.UUID.randomUUID().toString();
+    static final String RUN_LABEL = "snowcrash-test.run";
+
     static DockerClient client() {
         return DockerEngine.client(DockerCondition.HOST, Duration.ofSeconds(30));
     }
@@ -29,10 +33,26 @@ final class DockerTestSupport {
         m.put("backend.docker.image", DockerCondition.IMAGE);
         m.put("backend.docker.pull", "never");
         m.put("backend.docker.gpu", "off");
+        m.put("backend.docker.labels", RUN_LABEL + "=" + RUN);
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }
         return Settings.of(m, "test");
+    }
+
+    /** Removes the containers this test JVM made, and only those (other test runs may share the engine). */
+    static void removeOwnContainers(DockerClient docker) {
+        for (com.github.dockerjava.api.model.Container c : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(RUN_LABEL, RUN)).exec()) {
+            new ContainerQueries(docker).remove(c.getId());
+        }
+    }
+
+    /** Labels for a container a test creates by hand, so that cleanup finds it. */
+    static Map<String, String> runLabels(Map<String, String> labels) {
+        Map<String, String> m = new HashMap<>(labels);
+        m.put(RUN_LABEL, RUN);
+        return m;
     }
 
     static BackendContext context(String... keyValues) {

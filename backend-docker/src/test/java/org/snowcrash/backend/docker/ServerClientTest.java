@@ -41,7 +41,7 @@ class ServerClientTest {
         server = new MockWebServer();
         server.start();
         client = new ServerClient(new OkHttpClient(), server.url("/").toString().replaceAll("/$", ""), "secret",
-                "model demo, test server", Duration.ofMillis(700));
+                "model demo, test server", Duration.ofMillis(700), Duration.ofSeconds(5));
     }
 
     @AfterEach
@@ -109,6 +109,29 @@ class ServerClientTest {
                 .body(chunk("a") + chunk("b")).bodyDelay(3, TimeUnit.SECONDS).build());
         ChatException e = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
         assertInstanceOf(ChatFailure.Timeout.class, e.failure(), e.getMessage());
+    }
+
+    @Test
+    void aBlockingAnswerSlowerThanTheIdleTimeoutIsWaitedForUpToTheRequestTimeout() throws Exception {
+        // A blocking request is silent until the whole answer is ready: the idle timeout (0.7 s)
+        // must not end it while the server still works; the request timeout (5 s) bounds it.
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "application/json")
+                .body("{\"choices\":[{\"message\":{\"content\":\"late\"},\"finish_reason\":\"stop\"}],"
+                        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}")
+                .headersDelay(1500, TimeUnit.MILLISECONDS).build());
+        assertEquals("late", client.chat(request()).text());
+    }
+
+    @Test
+    void aBlockingAnswerPastTheRequestTimeoutIsATimeoutNamingThatBound() {
+        ServerClient quick = new ServerClient(new OkHttpClient(), server.url("/").toString().replaceAll("/$", ""), "secret",
+                "model demo, test server", Duration.ofMillis(300), Duration.ofMillis(900));
+        server.enqueue(new MockResponse.Builder().body("{}").headersDelay(3, TimeUnit.SECONDS).build());
+        long t0 = System.nanoTime();
+        ChatException e = assertThrows(ChatException.class, () -> quick.chat(request()));
+        ChatFailure.Timeout t = assertInstanceOf(ChatFailure.Timeout.class, e.failure(), e.getMessage());
+        assertEquals(Duration.ofMillis(900), t.silence());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2_900, "ended by the request timeout, not by the server");
     }
 
     @Test
