@@ -22,6 +22,7 @@ final class Cli {
     static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-XX:-UsePerfData"); // as bin/snowcrash runs it
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

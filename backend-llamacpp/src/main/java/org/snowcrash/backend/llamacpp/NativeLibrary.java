@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.slf4j.Logger;
@@ -17,9 +16,12 @@ import org.snowcrash.api.Availability;
  * <p>The library loads itself in a static initializer: a failure shows as
  * {@link UnsatisfiedLinkError} the first time and {@link NoClassDefFoundError} after, so the
  * first answer is the only informative one and is kept. Two quirks of 4.2.0 are handled here:
- * it deletes other {@code llama*} files in its extraction directory, so it gets a private one
- * ({@code de.kherud.llama.tmpdir}, created if missing), and it prints to {@code System.out}
- * while loading, which would corrupt a command's output, so that print is captured and logged.
+ * it deletes other {@code llama*} files in its extraction directory, and loads what it finds
+ * there, so it gets a folder of its own that only this user can have made
+ * ({@code de.kherud.llama.tmpdir}; by default {@code $XDG_CACHE_HOME/snowcrash/native}, else
+ * {@code ~/.cache/snowcrash/native}; see {@link PrivateDirectory}); and it prints to
+ * {@code System.out} while loading, which would corrupt a command's output, so that print is
+ * captured and logged.
  */
 final class NativeLibrary {
 
@@ -51,8 +53,8 @@ final class NativeLibrary {
         PrintStream originalOut = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try {
-            Path dir = extractionDirectory();
-            Files.createDirectories(dir);
+            Path dir = PrivateDirectory.ensure(extractionDirectory(System.getenv()));
+            System.setProperty(TMPDIR_PROPERTY, dir.toString());
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             // Initialising the class runs LlamaLoader.initialize(), which extracts and loads the library.
             Class.forName("de.kherud.llama.LlamaModel", true, NativeLibrary.class.getClassLoader());
@@ -64,7 +66,7 @@ final class NativeLibrary {
         } catch (LinkageError e) {
             return Availability.unavailable("the llama.cpp native library failed to initialise on " + arch + ": " + e);
         } catch (IOException | SecurityException e) {
-            return Availability.unavailable("cannot prepare the native library directory: " + e);
+            return Availability.unavailable("cannot prepare a private folder for the native library: " + e.getMessage());
         } finally {
             System.setOut(originalOut);
             String text = captured.toString(StandardCharsets.UTF_8).strip();
@@ -74,13 +76,15 @@ final class NativeLibrary {
         }
     }
 
-    private static Path extractionDirectory() {
+    /** The configured folder, else the user's cache folder (never a shared, predictable temp path). */
+    static Path extractionDirectory(java.util.Map<String, String> env) {
         String configured = System.getProperty(TMPDIR_PROPERTY);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "snowcrash-jllama-" + System.getProperty("user.name", "user"));
-        System.setProperty(TMPDIR_PROPERTY, dir.toString());
-        return dir;
+        String cache = env.get("XDG_CACHE_HOME");
+        Path base = cache != null && !cache.isBlank() ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("snowcrash").resolve("native");
     }
 }
