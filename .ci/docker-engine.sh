@@ -12,7 +12,7 @@ fi
 
 if ! command -v dockerd >/dev/null 2>&1; then
   log "installing docker.io from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
+  export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
   apt-get update -qq
   apt-get install -y -qq docker.io >/dev/null
 fi

@@ -20,7 +20,7 @@ fi
 
 if ! command -v debootstrap >/dev/null 2>&1; then
   log "installing debootstrap"
-  export DEBIAN_FRONTEND=noninteractive
+  export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
   apt-get update -qq
   apt-get install -y -qq debootstrap >/dev/null
 fi

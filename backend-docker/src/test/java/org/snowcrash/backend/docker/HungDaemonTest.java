@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,33 @@ import com.github.dockerjava.api.DockerClient;
 
 /** Stopping containers at exit is bounded even when the daemon accepts and never answers. */
 class HungDaemonTest {
+
+    @Test
+    void anExitWithAHungDaemonEndsWithinTheStopBoundAndNamesWhatItCouldNotRemove() throws Exception {
+        try (HungSocket hung = new HungSocket()) {
+            Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), ExitWithHungDaemon.class.getName(),
+                    hung.dockerHost(), "1500").redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    out.append(new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    // the child went away
+                }
+            });
+            reader.start();
+            // Start-up of a JVM plus the 1.5 s bound; a hang (the listing at exit used to be outside the bound) never ends.
+            boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            reader.join(5_000);
+            assertTrue(ended, "the process ended despite the hung daemon: " + out);
+            assertTrue(out.toString().contains("EXITING"), out.toString());
+            assertTrue(out.toString().contains("snowcrash-hung-test"), "it names what it could not remove: " + out);
+        }
+    }
 
     @Test
     void removalGivesUpWithinItsBoundAndNamesWhatItCouldNotStop() throws Exception {

@@ -26,6 +26,7 @@ import com.sun.net.httpserver.HttpServer;
  * host, and can reach the model once the user opts out with {@code bind-address=0.0.0.0}.
  */
 @RequiresDocker
+@org.junit.jupiter.api.Tag("root") // ip netns needs root: .ci/run runs this tag as root, everything else as the test account
 class NetworkIsolationTest {
 
     private static final String NS = "snowcrash-test-ns";
