@@ -61,6 +61,7 @@ final class Lifeline implements AutoCloseable {
             @Override
             public void onError(Throwable t) {
                 LOG.debug("attach stream ended with {}", t.toString());
+                keep("(the attach connection to the engine ended: " + DockerEngine.rootMessage(t) + ")");
                 ended.countDown();
             }
 

@@ -89,6 +89,15 @@ class PoliciesTest {
     }
 
     @Test
+    void idsInsideAUserNamespaceAreMappedToTheIdsTheEngineSees() {
+        // unshare --user --map-root-user as uid 1001: the process sees itself as 0.
+        assertEquals(1001, CallerIds.outside(0, java.util.List.of("         0       1001          1")));
+        // The initial namespace maps every id to itself.
+        assertEquals(1001, CallerIds.outside(1001, java.util.List.of("         0          0 4294967295")));
+        assertEquals(67, CallerIds.outside(5, java.util.List.of("0 100000 3", "3 65 10")));
+    }
+
+    @Test
     void onlyContainersWhoseOwnerIsProvablyGoneAreAbandoned() {
         Map<String, String> ours = Labels.forModel("demo", Map.of());
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
