@@ -156,6 +156,39 @@ class DockerBackendTest {
     }
 
     @Test
+    void aCancelReachesTheServerHoweverFastTheMachineIs() throws Exception {
+        // One slot, and a generation that never ends by itself (no end-of-stream, context shift,
+        // a million tokens): the next request can only be answered if the cancel stopped the first
+        // one on the server, whatever the speed of the machine.
+        ModelSpec base = DockerTestSupport.demoSpec(dir, "cancel");
+        ModelSpec spec = ModelSpec.builder(base.id(), base.file()).port(base.port()).containerName(base.containerName())
+                .memoryBytes(base.memoryBytes()).shmBytes(base.shmBytes()).startupTimeout(base.startupTimeout())
+                .extraArgs(List.of("-np", "1", "--context-shift", "--ignore-eos")).build();
+        ModelSession s = start(spec);
+        Cancellation c = new Cancellation();
+        AtomicInteger n = new AtomicInteger();
+        ChatResponse cancelled = s.stream(request("go on forever", 1_000_000), p -> {
+            if (n.incrementAndGet() == 3) {
+                c.cancel();
+            }
+        }, c);
+        assertEquals(FinishReason.CANCELLED, cancelled.finishReason());
+        ChatResponse next = java.util.concurrent.CompletableFuture.supplyAsync(() -> s.chat(request("next", 4)))
+                .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(4, next.usage().completionTokens(), "the only slot was free again");
+    }
+
+    @Test
+    void anIpv6BindAddressServes() throws Exception {
+        ModelSpec spec = DockerTestSupport.demoSpec(dir, "ipv6");
+        ModelSession s = start(spec, "backend.docker.bind-address", "::1");
+        assertTrue(s.info().detail().contains("http://[::1]:" + spec.port()), s.info().detail());
+        assertEquals("::1", docker.inspectContainerCmd(spec.containerName()).exec().getHostConfig().getPortBindings()
+                .getBindings().values().iterator().next()[0].getHostIp());
+        assertEquals(2, s.chat(request("hi", 2)).usage().completionTokens());
+    }
+
+    @Test
     void severalViewersShareOneServerAndNoAnswerIsMixed() throws Exception {
         ModelSession s = start(DockerTestSupport.demoSpec(dir, "shared"));
         List<String> questions = List.of("alpha", "bravo", "charlie", "delta", "echo", "foxtrot");
