@@ -15,6 +15,7 @@ import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.StartFailure;
+import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.ModelValidator;
 import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Discovery;
@@ -45,7 +46,8 @@ public final class FallbackChain {
      */
     public static Launch start(Discovery discovery, ModelSpec spec, Settings settings, EventSink events) {
         ModelValidator.problem(spec.file()).ifPresent(p -> {
-            throw new InvalidModelException(spec.id(), p);
+            // A missing catalog file that has a source: the message names the command that gets it.
+            throw new InvalidModelException(spec.id(), ModelCatalog.withPullHint(p, spec, settings));
         });
         EventSink sink = safe(events);
         BackendContext context = new BackendContext(settings, sink);

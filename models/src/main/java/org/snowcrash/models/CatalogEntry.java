@@ -2,6 +2,10 @@ package org.snowcrash.models;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.snowcrash.models.hub.HubSource;
 
 /**
  * A model the catalog knows, with its settings before they are turned into a
@@ -21,12 +25,29 @@ import java.util.List;
  * @param startupTimeout how long start may take
  * @param synthesized    whether the file is written by {@link TinyLlama} when missing (the demo)
  * @param description    one line for people
+ * @param source         where {@code snowcrash pull} downloads the file from, if anywhere
  */
 public record CatalogEntry(String id, String file, int port, String containerName, int gpuLayers,
                            int contextSize, int batchSize, int threads, long memoryBytes, long shmBytes,
                            List<String> extraArgs, Duration startupTimeout, boolean synthesized,
-                           String description) {
+                           String description, Optional<HubSource> source) {
     public CatalogEntry {
         extraArgs = List.copyOf(extraArgs);
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** An entry with no download source. */
+    public CatalogEntry(String id, String file, int port, String containerName, int gpuLayers,
+                        int contextSize, int batchSize, int threads, long memoryBytes, long shmBytes,
+                        List<String> extraArgs, Duration startupTimeout, boolean synthesized,
+                        String description) {
+        this(id, file, port, containerName, gpuLayers, contextSize, batchSize, threads, memoryBytes, shmBytes,
+                extraArgs, startupTimeout, synthesized, description, Optional.empty());
+    }
+
+    /** This entry with another download source. */
+    public CatalogEntry withSource(Optional<HubSource> newSource) {
+        return new CatalogEntry(id, file, port, containerName, gpuLayers, contextSize, batchSize, threads, memoryBytes,
+                shmBytes, extraArgs, startupTimeout, synthesized, description, newSource);
     }
 }

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
+import org.snowcrash.api.StartFailure;
+import org.snowcrash.models.hub.HubSource;
 
 /**
  * The models Snowcrash knows: the original project's three ({@code llama}, {@code phi-3},
@@ -34,7 +36,17 @@ public final class ModelCatalog {
     public static final String DEFAULT_MODELS_DIR = "./models";
     /** The per-model keys, after {@code model.<id>.}. */
     public static final List<String> MODEL_KEYS = List.of("file", "port", "container", "gpu-layers", "ctx-size",
-            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout");
+            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source");
+
+    /**
+     * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
+     * the catalog's file names. Overridable with {@code model.<id>.source}; a model whose
+     * {@code file} is changed loses its default source (it would no longer be that file).
+     */
+    public static final Map<String, String> DEFAULT_SOURCES = Map.of(
+            "llama", "hf:bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf",
+            "phi-3", "hf:microsoft/Phi-3-mini-4k-instruct-gguf/Phi-3-mini-4k-instruct-q4.gguf",
+            "gemma", "hf:unsloth/gemma-3n-E2B-it-GGUF/gemma-3n-E2B-it-Q4_K_M.gguf");
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final long GIB = 1L << 30;
@@ -51,7 +63,7 @@ public final class ModelCatalog {
     public static List<CatalogEntry> builtIns() {
         List<String> none = List.of();
         Duration two = Duration.ofMinutes(2);
-        return List.of(
+        List<CatalogEntry> plain = List.of(
                 new CatalogEntry("llama", "llama3.2/Llama-3.2-3B-Instruct-Q4_K_M.gguf", 8080, "snowcrash-llama-server",
                         8, 512, 128, 0, 2 * GIB, 2 * GIB, none, Duration.ofMinutes(5), false,
                         "Llama 3.2 3B Instruct, Q4_K_M"),
@@ -64,6 +76,8 @@ public final class ModelCatalog {
                 new CatalogEntry("demo", "demo/snowcrash-demo.gguf", 8090, "snowcrash-demo-server",
                         8, 512, 128, 0, 2 * GIB, 2 * GIB, none, two, true,
                         "tiny random-weight llama written on first use; its answers are noise"));
+        return plain.stream().map(e -> e.withSource(Optional.ofNullable(DEFAULT_SOURCES.get(e.id())).map(HubSource::parse)))
+                .toList();
     }
 
     /**
@@ -126,6 +140,14 @@ public final class ModelCatalog {
                 container = b.containerName();
             }
             List<String> args = settings.get(p + "args").isPresent() ? r.words(p + "args") : b.extraArgs();
+            Optional<HubSource> source = file.equals(b.file()) ? b.source() : Optional.empty();
+            if (settings.get(p + "source").isPresent()) {
+                try {
+                    source = Optional.of(HubSource.parse(r.string(p + "source", "")));
+                } catch (IllegalArgumentException e) {
+                    r.problem(p + "source", settings.get(p + "source").get(), e.getMessage());
+                }
+            }
             result.put(id, new CatalogEntry(id, file,
                     r.integer(p + "port", b.port(), 1, 65535),
                     container,
@@ -138,7 +160,7 @@ public final class ModelCatalog {
                     args,
                     r.duration(p + "startup-timeout", b.startupTimeout()),
                     b.synthesized() && file.equals(b.file()),
-                    b.description()));
+                    b.description(), source));
         }
         r.throwIfProblems();
         return new ModelCatalog(result, dir);
@@ -191,15 +213,50 @@ public final class ModelCatalog {
     }
 
     /**
+     * The entry with this id.
+     *
+     * @throws UnknownModelException for an id the catalog does not know (the message lists the known ones)
+     */
+    public CatalogEntry entry(String id) {
+        return find(id).orElseThrow(() -> new UnknownModelException("unknown model '" + id
+                + "'; known models: " + String.join(", ", entries.keySet())
+                + ". Define another with model." + id + ".file=<path under " + modelsDir + ">"));
+    }
+
+    /** The command that downloads a model's file, when the catalog knows where it comes from. */
+    public Optional<String> pullCommand(String id) {
+        return find(id).filter(e -> e.source().isPresent()).map(e -> "snowcrash pull " + e.id());
+    }
+
+    /**
+     * The problem with a model's file, plus the command that downloads it when the file is
+     * missing and the catalog built from {@code settings} has a source for exactly that file.
+     * Any other problem, or settings that do not build a catalog, leave it as it is.
+     */
+    public static StartFailure.ModelInvalid withPullHint(StartFailure.ModelInvalid problem, ModelSpec spec,
+                                                         Settings settings) {
+        if (settings == null || Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) {
+            return problem;
+        }
+        try {
+            ModelCatalog c = from(settings);
+            Optional<CatalogEntry> e = c.find(spec.id()).filter(x -> c.fileOf(x).equals(spec.file()));
+            Optional<String> command = e.flatMap(x -> c.pullCommand(x.id()));
+            return command.map(cmd -> new StartFailure.ModelInvalid(problem.file(),
+                    problem.detail() + "; download it with: " + cmd)).orElse(problem);
+        } catch (RuntimeException ex) {
+            return problem;
+        }
+    }
+
+    /**
      * The spec for a model id, writing the demo model first when it is synthesized and missing.
      *
      * @throws UnknownModelException for an id the catalog does not know (the message lists the known ones)
      * @throws IOException when the demo model cannot be written
      */
     public ModelSpec spec(String id) throws IOException {
-        CatalogEntry e = find(id).orElseThrow(() -> new UnknownModelException("unknown model '" + id
-                + "'; known models: " + String.join(", ", entries.keySet())
-                + ". Define another with model." + id + ".file=<path under " + modelsDir + ">"));
+        CatalogEntry e = entry(id);
         Path file = fileOf(e);
         if (e.synthesized() && !Files.exists(file)) {
             TinyLlama.demo().write(file);

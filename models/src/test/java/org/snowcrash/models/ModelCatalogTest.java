@@ -108,4 +108,59 @@ class ModelCatalogTest {
         Path junk = Files.writeString(dir.resolve("junk.gguf"), "GGUF but not really");
         assertFalse(ModelValidator.problem(junk).isEmpty());
     }
+
+    @Test
+    void builtInModelsHaveDefaultSourcesAndASourceCanBeSetOrIsDroppedWithTheFile() {
+        ModelCatalog c = ModelCatalog.from(settings(Map.of()));
+        assertEquals("hf:bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf@main",
+                c.find("llama").orElseThrow().source().orElseThrow().toString());
+        assertEquals("hf:microsoft/Phi-3-mini-4k-instruct-gguf/Phi-3-mini-4k-instruct-q4.gguf@main",
+                c.find("phi-3").orElseThrow().source().orElseThrow().toString());
+        assertEquals("hf:unsloth/gemma-3n-E2B-it-GGUF/gemma-3n-E2B-it-Q4_K_M.gguf@main",
+                c.find("gemma").orElseThrow().source().orElseThrow().toString());
+        for (CatalogEntry e : c.entries()) {
+            if (e.source().isPresent()) {
+                assertEquals(Path.of(e.file()).getFileName().toString(), e.source().get().fileName(),
+                        "a default source names exactly the catalog's file: " + e.id());
+            }
+        }
+        assertTrue(c.find("demo").orElseThrow().source().isEmpty(), "the demo model is not downloaded");
+        assertEquals(java.util.Optional.of("snowcrash pull llama"), c.pullCommand("llama"));
+        assertTrue(c.pullCommand("demo").isEmpty());
+
+        ModelCatalog o = ModelCatalog.from(settings(Map.of("model.llama.source", "hf:me/mirror/llama.gguf@v2",
+                "model.phi-3.file", "phi3-mini/other.gguf",
+                "model.mine.file", "mine/x.gguf", "model.mine.source", "hf:me/mine/x.gguf")));
+        assertEquals("hf:me/mirror/llama.gguf@v2", o.find("llama").orElseThrow().source().orElseThrow().toString());
+        assertTrue(o.find("phi-3").orElseThrow().source().isEmpty(), "another file is no longer the default source's");
+        assertEquals("hf:me/mine/x.gguf@main", o.find("mine").orElseThrow().source().orElseThrow().toString());
+    }
+
+    @Test
+    void aBadSourceIsAConfigurationErrorAndUnknownSettingsStayErrors() {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> ModelCatalog.from(settings(Map.of(
+                "model.llama.source", "https://huggingface.co/x/y/z.gguf", "model.gemma.sources", "hf:a/b/c.gguf"))));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("model.llama.source=https://huggingface.co/x/y/z.gguf (from file test): "
+                + "'https://huggingface.co/x/y/z.gguf' is not a hub source: expected hf:<owner>/<repo>/<file>[@<revision>]"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown model setting 'sources'"), e.getMessage());
+    }
+
+    @Test
+    void aMissingFileWithASourceNamesThePullCommand() throws Exception {
+        Settings s = settings(Map.of());
+        ModelCatalog c = ModelCatalog.from(s);
+        ModelSpec llama = c.spec("llama");
+        org.snowcrash.api.StartFailure.ModelInvalid p = ModelValidator.problem(llama.file()).orElseThrow();
+        assertEquals("the file does not exist; download it with: snowcrash pull llama",
+                ModelCatalog.withPullHint(p, llama, s).detail());
+        Path present = dir.resolve("junk.gguf");
+        Files.writeString(present, "not a model");
+        ModelSpec junk = new ModelSpec("llama", present, 8, 512, 128, 0, 8080, "c", 0, 0, List.of(), java.time.Duration.ofMinutes(1));
+        org.snowcrash.api.StartFailure.ModelInvalid bad = ModelValidator.problem(present).orElseThrow();
+        assertEquals(bad, ModelCatalog.withPullHint(bad, junk, s), "a file that is there but broken gets no pull hint");
+        ModelSpec mine = new ModelSpec("mine", dir.resolve("x.gguf"), 8, 512, 128, 0, 8080, "c", 0, 0, List.of(), java.time.Duration.ofMinutes(1));
+        org.snowcrash.api.StartFailure.ModelInvalid none = ModelValidator.problem(mine.file()).orElseThrow();
+        assertEquals(none, ModelCatalog.withPullHint(none, mine, s), "no source, no hint");
+    }
 }
