@@ -16,6 +16,10 @@ final class Errors {
     static final int BAD_INPUT = 2;
     /** Exit status: a request failed. */
     static final int FAILED = 1;
+    /** Exit status: {@code pull} could not download the file (hub refused, network, checksum, disk full, not a GGUF). */
+    static final int DOWNLOAD_FAILED = 4;
+    /** Exit status: interrupted (Ctrl-C), as the shell reports SIGINT. */
+    static final int INTERRUPTED = 130;
 
     private Errors() {
     }

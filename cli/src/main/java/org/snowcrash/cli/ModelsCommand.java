@@ -30,7 +30,8 @@ final class ModelsCommand implements Callable<Integer> {
             Path file = catalog.fileOf(e);
             String state;
             if (!Files.exists(file)) {
-                state = e.synthesized() ? "missing (written on first use)" : "missing";
+                state = e.synthesized() ? "missing (written on first use)"
+                        : "missing" + catalog.pullCommand(e.id()).map(c -> " (get it with: " + c + ")").orElse("");
             } else {
                 try {
                     GgufFile g = GgufReader.read(file);

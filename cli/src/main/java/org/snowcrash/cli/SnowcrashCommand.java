@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "snowcrash", mixinStandardHelpOptions = true, version = "snowcrash 0.1.0",
         description = "Talk to a local LLM, whatever runs it: Docker (llama-server) first, in-process llama.cpp as fallback.",
         subcommands = {ChatCommand.class, BackendsCommand.class, ModelsCommand.class, InspectCommand.class,
-                StopAllCommand.class})
+                StopAllCommand.class, PullCommand.class})
 public final class SnowcrashCommand {
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",

@@ -82,6 +82,7 @@ class HubDownloaderTest {
                         Delivery.FAST, null)
                 .lfs("acme/gated-GGUF", "tiny.gguf", model, NginxHub.sha256(model), Delivery.FAST, TOKEN)
                 .lfs("acme/html-GGUF", "tiny.gguf", notGguf, Delivery.FAST)
+                .lfsWithoutHead("acme/nohead-GGUF", "tiny.gguf", model)
                 .direct("acme/small", "tiny.gguf", model)
                 .start();
         target = dir.resolve("models/tiny/tiny.gguf");
@@ -319,6 +320,16 @@ class HubDownloaderTest {
         List<String> hubLog = hub.awaitLog(false, l -> l.startsWith("GET "));
         assertTrue(hubLog.stream().anyMatch(l -> l.startsWith("GET /acme/small/resolve/main/tiny.gguf 200 ")), hubLog.toString());
         assertTrue(hub.storageLog().isEmpty(), "served by the hub itself");
+    }
+
+    @Test
+    void aMirrorThatRefusesHeadIsReadFromTheRedirectOfTheGet() throws Exception {
+        PullResult.Downloaded done = assertInstanceOf(PullResult.Downloaded.class, pull("hf:acme/nohead-GGUF/tiny.gguf"));
+        assertTrue(done.verified(), "the sha256 came from the GET's redirect");
+        assertEquals(Optional.of(NginxHub.COMMIT), done.commit());
+        assertArrayEquals(model, Files.readAllBytes(target));
+        List<String> hubLog = hub.awaitLog(false, l -> l.startsWith("GET "));
+        assertTrue(hubLog.stream().anyMatch(l -> l.startsWith("HEAD /acme/nohead-GGUF/resolve/main/tiny.gguf 405 ")), hubLog.toString());
     }
 
     @Test

@@ -53,7 +53,7 @@ final class NginxHub implements AutoCloseable {
     }
 
     private record Lfs(String repo, String file, String blob, long size, String announcedSha, Delivery delivery,
-                       String token) {
+                       String token, boolean refuseHead) {
     }
 
     private final Path dir;
@@ -124,7 +124,15 @@ final class NginxHub implements AutoCloseable {
             throws IOException {
         String blob = sha256(content) + "-" + lfs.size();
         Files.write(dir.resolve("blobs").resolve(blob), content);
-        lfs.add(new Lfs(repo, file, blob, content.length, announcedSha, delivery, token));
+        lfs.add(new Lfs(repo, file, blob, content.length, announcedSha, delivery, token, false));
+        return this;
+    }
+
+    /** A large file behind a hub (a mirror) that answers {@code HEAD} with 405. */
+    NginxHub lfsWithoutHead(String repo, String file, byte[] content) throws IOException {
+        String blob = sha256(content) + "-" + lfs.size();
+        Files.write(dir.resolve("blobs").resolve(blob), content);
+        lfs.add(new Lfs(repo, file, blob, content.length, sha256(content), Delivery.FAST, null, true));
         return this;
     }
 
@@ -261,6 +269,9 @@ final class NginxHub implements AutoCloseable {
         c.append("    root ").append(dir.resolve("hubroot")).append(";\n");
         for (Lfs f : lfs) {
             c.append("    location = /").append(f.repo()).append("/resolve/main/").append(f.file()).append(" {\n");
+            if (f.refuseHead()) {
+                c.append("      if ($request_method = HEAD) { return 405; }\n");
+            }
             if (f.token() != null) {
                 c.append("      if ($http_authorization != \"Bearer ").append(f.token()).append("\") { return 401; }\n");
             }
