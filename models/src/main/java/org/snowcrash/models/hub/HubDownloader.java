@@ -174,8 +174,8 @@ public final class HubDownloader implements AutoCloseable {
             }
             String sha;
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-                 FileLock lock = lock(ch)) {
+                    StandardOpenOption.WRITE)) {
+                lock(ch);   // released when the channel closes
                 have = ch.size();
                 if (meta.size() >= 0 && have > meta.size()) {
                     listener.note("the partial file " + part + " is longer than the hub's " + meta.size()
@@ -525,7 +525,8 @@ public final class HubDownloader implements AutoCloseable {
             return new DownloadException(new DownloadFailure.Interrupted(part, have));
         }
 
-        private FileLock lock(FileChannel ch) throws DownloadException, IOException {
+        /** Takes the partial file's lock, so that two pulls never append to one file. */
+        private void lock(FileChannel ch) throws DownloadException, IOException {
             FileLock lock;
             try {
                 lock = ch.tryLock();
@@ -539,7 +540,6 @@ public final class HubDownloader implements AutoCloseable {
                 throw new DownloadException(new DownloadFailure.LocalIo(part,
                         "another snowcrash pull is downloading into this file; wait for it to finish"));
             }
-            return lock;
         }
 
         /** A failure before any byte arrived leaves no empty partial file behind (unless another pull owns it). */

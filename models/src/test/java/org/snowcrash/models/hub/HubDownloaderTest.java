@@ -333,6 +333,21 @@ class HubDownloaderTest {
     }
 
     @Test
+    void twoPullsNeverWriteIntoOnePartialFile() throws Exception {
+        Files.createDirectories(target.getParent());
+        Files.write(part(), Arrays.copyOf(model, 100));
+        try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(part(),
+                java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = other.lock()) {
+            DownloadFailure.LocalIo f = assertInstanceOf(DownloadFailure.LocalIo.class,
+                    failure("hf:acme/tiny-GGUF/tiny.gguf", Optional.empty()));
+            assertTrue(held.isValid());
+            assertEquals(part() + ": another snowcrash pull is downloading into this file; wait for it to finish", f.describe());
+        }
+        assertEquals(100, Files.size(part()), "the other pull's partial file is untouched");
+    }
+
+    @Test
     void aPresentFileThatDiffersFromTheHubsIsReplacedAtomically() throws Exception {
         Path other = dir.resolve("other.gguf");
         new TinyLlama(1, 32, 4, 64, 256, org.snowcrash.models.gguf.GgmlType.F32, 1).write(other);
