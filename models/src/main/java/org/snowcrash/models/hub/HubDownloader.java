@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -173,8 +174,9 @@ public final class HubDownloader implements AutoCloseable {
                 throw local(target.getParent(), e, -1);
             }
             String sha;
+            // NOFOLLOW_LINKS: the partial file is ours; a link planted in its place is not followed.
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 lock(ch);   // released when the channel closes
                 have = ch.size();
                 if (meta.size() >= 0 && have > meta.size()) {
@@ -284,6 +286,9 @@ public final class HubDownloader implements AutoCloseable {
                 ByteBuffer buf = ByteBuffer.allocate(BUFFER);
                 long pos = 0;
                 while (pos < n) {
+                    if (cancel.isCancelled()) {
+                        throw new DownloadException(new DownloadFailure.Interrupted(part, 0));
+                    }
                     buf.clear();
                     int r = ch.read(buf, pos);
                     if (r < 0) {
@@ -418,10 +423,13 @@ public final class HubDownloader implements AutoCloseable {
             have = 0;
         }
 
-        private void hashPrefix(FileChannel ch, MessageDigest digest) throws IOException {
+        private void hashPrefix(FileChannel ch, MessageDigest digest) throws IOException, DownloadException {
             ByteBuffer buf = ByteBuffer.allocate(BUFFER);
             long pos = 0;
             while (pos < have) {
+                if (cancel.isCancelled()) {
+                    throw interrupted();
+                }
                 buf.clear();
                 if (have - pos < BUFFER) {
                     buf.limit((int) (have - pos));
