@@ -30,9 +30,11 @@ import org.snowcrash.models.TinyLlama;
 import org.snowcrash.models.hub.NginxHub.Delivery;
 
 /**
- * A full disk, for real: the models directory is a small tmpfs (mounting needs root, as on the
- * CI machine; elsewhere the class skips loudly, and fails under {@value NginxHub#REQUIRE}=true).
+ * A full disk, for real: the models directory is a small tmpfs. Mounting needs root: {@code .ci/run}
+ * runs the {@code root} tag as root; elsewhere the class skips loudly, and fails under
+ * {@value NginxHub#REQUIRE}=true.
  */
+@org.junit.jupiter.api.Tag("root") // mount -t tmpfs needs root: .ci/run runs this tag as root, everything else as the test account
 class HubDiskFullTest {
 
     @TempDir
