@@ -1,18 +1,24 @@
 package org.snowcrash.backend.docker;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
 import org.snowcrash.api.ConfigurationException;
+import org.snowcrash.api.Housekeeping;
 import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.StartFailure;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
 
 import okhttp3.OkHttpClient;
 
@@ -23,9 +29,10 @@ import okhttp3.OkHttpClient;
  *
  * <p>Id {@code docker}, default priority 20 (tried before the in-process backend). Available
  * when a Docker engine answers a ping within {@code backend.docker.ping-timeout}. Configuration
- * keys are listed in {@link DockerSettings} and the README.
+ * keys are listed in {@link DockerSettings} and the README. {@link Housekeeping}: removes the
+ * containers of dead processes, or all of snowcrash's for {@code stop-all}, found by label.
  */
-public final class DockerBackend implements LlmBackend {
+public final class DockerBackend implements LlmBackend, Housekeeping {
 
     /** This backend's id. */
     public static final String ID = "docker";
@@ -81,6 +88,50 @@ public final class DockerBackend implements LlmBackend {
             release(docker);
             throw e;
         }
+    }
+
+    // TEMPORARY: both housekeeping methods delegate to DockerManager until the Docker backend's
+    // own container lifecycle implements them. Bounded by the ping timeout when no engine answers.
+
+    @Override
+    public Removal sweepLeftovers(BackendContext context) {
+        return housekeep(context, m -> {
+            Set<String> before = names(m.owned());
+            m.removeOrphans();
+            before.removeAll(names(m.owned()));
+            return List.copyOf(before);
+        });
+    }
+
+    @Override
+    public Removal removeAll(BackendContext context) {
+        return housekeep(context, DockerManager::stopAll);
+    }
+
+    private Removal housekeep(BackendContext context, Function<DockerManager, List<String>> work) {
+        DockerSettings s;
+        try {
+            s = DockerSettings.from(context.settings(), environment);
+        } catch (ConfigurationException e) {
+            return Removal.failed(e.getMessage());
+        }
+        Optional<String> why = DockerEngine.whyUnreachable(s.host(), s.pingTimeout());
+        if (why.isPresent()) {
+            return Removal.failed(why.get());
+        }
+        try (DockerManager m = DockerManager.connect(context.settings())) {
+            return new Removal(work.apply(m), List.of());
+        } catch (RuntimeException e) {
+            return Removal.failed("Docker engine error: " + DockerEngine.rootMessage(e));
+        }
+    }
+
+    private static Set<String> names(List<Container> containers) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Container c : containers) {
+            names.add(c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].substring(1));
+        }
+        return names;
     }
 
     private static void release(DockerClient docker) {
