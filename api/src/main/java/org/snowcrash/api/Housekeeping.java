@@ -10,9 +10,9 @@ import java.util.Objects;
  * {@code backend instanceof Housekeeping h}. A backend that leaves nothing behind (an in-process
  * one) simply does not implement it.
  *
- * <p>The command calls {@link #sweepLeftovers} on every enabled backend before it starts anything
- * (so a process killed with SIGKILL is cleaned up by the next one), and {@link #removeAll} on
- * every discovered backend for {@code snowcrash stop-all}.
+ * <p>The command calls {@link #sweepLeftovers} on every discovered backend before it starts
+ * anything (so a process killed with SIGKILL is cleaned up by the next one), and
+ * {@link #removeAll} on every discovered backend for {@code snowcrash stop-all}.
  *
  * <h2>Contract for implementations</h2>
  * <ul>

@@ -38,16 +38,17 @@ public final class SnowcrashCommand {
     boolean verbose;
 
     /**
-     * Asks every enabled backend that leaves things behind ({@link Housekeeping}) to remove what
-     * snowcrash processes that died without cleaning up (SIGKILL, a crash) left, before the
-     * command does anything else. What could not be done is logged at debug level; this never
+     * Asks every discovered backend that leaves things behind ({@link Housekeeping}) to remove
+     * what snowcrash processes that died without cleaning up (SIGKILL, a crash) left, before the
+     * command does anything else; a backend disabled in configuration too, since what it left
+     * behind when it was enabled is still there. What could not be done is logged at debug level; this never
      * fails the command (a bad configuration is reported by the command itself right after).
      */
     void sweepOrphans(Configuration config) {
         try {
             BackendContext context = BackendContext.of(config);
             for (Candidate c : BackendRegistry.discover(config).candidates()) {
-                if (c.enabled() && c.backend() instanceof Housekeeping h) {
+                if (c.backend() instanceof Housekeeping h) {
                     Housekeeping.Removal r = h.sweepLeftovers(context);
                     r.removed().forEach(name -> LOG.debug("{}: removed {}, left by a process that is gone", c.id(), name));
                     r.problems().forEach(p -> LOG.debug("{}: sweep skipped: {}", c.id(), p));
