@@ -136,7 +136,11 @@ public final class SnowcrashStreamingChatModel implements StreamingChatModel {
         /** Parameters for every request that does not set its own (LangChain4j merges them). */
         public Builder defaultRequestParameters(ChatRequestParameters p) { this.defaults = Objects.requireNonNull(p); return this; }
 
-        /** LangChain4j listeners: told of every request, response and error. Replaces earlier ones. */
+        /**
+         * LangChain4j listeners: told of every request (on the calling thread), response and error
+         * (on the stream's thread); LangChain4j logs and swallows what they throw. Keep them quick.
+         * Replaces earlier ones.
+         */
         public Builder listeners(List<ChatModelListener> l) {
             listeners.clear();
             listeners.addAll(l);
