@@ -138,8 +138,8 @@ public final class SnowcrashStreamingChatModel implements StreamingChatModel {
 
         /**
          * LangChain4j listeners: told of every request (on the calling thread), response and error
-         * (on the stream's thread); LangChain4j logs and swallows what they throw. Keep them quick.
-         * Replaces earlier ones.
+         * (on the stream's thread; on the calling thread for a request refused before it starts).
+         * LangChain4j logs and swallows what they throw. Keep them quick. Replaces earlier ones.
          */
         public Builder listeners(List<ChatModelListener> l) {
             listeners.clear();
