@@ -28,9 +28,9 @@ import org.snowcrash.registry.Discovery;
  * (with its reason) or started; a failed start moves on to the next. Exceptions and
  * {@link LinkageError}s from a backend count as failures of that backend; a
  * {@link VirtualMachineError} is let through. An interrupt stops the chain at once.
- * Stateless; thread-safe.
+ * Stateless; thread-safe. Internal: {@link RunningModel} is the one caller.
  */
-public final class FallbackChain {
+final class FallbackChain {
 
     private static final Logger LOG = LoggerFactory.getLogger(FallbackChain.class);
 
@@ -44,7 +44,7 @@ public final class FallbackChain {
      * @throws NoBackendStartedException  when every backend was skipped or failed
      * @throws InterruptedStartException  when the calling thread was interrupted
      */
-    public static Launch start(Discovery discovery, ModelSpec spec, Settings settings, EventSink events) {
+    static Launch start(Discovery discovery, ModelSpec spec, Settings settings, EventSink events) {
         ModelValidator.problem(spec.file()).ifPresent(p -> {
             // A missing catalog file that has a source: the message names the command that gets it.
             throw new InvalidModelException(spec.id(), ModelCatalog.withPullHint(p, spec, settings));
@@ -68,8 +68,8 @@ public final class FallbackChain {
             } catch (Exception | LinkageError e) {
                 availability = Availability.unavailable("availability check threw " + e);
             }
-            if (availability instanceof Availability.Unavailable) {
-                String reason = ((Availability.Unavailable) availability).reason();
+            if (availability instanceof Availability.Unavailable unavailable) {
+                String reason = unavailable.reason();
                 attempts.add(new Attempt(c.id(), c.priority(), new Attempt.Unavailable(reason), since(t0)));
                 LOG.warn("backend {} unavailable: {}", c.id(), reason);
                 sink.publish(new LifecycleEvent.Skipped(c.id(), reason));

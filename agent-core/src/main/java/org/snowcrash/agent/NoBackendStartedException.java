@@ -2,6 +2,7 @@ package org.snowcrash.agent;
 
 import java.util.List;
 
+import org.snowcrash.api.SnowcrashException;
 import org.snowcrash.registry.BrokenPlugin;
 
 /**
@@ -9,7 +10,7 @@ import org.snowcrash.registry.BrokenPlugin;
  * outcome and cause (not "see logs"), then every plugin that failed to load; each failure's
  * exception is attached as a suppressed exception.
  */
-public final class NoBackendStartedException extends RuntimeException {
+public final class NoBackendStartedException extends SnowcrashException {
 
     private static final long serialVersionUID = 1L;
 
@@ -19,8 +20,8 @@ public final class NoBackendStartedException extends RuntimeException {
         super(message(modelId, attempts, broken));
         this.attempts = List.copyOf(attempts);
         for (Attempt a : attempts) {
-            if (a.outcome() instanceof Attempt.Failed && ((Attempt.Failed) a.outcome()).error() != null) {
-                addSuppressed(((Attempt.Failed) a.outcome()).error());
+            if (a.outcome() instanceof Attempt.Failed failed && failed.error() != null) {
+                addSuppressed(failed.error());
             }
         }
         broken.forEach(b -> addSuppressed(b.cause()));
@@ -29,6 +30,12 @@ public final class NoBackendStartedException extends RuntimeException {
     /** Every attempt in try order. */
     public List<Attempt> attempts() {
         return attempts;
+    }
+
+    /** Always {@link Kind#NO_BACKEND}. */
+    @Override
+    public Kind kind() {
+        return Kind.NO_BACKEND;
     }
 
     private static String message(String modelId, List<Attempt> attempts, List<BrokenPlugin> broken) {

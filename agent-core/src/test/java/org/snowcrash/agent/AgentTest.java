@@ -27,12 +27,14 @@ class AgentTest {
     @TempDir
     Path dir;
 
+    private final Backend llamacpp = new Backend("llamacpp", 10, Mode.WORKS);
+
     private Agent agent(int contextSize, int maxTokens, List<AgentEvent> events) throws Exception {
         return Agent.builder()
                 .settings(Settings.empty())
                 .spec(Fakes.spec(dir, contextSize))
                 .discovery(BackendRegistry.order(List.of(new Backend("docker", 20, Mode.UNAVAILABLE),
-                        new Backend("llamacpp", 10, Mode.WORKS)), List.of(), Settings.empty()))
+                        llamacpp), List.of(), Settings.empty()))
                 .systemPrompt("You are a robot.")
                 .maxTokens(maxTokens)
                 .listener(events::add)
@@ -140,9 +142,9 @@ class AgentTest {
         assertThrows(IllegalStateException.class, () -> a.ask("hi"));
     }
 
-    private static org.snowcrash.api.ModelSession sessionOf(Agent a) throws Exception {
-        java.lang.reflect.Field f = Agent.class.getDeclaredField("session");
-        f.setAccessible(true);
-        return (org.snowcrash.api.ModelSession) f.get(a);
+    /** The session serving the agent, as the fake backend that started it recorded it. */
+    private org.snowcrash.api.ModelSession sessionOf(Agent a) {
+        assertEquals("llamacpp", a.info().backendId());
+        return llamacpp.last;
     }
 }

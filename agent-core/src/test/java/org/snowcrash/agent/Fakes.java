@@ -37,8 +37,11 @@ final class Fakes {
     static final class Backend implements LlmBackend {
         final String id;
         final int priority;
-        final Mode mode;
+        /** What the next availability check and start do; tests may change it between starts. */
+        volatile Mode mode;
         final AtomicInteger starts = new AtomicInteger();
+        /** The session this backend started last. */
+        volatile Session last;
 
         Backend(String id, int priority, Mode mode) {
             this.id = id;
@@ -78,7 +81,8 @@ final class Fakes {
                 case USER_ERROR:
                     throw new BackendStartException(id, spec.id(), new StartFailure.ModelInvalid(spec.file(), "bad tensor"));
                 default:
-                    return new Session(id, spec.id(), spec.contextSize());
+                    last = new Session(id, spec.id(), spec.contextSize());
+                    return last;
             }
         }
     }
@@ -94,6 +98,10 @@ final class Fakes {
         volatile boolean closed;
         volatile ChatFailure failNext;
         volatile boolean slow;
+        /** When set, every request fails as if the container had died. */
+        volatile boolean dead;
+        /** When set, every request waits here first, so tests can hold several inside at once. */
+        volatile java.util.concurrent.CyclicBarrier gate;
 
         Session(String backend, String model, int contextSize) {
             this.info = new SessionInfo(backend, model, contextSize, "fake");
@@ -111,8 +119,19 @@ final class Fakes {
 
         @Override
         public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
+            java.util.concurrent.CyclicBarrier g = gate;
+            if (g != null) {
+                try {
+                    g.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the other requests never came in: " + e, e);
+                }
+            }
             if (closed) {
                 throw new ChatException(info.backendId(), "fake", new ChatFailure.Closed());
+            }
+            if (dead) {
+                throw new ChatException(info.backendId(), "fake", new ChatFailure.BackendGone("connection refused"));
             }
             if (failNext != null) {
                 ChatFailure f = failNext;

@@ -6,7 +6,7 @@ import java.util.Objects;
  * A request to a running model failed. {@link #failure()} says how; the message names the
  * backend and the model (and, for a server, where it listens).
  */
-public final class ChatException extends RuntimeException {
+public final class ChatException extends SnowcrashException {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,5 +31,11 @@ public final class ChatException extends RuntimeException {
     /** The backend that failed. */
     public String backendId() {
         return backendId;
+    }
+
+    /** Always {@link Kind#REQUEST_FAILED}. */
+    @Override
+    public Kind kind() {
+        return Kind.REQUEST_FAILED;
     }
 }

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
  * One or more configuration values are wrong. The message lists every problem at once, each
  * naming the key, the value and the source it came from, so a user fixes them in one go.
  */
-public final class ConfigurationException extends RuntimeException {
+public final class ConfigurationException extends SnowcrashException {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,6 +36,12 @@ public final class ConfigurationException extends RuntimeException {
     /** Every problem found, in the order they were found. */
     public List<Problem> problems() {
         return problems;
+    }
+
+    /** Always {@link Kind#BAD_INPUT}. */
+    @Override
+    public Kind kind() {
+        return Kind.BAD_INPUT;
     }
 
     private static String render(List<Problem> problems) {

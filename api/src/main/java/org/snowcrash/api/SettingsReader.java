@@ -211,12 +211,12 @@ public final class SettingsReader {
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
-            switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                case "ms": return Optional.of(Duration.ofMillis(n));
-                case "s": return Optional.of(Duration.ofSeconds(n));
-                case "m": return Optional.of(Duration.ofMinutes(n));
-                default: return Optional.of(Duration.ofHours(n));
-            }
+            return Optional.of(switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            });
         }
         try {
             return Optional.of(Duration.parse(t));
@@ -233,14 +233,13 @@ public final class SettingsReader {
         }
         try {
             long n = Long.parseLong(m.group(1));
-            int shift;
-            switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                case "k": shift = 10; break;
-                case "m": shift = 20; break;
-                case "g": shift = 30; break;
-                case "t": shift = 40; break;
-                default: shift = 0;
-            }
+            int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                case "t" -> 40;
+                default -> 0;
+            };
             if (n > (Long.MAX_VALUE >> shift)) {
                 return Optional.empty();
             }

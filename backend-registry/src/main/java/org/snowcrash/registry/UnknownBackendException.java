@@ -2,8 +2,10 @@ package org.snowcrash.registry;
 
 import java.util.List;
 
+import org.snowcrash.api.SnowcrashException;
+
 /** A backend was asked for by id and no jar on the classpath provides it. */
-public final class UnknownBackendException extends RuntimeException {
+public final class UnknownBackendException extends SnowcrashException {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,6 +19,12 @@ public final class UnknownBackendException extends RuntimeException {
     /** The id that was asked for. */
     public String id() {
         return id;
+    }
+
+    /** Always {@link Kind#BAD_INPUT}: the jar is the user's to add. */
+    @Override
+    public Kind kind() {
+        return Kind.BAD_INPUT;
     }
 
     private static String message(String id, List<String> found, List<BrokenPlugin> broken) {

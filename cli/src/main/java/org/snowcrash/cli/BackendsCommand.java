@@ -39,8 +39,7 @@ final class BackendsCommand implements Callable<Integer> {
                 } catch (RuntimeException | LinkageError e) {
                     a = Availability.unavailable("availability check threw " + e);
                 }
-                state = a instanceof Availability.Unavailable
-                        ? "unavailable: " + ((Availability.Unavailable) a).reason() : "available";
+                state = a instanceof Availability.Unavailable u ? "unavailable: " + u.reason() : "available";
             }
             out.println(c.id() + " priority=" + c.priority() + " " + state);
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import org.snowcrash.agent.Agent;
 import org.snowcrash.agent.AgentEvent;
+import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.registry.Configuration;
@@ -21,6 +22,10 @@ import picocli.CommandLine.ParentCommand;
  * {@code snowcrash chat}: starts the model at once (before the first question, as the original
  * did), then answers questions from standard input, or one {@code --prompt}. Answers stream to
  * stdout; {@code served-by:} and {@code fallback:} lines and progress go to stderr.
+ *
+ * <p>In a session a failed turn prints one {@code error:} line and the session goes on with its
+ * conversation kept: when the backend died, the next question starts the model again (printing
+ * the start and {@code served-by:} again). With {@code --prompt} a failed turn exits with 1.
  */
 @Command(name = "chat", description = "Chat with a model (streaming). End of input ends the session.")
 final class ChatCommand implements Callable<Integer> {
@@ -66,12 +71,7 @@ final class ChatCommand implements Callable<Integer> {
                 err.println("note: the demo model has random weights; its answers are noise");
             }
             if (prompt != null) {
-                ChatResponse r = agent.ask(prompt, piece -> {
-                    out.print(piece);
-                    out.flush();
-                });
-                out.println();
-                report(err, r);
+                answer(agent, prompt, out, err);
                 return 0;
             }
             boolean interactive = System.console() != null;
@@ -88,12 +88,13 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                ChatResponse r = agent.ask(line, piece -> {
-                    out.print(piece);
-                    out.flush();
-                });
-                out.println();
-                report(err, r);
+                try {
+                    answer(agent, line, out, err);
+                } catch (ChatException e) {
+                    // The agent kept the conversation and recovers on the next question.
+                    err.println("error: " + e.failure().getClass().getSimpleName() + ": " + e.getMessage().lines().findFirst().orElse(""));
+                    err.flush();
+                }
             }
         } finally {
             agent.close();
@@ -102,6 +103,25 @@ final class ChatCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // Already shutting down: the hook is running or ran.
             }
+        }
+    }
+
+    /** Streams one answer to stdout and its usage to stderr; a partial answer still ends its line. */
+    private static void answer(Agent agent, String question, PrintStream out, PrintStream err) {
+        boolean[] printed = {false};
+        try {
+            ChatResponse r = agent.ask(question, piece -> {
+                printed[0] = true;
+                out.print(piece);
+                out.flush();
+            });
+            out.println();
+            report(err, r);
+        } catch (ChatException e) {
+            if (printed[0]) {
+                out.println();
+            }
+            throw e;
         }
     }
 
@@ -127,23 +147,23 @@ final class ChatCommand implements Callable<Integer> {
 
         @Override
         public synchronized void onEvent(AgentEvent event) {
-            if (!(event instanceof AgentEvent.Lifecycle)) {
+            if (!(event instanceof AgentEvent.Lifecycle lifecycle)) {
                 return;
             }
-            LifecycleEvent e = ((AgentEvent.Lifecycle) event).event();
+            LifecycleEvent e = lifecycle.event();
             String line = null;
-            if (e instanceof LifecycleEvent.Starting) {
-                line = "starting: " + e.backendId() + " (model " + ((LifecycleEvent.Starting) e).modelId() + ")";
-            } else if (e instanceof LifecycleEvent.Progress) {
-                line = "  " + e.backendId() + ": " + ((LifecycleEvent.Progress) e).message();
-            } else if (e instanceof LifecycleEvent.Ready) {
-                line = "ready: " + e.backendId() + " in " + ((LifecycleEvent.Ready) e).took().toMillis() + " ms";
-            } else if (e instanceof LifecycleEvent.Fallback) {
-                line = "fallback: " + e.backendId() + ": " + ((LifecycleEvent.Fallback) e).reason();
-            } else if (e instanceof LifecycleEvent.ServedBy) {
-                line = "served-by: " + e.backendId();
-            } else if (e instanceof LifecycleEvent.Degraded) {
-                line = "degraded: " + e.backendId() + ": " + ((LifecycleEvent.Degraded) e).reason();
+            if (e instanceof LifecycleEvent.Starting s) {
+                line = "starting: " + s.backendId() + " (model " + s.modelId() + ")";
+            } else if (e instanceof LifecycleEvent.Progress p) {
+                line = "  " + p.backendId() + ": " + p.message();
+            } else if (e instanceof LifecycleEvent.Ready r) {
+                line = "ready: " + r.backendId() + " in " + r.took().toMillis() + " ms";
+            } else if (e instanceof LifecycleEvent.Fallback f) {
+                line = "fallback: " + f.backendId() + ": " + f.reason();
+            } else if (e instanceof LifecycleEvent.ServedBy s) {
+                line = "served-by: " + s.backendId();
+            } else if (e instanceof LifecycleEvent.Degraded d) {
+                line = "degraded: " + d.backendId() + ": " + d.reason();
             }
             if (line == null) {
                 return;

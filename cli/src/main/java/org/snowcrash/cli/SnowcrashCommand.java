@@ -5,6 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.Housekeeping;
+import org.snowcrash.registry.BackendRegistry;
+import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Configuration;
 
 import picocli.CommandLine.Command;
@@ -18,6 +24,8 @@ import picocli.CommandLine.ScopeType;
                 StopAllCommand.class, PullCommand.class})
 public final class SnowcrashCommand {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SnowcrashCommand.class);
+
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "Configuration file (default: ./snowcrash.properties, or $SNOWCRASH_CONFIG).")
     Path config;
@@ -30,15 +38,24 @@ public final class SnowcrashCommand {
     boolean verbose;
 
     /**
-     * Removes containers left by snowcrash processes that died without cleaning up (SIGKILL, a
-     * crash), before the command does anything else. Quietly does nothing without a reachable
-     * engine; never fails the command.
+     * Asks every discovered backend that leaves things behind ({@link Housekeeping}) to remove
+     * what snowcrash processes that died without cleaning up (SIGKILL, a crash) left, before the
+     * command does anything else; a backend disabled in configuration too, since what it left
+     * behind when it was enabled is still there. What could not be done is logged at debug level; this never
+     * fails the command (a bad configuration is reported by the command itself right after).
      */
     void sweepOrphans(Configuration config) {
         try {
-            org.snowcrash.backend.docker.DockerManager.removeAbandonedIfReachable(config);
+            BackendContext context = BackendContext.of(config);
+            for (Candidate c : BackendRegistry.discover(config).candidates()) {
+                if (c.backend() instanceof Housekeeping h) {
+                    Housekeeping.Removal r = h.sweepLeftovers(context);
+                    r.removed().forEach(name -> LOG.debug("{}: removed {}, left by a process that is gone", c.id(), name));
+                    r.problems().forEach(p -> LOG.debug("{}: sweep skipped: {}", c.id(), p));
+                }
+            }
         } catch (RuntimeException | LinkageError e) {
-            org.slf4j.LoggerFactory.getLogger(SnowcrashCommand.class).debug("orphan sweep skipped: {}", e.toString());
+            LOG.debug("orphan sweep skipped: {}", e.toString());
         }
     }
 

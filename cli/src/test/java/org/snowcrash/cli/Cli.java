@@ -1,6 +1,9 @@
 package org.snowcrash.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** Runs the snowcrash command in a child JVM, as a user would, and collects what it printed. */
 final class Cli {
@@ -52,5 +56,72 @@ final class Cli {
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {
         return run(workDir, Map.of(), List.of(), Duration.ofSeconds(90), args);
+    }
+
+    /**
+     * The lines a running child writes to a stream, read on a thread of their own (and echoed
+     * with a {@code [child]} prefix for the test log), so a test waits for a line, not for time.
+     */
+    static final class Lines {
+        private final List<String> lines = new ArrayList<>();
+        private boolean ended;
+
+        private Lines() {
+        }
+
+        static Lines follow(InputStream stream) {
+            Lines l = new Lines();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        System.err.println("[child] " + line);
+                        l.add(line);
+                    }
+                } catch (IOException e) {
+                    // the child went away
+                } finally {
+                    l.end();
+                }
+            }, "child-lines");
+            reader.setDaemon(true);
+            reader.start();
+            return l;
+        }
+
+        private synchronized void add(String line) {
+            lines.add(line);
+            notifyAll();
+        }
+
+        private synchronized void end() {
+            ended = true;
+            notifyAll();
+        }
+
+        /**
+         * Waits until a line at index {@code from} or later matches and returns its index, or -1
+         * when the stream ended or {@code limit} passed first.
+         */
+        synchronized int await(Predicate<String> wanted, int from, Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            for (int i = from; ; ) {
+                for (; i < lines.size(); i++) {
+                    if (wanted.test(lines.get(i))) {
+                        return i;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (ended || left <= 0) {
+                    return -1;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        /** Every line so far. */
+        synchronized List<String> all() {
+            return List.copyOf(lines);
+        }
     }
 }

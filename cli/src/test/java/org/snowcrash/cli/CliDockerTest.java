@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,23 +39,7 @@ class CliDockerTest {
 
     /** Reads the child's stderr on a thread until a line matches, for at most {@code limit}. */
     private static boolean awaitLine(Process p, String wanted, Duration limit) throws InterruptedException {
-        java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = err.readLine()) != null) {
-                    System.err.println("[child] " + line);
-                    if (line.equals(wanted)) {
-                        seen.countDown();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the child went away
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return seen.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+        return Cli.Lines.follow(p.getErrorStream()).await(wanted::equals, 0, limit) >= 0;
     }
 
     private List<String> dockerArgs(String... more) {
@@ -159,6 +143,50 @@ class CliDockerTest {
             chat.getOutputStream().close();
             assertTrue(chat.waitFor(30, TimeUnit.SECONDS), "end of input ends the chat");
             assertEquals(0, chat.exitValue());
+        }
+    }
+
+    /** Runs the docker command and waits for it (kill, wait). */
+    private static void docker(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+
+    @Test
+    void aSessionSurvivesAKilledContainerAndAnswersTheNextQuestion() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("chat", "--model", "demo", "--max-tokens", "4"));
+        args.addAll(dockerArgs());
+        Path out = dir.resolve("out.txt");
+        Process p = Cli.builder(dir, Map.of(), List.of(), args.toArray(new String[0]))
+                .redirectOutput(out.toFile()).start();
+        try (OutputStream in = p.getOutputStream()) {
+            Cli.Lines err = Cli.Lines.follow(p.getErrorStream());
+            int served = err.await("served-by: docker"::equals, 0, Duration.ofSeconds(60));
+            assertTrue(served >= 0, "the chat started on docker");
+
+            docker("kill", container);
+            docker("wait", container); // returns once it has stopped
+            in.write("first question\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            int error = err.await(l -> l.startsWith("error: "), served, Duration.ofSeconds(60));
+            assertTrue(error >= 0, "the failed turn is reported: " + err.all());
+            assertTrue(err.all().get(error).startsWith("error: BackendGone: docker "), err.all().get(error));
+
+            in.write("second question\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            int again = err.await("served-by: docker"::equals, error, Duration.ofSeconds(90));
+            assertTrue(again > error, "the next question started the model again: " + err.all());
+            assertTrue(err.await(l -> l.contains(" completion tokens"), again, Duration.ofSeconds(60)) > again,
+                    "and was answered: " + err.all());
+            in.close(); // end of input ends the session
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the session ended at end of input");
+            assertEquals(0, p.exitValue(), "a failed turn does not fail a session: " + err.all());
+            assertEquals(1, err.all().stream().filter(l -> l.startsWith("error: ")).count(), err.all().toString());
+            assertFalse(Files.readString(out).isBlank(), "the second answer was printed");
+        } finally {
+            p.destroyForcibly().waitFor();
         }
     }
 }

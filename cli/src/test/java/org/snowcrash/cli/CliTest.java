@@ -48,6 +48,26 @@ class CliTest {
     }
 
     @Test
+    void aFailedTurnEndsAOneShotWithOneButNotASession() throws Exception {
+        String tooLong = "word ".repeat(700); // more tokens than the demo model's 512-token context
+        Cli.Result once = Cli.run(dir, "chat", "--model", "demo", "--backend", "llamacpp", "--prompt", tooLong);
+        assertEquals(1, once.exitCode(), once.err());
+        assertTrue(once.err().contains("but the context holds 512"), once.err());
+
+        Path in = Files.writeString(dir.resolve("questions.txt"), tooLong + "\nsecond question\n");
+        Process p = Cli.builder(dir, Map.of(), List.of(), "chat", "--model", "demo", "--max-tokens", "4", "--backend", "llamacpp")
+                .redirectInput(in.toFile()).redirectError(dir.resolve("err.txt").toFile()).redirectOutput(dir.resolve("out.txt").toFile())
+                .start();
+        assertTrue(p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS));
+        String err = Files.readString(dir.resolve("err.txt"));
+        assertEquals(0, p.exitValue(), err);
+        List<String> errors = err.lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), err);
+        assertTrue(errors.get(0).startsWith("error: ContextOverflow: llamacpp "), errors.get(0));
+        assertEquals(1, err.lines().filter(l -> l.contains("completion tokens")).count(), "the next question was answered: " + err);
+    }
+
+    @Test
     void noBackendExitsWithThreeAndTheFullAttemptList() throws Exception {
         Cli.Result r = Cli.run(dir, "chat", "--prompt", "hi", "-D", NO_DOCKER, "-D", "backend.llamacpp.enabled=false");
         assertEquals(3, r.exitCode(), r.err());

@@ -12,8 +12,11 @@ import org.snowcrash.api.FinishReason;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.model.output.TokenUsage;
 
 /** Maps LangChain4j requests and responses to Snowcrash's and back. Stateless. */
@@ -23,33 +26,59 @@ final class Messages {
     }
 
     /**
-     * A Snowcrash request from a LangChain4j one: system messages are joined into the one system
-     * prompt Snowcrash allows, first; user and AI messages keep their order. Tools, images and
-     * JSON response formats are not supported by these backends and say so.
+     * Refuses what these backends cannot honour, so that nothing a caller asked for is silently
+     * dropped: tools, a JSON response format, sampling knobs Snowcrash does not carry (top-p,
+     * top-k, penalties), and a model name other than the one running.
+     *
+     * @throws UnsupportedFeatureException for a feature no Snowcrash backend offers
+     * @throws InvalidRequestException     for a model name this model does not answer to
      */
-    static ChatRequest toSnowcrash(dev.langchain4j.model.chat.request.ChatRequest request, int defaultMaxTokens) {
-        if (request.toolSpecifications() != null && !request.toolSpecifications().isEmpty()) {
+    static void check(ChatRequestParameters p, String runningModel) {
+        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty() || p.toolChoice() == ToolChoice.REQUIRED) {
             throw new UnsupportedFeatureException("Snowcrash backends do not support tools");
         }
-        if (request.responseFormat() != null && request.responseFormat().type() == ResponseFormatType.JSON) {
+        if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
             throw new UnsupportedFeatureException("Snowcrash backends do not support a JSON response format");
         }
+        unsupported("topP", p.topP());
+        unsupported("topK", p.topK());
+        unsupported("frequencyPenalty", p.frequencyPenalty());
+        unsupported("presencePenalty", p.presencePenalty());
+        if (p.modelName() != null && !p.modelName().equals(runningModel)) {
+            throw new InvalidRequestException("this Snowcrash model runs '" + runningModel + "' and cannot answer as '"
+                    + p.modelName() + "'; start a RunningModel for that model instead");
+        }
+    }
+
+    private static void unsupported(String name, Object value) {
+        if (value != null) {
+            throw new UnsupportedFeatureException("Snowcrash backends do not support the '" + name + "' parameter");
+        }
+    }
+
+    /**
+     * A Snowcrash request from a LangChain4j one whose parameters are already merged with the
+     * model's defaults: system messages are joined into the one system prompt Snowcrash allows,
+     * first; user and AI messages keep their order.
+     *
+     * @param defaultMaxTokens used only when a caller skips LangChain4j's {@code chat()} template
+     *                         (which merges the defaults) and calls {@code doChat} directly
+     */
+    static ChatRequest toSnowcrash(dev.langchain4j.model.chat.request.ChatRequest request, int defaultMaxTokens) {
         StringBuilder system = new StringBuilder();
         List<ChatMessage> rest = new ArrayList<>();
         for (dev.langchain4j.data.message.ChatMessage m : request.messages()) {
-            if (m instanceof SystemMessage) {
+            if (m instanceof SystemMessage s) {
                 if (system.length() > 0) {
                     system.append("\n\n");
                 }
-                system.append(((SystemMessage) m).text());
-            } else if (m instanceof UserMessage) {
-                UserMessage u = (UserMessage) m;
+                system.append(s.text());
+            } else if (m instanceof UserMessage u) {
                 if (!u.hasSingleText()) {
                     throw new UnsupportedFeatureException("Snowcrash backends accept text-only user messages");
                 }
                 rest.add(ChatMessage.user(u.singleText()));
-            } else if (m instanceof AiMessage) {
-                AiMessage a = (AiMessage) m;
+            } else if (m instanceof AiMessage a) {
                 if (a.hasToolExecutionRequests()) {
                     throw new UnsupportedFeatureException("Snowcrash backends do not support tools");
                 }
@@ -63,9 +92,10 @@ final class Messages {
             all.add(ChatMessage.system(system.toString()));
         }
         all.addAll(rest);
-        Integer max = request.maxOutputTokens();
-        Double temperature = request.temperature();
-        List<String> stop = request.stopSequences() == null ? List.of() : request.stopSequences();
+        ChatRequestParameters p = request.parameters();
+        Integer max = p.maxOutputTokens();
+        Double temperature = p.temperature();
+        List<String> stop = p.stopSequences() == null ? List.of() : p.stopSequences();
         return new ChatRequest(all, max == null ? defaultMaxTokens : max,
                 temperature == null ? OptionalDouble.empty() : OptionalDouble.of(temperature), OptionalLong.empty(), stop);
     }
@@ -81,10 +111,10 @@ final class Messages {
     }
 
     private static dev.langchain4j.model.output.FinishReason finish(FinishReason f) {
-        switch (f) {
-            case STOP: return dev.langchain4j.model.output.FinishReason.STOP;
-            case LENGTH: return dev.langchain4j.model.output.FinishReason.LENGTH;
-            default: return dev.langchain4j.model.output.FinishReason.OTHER;
-        }
+        return switch (f) {
+            case STOP -> dev.langchain4j.model.output.FinishReason.STOP;
+            case LENGTH -> dev.langchain4j.model.output.FinishReason.LENGTH;
+            case CANCELLED -> dev.langchain4j.model.output.FinishReason.OTHER;
+        };
     }
 }

@@ -1,15 +1,28 @@
 package org.snowcrash.langchain4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.snowcrash.agent.RunningModel;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.docker.DockerCondition;
@@ -24,30 +37,83 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 @RequiresDocker
 class SnowcrashLangChain4jDockerTest {
 
-    @Test
-    void blockingAndStreamingThroughTheDockerBackend() throws Exception {
+    private static final Settings SETTINGS = Settings.of(Map.of("backend.docker.image", DockerCondition.IMAGE,
+            "backend.docker.pull", "never", "backend.docker.gpu", "off"));
+
+    /** The demo model on a free port, in a container named for this test and this JVM. */
+    private static ModelSpec spec(String container) throws Exception {
         Path dir = Files.createTempDirectory("lc4j-docker");
         TinyLlama.demo().write(dir.resolve("demo.gguf"));
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ModelSpec spec = ModelSpec.builder("demo", dir.resolve("demo.gguf")).port(port)
-                .containerName("snowcrash-test-lc4j").startupTimeout(Duration.ofSeconds(60)).build();
-        Settings settings = Settings.of(Map.of("backend.docker.image", DockerCondition.IMAGE,
-                "backend.docker.pull", "never", "backend.docker.gpu", "off"));
-        try (SnowcrashLangChain4j llm = SnowcrashLangChain4j.builder().settings(settings).spec(spec).backend("docker").start()) {
+        return ModelSpec.builder("demo", dir.resolve("demo.gguf")).port(port)
+                .containerName(container + "-" + ProcessHandle.current().pid()).startupTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    /** Runs the docker command and returns what it printed (empty when it failed). */
+    private static String docker(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return p.waitFor() == 0 ? out : "";
+    }
+
+    @Test
+    void blockingAndStreamingThroughTheDockerBackend() throws Exception {
+        ModelSpec spec = spec("snowcrash-test-lc4j");
+        Settings settings = SETTINGS;
+        try (RunningModel llm = RunningModel.builder().settings(settings).spec(spec).backend("docker").start()) {
             assertEquals("docker", llm.info().backendId());
+            SnowcrashChatModel chatModel = SnowcrashChatModel.builder().runningModel(llm).build();
             ChatRequest req = ChatRequest.builder().messages(UserMessage.from("hello")).maxOutputTokens(6).temperature(0.0).build();
-            llm.chatModel().chat(req); // warm the prompt cache, so both requests below take the same path
-            ChatResponse blocking = llm.chatModel().chat(req);
+            chatModel.chat(req); // warm the prompt cache, so both requests below take the same path
+            ChatResponse blocking = chatModel.chat(req);
             assertEquals(6, blocking.tokenUsage().outputTokenCount());
             SnowcrashLangChain4jTest.Collector c = new SnowcrashLangChain4jTest.Collector();
-            llm.streamingChatModel().chat(req, c);
+            SnowcrashStreamingChatModel.builder().runningModel(llm).build().chat(req, c);
             ChatResponse streamed = c.done.get(60, TimeUnit.SECONDS);
             assertEquals(blocking.aiMessage().text(), streamed.aiMessage().text());
             assertEquals(streamed.aiMessage().text(), String.join("", c.partials));
             assertTrue(streamed.tokenUsage().inputTokenCount() > 0);
         }
+    }
+
+    @Test
+    void aLangChain4jUserGetsARestartedBackendAfterTheContainerIsKilled() throws Exception {
+        ModelSpec spec = spec("snowcrash-test-lc4j-kill");
+        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+        ListenersAndRecoveryTest.Recording listener = new ListenersAndRecoveryTest.Recording();
+        try (RunningModel llm = RunningModel.builder().settings(SETTINGS).spec(spec).backend("docker")
+                .listener(events::add).start()) {
+            SnowcrashChatModel chatModel = SnowcrashChatModel.builder().runningModel(llm).listeners(List.of(listener)).build();
+            SnowcrashStreamingChatModel streamingModel = SnowcrashStreamingChatModel.builder().runningModel(llm)
+                    .listeners(List.of(listener)).build();
+            ChatRequest req = ChatRequest.builder().messages(UserMessage.from("hello")).maxOutputTokens(4).build();
+            assertEquals(4, chatModel.chat(req).tokenUsage().outputTokenCount());
+            String first = docker("inspect", "-f", "{{.Id}}", spec.containerName());
+            assertFalse(first.isEmpty(), "the container runs");
+
+            docker("kill", spec.containerName());
+            docker("wait", spec.containerName()); // returns once the container has stopped
+            SnowcrashLangChain4jTest.Collector c = new SnowcrashLangChain4jTest.Collector();
+            streamingModel.chat(req, c);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.done.get(60, TimeUnit.SECONDS));
+            assertInstanceOf(ChatFailure.BackendGone.class, assertInstanceOf(ChatException.class, e.getCause()).failure());
+            assertTrue(events.stream().anyMatch(ev -> ev instanceof LifecycleEvent.Degraded), events.toString());
+
+            ChatResponse again = chatModel.chat(req);
+            assertEquals(4, again.tokenUsage().outputTokenCount(), "served again");
+            String second = docker("inspect", "-f", "{{.Id}}", spec.containerName());
+            assertFalse(second.isEmpty());
+            assertNotEquals(first, second, "by a new container");
+            assertEquals(2, events.stream().filter(ev -> ev instanceof LifecycleEvent.ServedBy).count(), events.toString());
+            assertEquals(List.of("request max=4 model=demo", "response", "request max=4 model=demo", "error ChatException",
+                    "request max=4 model=demo", "response"),
+                    listener.heard.stream().map(h -> h.startsWith("response") ? "response" : h.replace(" mine", "")).toList());
+        }
+        assertEquals("", docker("ps", "-aq", "--filter", "name=^/" + spec.containerName() + "$"), "no container left");
     }
 }

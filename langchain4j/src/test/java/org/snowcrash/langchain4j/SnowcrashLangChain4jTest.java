@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ModelSpec;
@@ -32,6 +33,7 @@ import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
@@ -42,7 +44,9 @@ import dev.langchain4j.service.AiServices;
 /** LangChain4j's own API against the real in-process backend. */
 class SnowcrashLangChain4jTest {
 
-    private static SnowcrashLangChain4j llm;
+    private static RunningModel running;
+    private static SnowcrashChatModel chatModel;
+    private static SnowcrashStreamingChatModel streamingModel;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,13 +54,16 @@ class SnowcrashLangChain4jTest {
         Path file = dir.resolve("demo.gguf");
         TinyLlama.demo().write(file);
         ModelSpec spec = ModelSpec.builder("demo", file).contextSize(512).gpuLayers(0).build();
-        llm = SnowcrashLangChain4j.builder().settings(Settings.empty()).spec(spec).backend("llamacpp").maxTokens(12).start();
-        assertEquals("llamacpp", llm.info().backendId());
+        running = RunningModel.builder().settings(Settings.empty()).spec(spec).backend("llamacpp").start();
+        assertEquals("llamacpp", running.info().backendId());
+        ChatRequestParameters defaults = ChatRequestParameters.builder().maxOutputTokens(12).build();
+        chatModel = SnowcrashChatModel.builder().runningModel(running).defaultRequestParameters(defaults).build();
+        streamingModel = SnowcrashStreamingChatModel.builder().runningModel(running).defaultRequestParameters(defaults).build();
     }
 
     @AfterAll
     static void stop() {
-        llm.close();
+        running.close();
     }
 
     private static ChatRequest request(String text, int max) {
@@ -93,7 +100,7 @@ class SnowcrashLangChain4jTest {
 
     @Test
     void blockingChatMapsMessagesLimitsAndUsage() {
-        ChatModel model = llm.chatModel();
+        ChatModel model = chatModel;
         ChatResponse r = model.chat(request("hello", 8));
         assertNotNull(r.aiMessage().text());
         assertTrue(r.tokenUsage().inputTokenCount() > 10, r.tokenUsage().toString());
@@ -107,14 +114,14 @@ class SnowcrashLangChain4jTest {
 
     @Test
     void streamingDeliversPartialsAndTheCompleteResponse() throws Exception {
-        StreamingChatModel model = llm.streamingChatModel();
-        llm.chatModel().chat(request("hello", 10)); // warm the prompt cache, so both requests take the same path
+        StreamingChatModel model = streamingModel;
+        chatModel.chat(request("hello", 10)); // warm the prompt cache, so both requests take the same path
         Collector c = new Collector();
         model.chat(request("hello", 10), c);
         ChatResponse r = c.done.get(60, TimeUnit.SECONDS);
         assertTrue(c.partials.size() > 1, "several partial responses");
         assertEquals(r.aiMessage().text(), String.join("", c.partials));
-        assertEquals(llm.chatModel().chat(request("hello", 10)).aiMessage().text(), r.aiMessage().text(),
+        assertEquals(chatModel.chat(request("hello", 10)).aiMessage().text(), r.aiMessage().text(),
                 "greedy streaming and blocking agree");
         assertEquals(1, c.completions.get());
     }
@@ -123,28 +130,28 @@ class SnowcrashLangChain4jTest {
     void cancellingThroughTheStreamingHandleStopsGeneration() throws Exception {
         Collector c = new Collector();
         c.cancelAt = 2;
-        llm.streamingChatModel().chat(request("a long story", 200), c);
+        streamingModel.chat(request("a long story", 200), c);
         Thread.sleep(1500);
         assertFalse(c.done.isDone(), "a cancelled stream does not complete");
         assertTrue(c.partials.size() <= 3, "stopped soon after cancel: " + c.partials.size());
-        assertNotNull(llm.chatModel().chat(request("still there?", 4)).aiMessage().text());
+        assertNotNull(chatModel.chat(request("still there?", 4)).aiMessage().text());
     }
 
     @Test
     void errorsArriveThroughOnErrorTyped() throws Exception {
         Collector c = new Collector();
-        llm.streamingChatModel().chat(request("word ".repeat(600), 8), c);
+        streamingModel.chat(request("word ".repeat(600), 8), c);
         Exception e = assertThrows(Exception.class, () -> c.done.get(60, TimeUnit.SECONDS));
         ChatException chat = assertInstanceOf(ChatException.class, e.getCause());
         assertInstanceOf(ChatFailure.ContextOverflow.class, chat.failure());
-        assertThrows(ChatException.class, () -> llm.chatModel().chat(request("word ".repeat(600), 8)));
+        assertThrows(ChatException.class, () -> chatModel.chat(request("word ".repeat(600), 8)));
     }
 
     @Test
     void toolsAreRefusedClearly() {
         ChatRequest withTools = ChatRequest.builder().messages(UserMessage.from("hi"))
                 .toolSpecifications(ToolSpecification.builder().name("lights").description("switch lights").build()).build();
-        assertThrows(UnsupportedFeatureException.class, () -> llm.chatModel().chat(withTools));
+        assertThrows(UnsupportedFeatureException.class, () -> chatModel.chat(withTools));
     }
 
     interface Robot {
@@ -154,7 +161,7 @@ class SnowcrashLangChain4jTest {
 
     @Test
     void anAiServiceWithMemoryRunsOnSnowcrash() {
-        ChatModel snowcrash = llm.chatModel();
+        ChatModel snowcrash = chatModel;
         List<ChatRequest> seen = new CopyOnWriteArrayList<>();
         ChatModel recording = new ChatModel() {
             @Override

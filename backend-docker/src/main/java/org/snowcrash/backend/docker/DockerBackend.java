@@ -1,12 +1,15 @@
 package org.snowcrash.backend.docker;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
 import org.snowcrash.api.ConfigurationException;
+import org.snowcrash.api.Housekeeping;
 import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
@@ -23,9 +26,10 @@ import okhttp3.OkHttpClient;
  *
  * <p>Id {@code docker}, default priority 20 (tried before the in-process backend). Available
  * when a Docker engine answers a ping within {@code backend.docker.ping-timeout}. Configuration
- * keys are listed in {@link DockerSettings} and the README.
+ * keys are listed in {@link DockerSettings} and the README. {@link Housekeeping}: removes the
+ * containers whose owner is provably gone, or all of snowcrash's for {@code stop-all}, found by label.
  */
-public final class DockerBackend implements LlmBackend {
+public final class DockerBackend implements LlmBackend, Housekeeping {
 
     /** This backend's id. */
     public static final String ID = "docker";
@@ -80,6 +84,43 @@ public final class DockerBackend implements LlmBackend {
         } catch (BackendStartException | RuntimeException e) {
             release(docker);
             throw e;
+        }
+    }
+
+    // TEMPORARY: both housekeeping methods delegate to DockerManager until the Docker backend's
+    // own container lifecycle implements them. Bounded by the ping timeout when no engine answers.
+
+    /**
+     * Removes our containers whose owner is provably gone (exited ones, and ones never started
+     * long after creation); never a running one, whose owner's connection keeps it alive. Bounded
+     * by the ping timeout when no engine answers, then by the API timeout per call.
+     */
+    @Override
+    public Removal sweepLeftovers(BackendContext context) {
+        return housekeep(context, DockerManager::removeAbandoned);
+    }
+
+    /** Removes every container carrying our labels, running or not, whoever started it. */
+    @Override
+    public Removal removeAll(BackendContext context) {
+        return housekeep(context, DockerManager::stopAll);
+    }
+
+    private Removal housekeep(BackendContext context, Function<DockerManager, List<String>> work) {
+        DockerSettings s;
+        try {
+            s = DockerSettings.from(context.settings(), environment);
+        } catch (ConfigurationException e) {
+            return Removal.failed(e.getMessage());
+        }
+        Optional<String> why = DockerEngine.whyUnreachable(s, s.pingTimeout());
+        if (why.isPresent()) {
+            return Removal.failed(why.get());
+        }
+        try (DockerManager m = new DockerManager(DockerEngine.client(s), s)) {
+            return new Removal(work.apply(m), List.of());
+        } catch (RuntimeException e) {
+            return Removal.failed("Docker engine error: " + DockerEngine.rootMessage(e));
         }
     }
 

@@ -28,7 +28,7 @@ public final class DockerManager implements AutoCloseable {
             .dispatcher(DockerBackend.daemonDispatcher()).build();
     private final ContainerQueries queries;
 
-    private DockerManager(DockerClient docker, DockerSettings settings) {
+    DockerManager(DockerClient docker, DockerSettings settings) {
         this.docker = docker;
         this.settings = settings;
         this.queries = new ContainerQueries(docker);
@@ -89,23 +89,6 @@ public final class DockerManager implements AutoCloseable {
     /** Every container carrying snowcrash's labels, running or not. */
     public List<Container> owned() {
         return queries.ours();
-    }
-
-    /**
-     * Removes the containers whose owner is provably gone (never a running one: a running
-     * container's owner is alive, see the README's Reliability section), if an engine answers
-     * within the ping timeout; does nothing otherwise. For tools to call at start-up.
-     *
-     * @return the names of the containers removed
-     */
-    public static List<String> removeAbandonedIfReachable(Settings settings) {
-        DockerSettings s = DockerSettings.from(settings, System.getenv());
-        if (DockerEngine.whyUnreachable(s, s.pingTimeout()).isPresent()) {
-            return List.of();
-        }
-        try (DockerManager m = new DockerManager(DockerEngine.client(s), s)) {
-            return m.removeAbandoned();
-        }
     }
 
     /** Removes the containers whose owner is provably gone; returns their names. */

@@ -1,0 +1,378 @@
+package org.snowcrash.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.EventSink;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.ModelSession;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.SessionInfo;
+import org.snowcrash.api.Settings;
+import org.snowcrash.api.TokenSink;
+import org.snowcrash.models.ModelCatalog;
+import org.snowcrash.registry.BackendRegistry;
+import org.snowcrash.registry.Configuration;
+import org.snowcrash.registry.Discovery;
+
+/**
+ * One started model, whatever serves it: the runtime every front end builds on (the {@link Agent}'s
+ * conversation, the LangChain4j models, a server or a pool of models).
+ *
+ * <pre>{@code
+ * try (RunningModel model = RunningModel.builder().model("llama").listener(viewer::show).start()) {
+ *     ChatResponse r = model.stream(ChatRequest.of(messages, 128), piece -> out.print(piece), new Cancellation());
+ * }
+ * }</pre>
+ *
+ * <p>It owns three things and nothing else:
+ * <ul>
+ *   <li><b>the start</b>: {@link Builder#start()} validates the model, tries the backends in
+ *       priority order and keeps every {@linkplain #attempts() attempt};</li>
+ *   <li><b>recovery</b>: when a request finds the backend dead ({@link ChatFailure.BackendGone}
+ *       or {@link ChatFailure.Timeout}), that request fails, listeners get one
+ *       {@link LifecycleEvent.Degraded}, and the next request starts the model again as the
+ *       {@link Recovery} policy says (the dead session is closed first, so its name and port are
+ *       free), publishing the whole start again ({@code Starting} ... {@code ServedBy});</li>
+ *   <li><b>the events</b>: every {@link LifecycleEvent} of starts, restarts and close goes to its
+ *       listeners.</li>
+ * </ul>
+ * It keeps no conversation and sends requests as they are.
+ *
+ * <p><b>Threads.</b> Thread-safe. Requests from several threads run at once on the backend's
+ * session (which serializes them only where its runtime must), each with its own
+ * {@link Cancellation}; cancelling one never touches another. After a death, callers that
+ * arrive together wait for one restart and then all use it. {@link #close()} may be called from
+ * any thread at any time and never waits for a restart in progress (that restart's new session is
+ * closed as soon as it is up).
+ *
+ * <p><b>Listener contract</b> (as for OkHttp's {@code EventListener}): an {@link EventSink} is
+ * called on the thread doing the work (the starting or requesting thread), so it must be quick;
+ * it must not throw (an exception is logged and ignored, it never reaches a caller); and it must
+ * not call back into this model synchronously (no request, no close from inside a listener: a
+ * listener runs while a restart holds the restart lock). Hand such work to another thread.
+ */
+public final class RunningModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunningModel.class);
+
+    /** What a model is doing now; replaced, never mutated, so a compare-and-set decides races. */
+    private sealed interface State permits Serving, Down, Closed {
+    }
+
+    /** A session that answers, and the attempts of the start that made it. */
+    private record Serving(ModelSession session, List<Attempt> attempts) implements State {
+    }
+
+    /** The session {@code last} died; the next request restarts (or refuses, with {@link Recovery#NONE}). */
+    private record Down(Serving last) implements State {
+    }
+
+    /** Closed; {@code last} is the session that was closed, kept for {@link #info()}. */
+    private record Closed(Serving last) implements State {
+    }
+
+    private final StartPlan plan;
+    private final Recovery recovery;
+    private final List<EventSink> listeners;
+    private final AtomicReference<State> state;
+    private final Object restartLock = new Object();
+    /** Backends that died under this model, left out by {@link Recovery#NEXT}. */
+    private final Set<String> died = ConcurrentHashMap.newKeySet();
+
+    private RunningModel(StartPlan plan, Recovery recovery, List<EventSink> listeners, Launch first) {
+        this.plan = plan;
+        this.recovery = recovery;
+        this.listeners = listeners;
+        this.state = new AtomicReference<>(new Serving(first.session(), first.attempts()));
+    }
+
+    /** A builder; nothing starts until {@link Builder#start()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Answers a request and returns the whole response. Blocks until done; restarts the model
+     * first when it died earlier.
+     *
+     * @throws ChatException when the request fails ({@link ChatFailure.Closed} after {@link #close()};
+     *                       {@link ChatFailure.BackendGone} when the backend died, now or earlier and
+     *                       could not be started again)
+     */
+    public ChatResponse chat(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        return onSession(session -> session.chat(request));
+    }
+
+    /**
+     * Answers a request, handing text to {@code sink} as it is generated on the calling thread,
+     * and returns the whole response. Blocks until done; restarts the model first when it died
+     * earlier. {@link Cancellation#cancel()} from any thread ends this request (and only it) with
+     * {@link org.snowcrash.api.FinishReason#CANCELLED}, which is not a failure.
+     *
+     * @throws ChatException as {@link #chat}, or {@link ChatFailure.SinkFailed} when {@code sink} threw
+     */
+    public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(cancellation, "cancellation");
+        return onSession(session -> session.stream(request, sink, cancellation));
+    }
+
+    /**
+     * The tokens these messages take as a prompt, counted by the serving backend's own tokenizer.
+     * Blocks for a round trip at most; restarts the model first when it died earlier.
+     *
+     * @throws ChatException as {@link #chat}
+     */
+    public int countPromptTokens(List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        return onSession(session -> session.countPromptTokens(messages));
+    }
+
+    /** Which backend serves the model (after a restart, the one that serves now). Never blocks. */
+    public SessionInfo info() {
+        return last(state.get()).session().info();
+    }
+
+    /** Every backend considered at the latest start or restart, in try order. Never blocks. */
+    public List<Attempt> attempts() {
+        return last(state.get()).attempts();
+    }
+
+    /** Adds a listener for later events (start events are only seen by listeners given to the builder). */
+    public void subscribe(EventSink listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener; a no-op when it was not subscribed. */
+    public void unsubscribe(EventSink listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Closes the session (its container is removed) and publishes {@link LifecycleEvent.Stopped}.
+     * Requests running now fail or end; later ones fail with {@link ChatFailure.Closed}. Idempotent;
+     * never throws.
+     */
+    @Override
+    public void close() {
+        State before = state.getAndUpdate(s -> s instanceof Closed ? s : new Closed(last(s)));
+        if (before instanceof Closed) {
+            return;
+        }
+        SessionInfo info = last(before).session().info();
+        last(before).session().close();
+        publish(new LifecycleEvent.Stopped(info.backendId(), info.modelId()));
+    }
+
+    /** Runs one call on the serving session; a call that finds the backend dead marks it down. */
+    private <T> T onSession(Function<ModelSession, T> call) {
+        Serving serving = serving();
+        try {
+            return call.apply(serving.session());
+        } catch (ChatException e) {
+            if (meansDeath(e.failure())) {
+                markDown(serving, e.failure());
+            }
+            throw e;
+        }
+    }
+
+    private static boolean meansDeath(ChatFailure failure) {
+        return failure instanceof ChatFailure.BackendGone || failure instanceof ChatFailure.Timeout;
+    }
+
+    /** Only the first caller to see this session die says so; later ones find it down already. */
+    private void markDown(Serving serving, ChatFailure failure) {
+        if (state.compareAndSet(serving, new Down(serving))) {
+            SessionInfo info = serving.session().info();
+            died.add(info.backendId());
+            LOG.warn("backend {} serving model {} died: {}", info.backendId(), info.modelId(), failure.describe());
+            publish(new LifecycleEvent.Degraded(info.backendId(), info.modelId(), failure.describe()));
+        }
+    }
+
+    /** The session to use now: the serving one, or a new one when it died. */
+    private Serving serving() {
+        if (state.get() instanceof Serving serving) {
+            return serving;
+        }
+        synchronized (restartLock) {
+            State now = state.get();
+            if (now instanceof Serving serving) {
+                return serving; // another caller restarted it while this one waited
+            }
+            if (now instanceof Closed closed) {
+                throw closedError(closed.last());
+            }
+            return restart((Down) now);
+        }
+    }
+
+    /** Called with the restart lock held. */
+    private Serving restart(Down down) {
+        SessionInfo gone = down.last().session().info();
+        if (recovery == Recovery.NONE) {
+            throw new ChatException(gone.backendId(), "model " + gone.modelId(), new ChatFailure.BackendGone(
+                    "it died earlier and recovery is off (snowcrash.agent.recovery=none)"));
+        }
+        // Close first: a restart on the same backend needs the dead container's name and port.
+        down.last().session().close();
+        StartPlan again = recovery == Recovery.NEXT ? plan.without(died) : plan;
+        LOG.info("backend {} died; starting model {} again ({})", gone.backendId(), plan.spec().id(), recovery);
+        Launch launch;
+        try {
+            launch = again.launch(this::publish);
+        } catch (RuntimeException e) {
+            throw new ChatException(gone.backendId(), "model " + plan.spec().id(), new ChatFailure.BackendGone(
+                    "it died and no backend could start the model again: " + e.getMessage()), e);
+        }
+        Serving serving = new Serving(launch.session(), launch.attempts());
+        if (!state.compareAndSet(down, serving)) {
+            // Closed while restarting: the new session must not outlive this model.
+            launch.session().close();
+            throw closedError(serving);
+        }
+        return serving;
+    }
+
+    private static ChatException closedError(Serving last) {
+        SessionInfo info = last.session().info();
+        return new ChatException(info.backendId(), "model " + info.modelId(), new ChatFailure.Closed());
+    }
+
+    private static Serving last(State s) {
+        if (s instanceof Serving serving) {
+            return serving;
+        }
+        if (s instanceof Down down) {
+            return down.last();
+        }
+        return ((Closed) s).last();
+    }
+
+    private void publish(LifecycleEvent event) {
+        publishTo(listeners, event);
+    }
+
+    private static void publishTo(List<EventSink> listeners, LifecycleEvent event) {
+        for (EventSink l : listeners) {
+            try {
+                l.publish(event);
+            } catch (RuntimeException e) {
+                LOG.warn("listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RunningModel[" + info() + ", " + state.get().getClass().getSimpleName() + "]";
+    }
+
+    /**
+     * What to start and how: the start options every front end shares (the {@link Agent.Builder}
+     * forwards to one of these). Not thread-safe; {@link #start()} may be called more than once,
+     * each call starting a model of its own.
+     */
+    public static final class Builder {
+        private Settings settings;
+        private String modelId;
+        private ModelSpec spec;
+        private String backendId;
+        private Discovery discovery;
+        private Recovery recovery;
+        private final List<EventSink> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The configuration; default: loaded as the README says, with no file given and no flags. */
+        public Builder settings(Settings s) { this.settings = Objects.requireNonNull(s); return this; }
+
+        /** The catalog model to run ({@code llama}, {@code phi-3}, {@code gemma}, {@code demo}, or one configured). */
+        public Builder model(String id) { this.modelId = Objects.requireNonNull(id); return this; }
+
+        /** A spec to run instead of a catalog model. */
+        public Builder spec(ModelSpec s) { this.spec = Objects.requireNonNull(s); return this; }
+
+        /** Force one backend by id instead of discovery order (tried even when disabled in configuration). */
+        public Builder backend(String id) { this.backendId = Objects.requireNonNull(id); return this; }
+
+        /** Use these discovered backends instead of discovering (tests, embedding, a pool that discovers once). */
+        public Builder discovery(Discovery d) { this.discovery = Objects.requireNonNull(d); return this; }
+
+        /** What to do after the backend dies; default {@code snowcrash.agent.recovery}, else {@link Recovery#RESTART}. */
+        public Builder recovery(Recovery r) { this.recovery = Objects.requireNonNull(r); return this; }
+
+        /** A listener that also sees the start events; see the listener contract on {@link RunningModel}. */
+        public Builder listener(EventSink l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
+
+        /**
+         * Validates the model, starts it on the first backend that can, and returns it. Blocks
+         * until the model answers or every backend failed.
+         *
+         * @throws InvalidModelException     when the model file is unusable (no backend was tried)
+         * @throws NoBackendStartedException when no backend started it (the message lists every attempt)
+         * @throws InterruptedStartException when the calling thread was interrupted
+         * @throws org.snowcrash.registry.UnknownBackendException when {@link #backend} names no discovered backend
+         * @throws org.snowcrash.models.UnknownModelException when the model id is not in the catalog
+         * @throws org.snowcrash.api.ConfigurationException when configuration values are wrong
+         * @throws IllegalStateException     when neither {@link #model} nor {@link #spec} was set
+         */
+        public RunningModel start() {
+            return start(List.of());
+        }
+
+        /** Starts with these listeners in front of the builder's (a front end's own bridge). */
+        RunningModel start(List<EventSink> more) {
+            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
+            StartPlan plan = new StartPlan(s, resolveSpec(s), resolveDiscovery(s));
+            Recovery r = recovery != null ? recovery : Recovery.configured(s);
+            List<EventSink> ls = new CopyOnWriteArrayList<>(more);
+            ls.addAll(listeners);
+            // The first start publishes to the same list as later restarts, so a listener sees both alike.
+            Launch first = plan.launch(event -> publishTo(ls, event));
+            return new RunningModel(plan, r, ls, first);
+        }
+
+        private ModelSpec resolveSpec(Settings s) {
+            if (spec != null) {
+                return spec;
+            }
+            if (modelId == null) {
+                throw new IllegalStateException("set a model id (model(\"llama\")) or a spec");
+            }
+            try {
+                return ModelCatalog.from(s).spec(modelId);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
+            }
+        }
+
+        private Discovery resolveDiscovery(Settings s) {
+            Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
+            return backendId != null ? d.select(backendId) : d;
+        }
+    }
+}

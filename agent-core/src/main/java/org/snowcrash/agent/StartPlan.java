@@ -1,0 +1,32 @@
+package org.snowcrash.agent;
+
+import java.util.List;
+import java.util.Set;
+
+import org.snowcrash.api.EventSink;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.Settings;
+import org.snowcrash.registry.Candidate;
+import org.snowcrash.registry.Discovery;
+
+/**
+ * What a {@link RunningModel} starts, resolved once at build time and kept for restarts: the
+ * configuration, the model, and the backends in try order.
+ *
+ * @param settings  the configuration
+ * @param spec      the model
+ * @param discovery the backends, in try order (already narrowed to one when forced)
+ */
+record StartPlan(Settings settings, ModelSpec spec, Discovery discovery) {
+
+    /** Starts the model on the first backend that can, publishing every step to {@code events}. */
+    Launch launch(EventSink events) {
+        return FallbackChain.start(discovery, spec, settings, events);
+    }
+
+    /** The same plan without these backends (for {@link Recovery#NEXT}). */
+    StartPlan without(Set<String> backendIds) {
+        List<Candidate> rest = discovery.candidates().stream().filter(c -> !backendIds.contains(c.id())).toList();
+        return new StartPlan(settings, spec, new Discovery(rest, discovery.broken()));
+    }
+}

@@ -1,0 +1,41 @@
+package org.snowcrash.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.snowcrash.agent.InterruptedStartException;
+import org.snowcrash.agent.InvalidModelException;
+import org.snowcrash.agent.NoBackendStartedException;
+import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ConfigurationException;
+import org.snowcrash.api.StartFailure;
+import org.snowcrash.models.UnknownModelException;
+import org.snowcrash.registry.UnknownBackendException;
+
+/** Every exception that reaches the command maps to the exit status the README documents. */
+class ErrorsTest {
+
+    @Test
+    void exitStatusFollowsTheKind() {
+        assertEquals(2, Errors.exitCode(new ConfigurationException(List.of(new ConfigurationException.Problem("k", "v", "map", "bad")))));
+        assertEquals(2, Errors.exitCode(new UnknownModelException("unknown model 'gpt'")));
+        assertEquals(2, Errors.exitCode(new UnknownBackendException("onnx", List.of("docker"), List.of())));
+        assertEquals(2, Errors.exitCode(new InvalidModelException("m", new StartFailure.ModelInvalid(Path.of("m.gguf"), "not a GGUF file"))));
+        assertEquals(2, Errors.exitCode(new IllegalArgumentException("--max-tokens must be at least 1")));
+        assertEquals(3, Errors.exitCode(new NoBackendStartedException("m", List.of(), List.of())));
+        assertEquals(1, Errors.exitCode(new ChatException("docker", "model m", new ChatFailure.BackendGone("gone"))));
+        assertEquals(130, Errors.exitCode(new InterruptedStartException("m", null)));
+        assertEquals(1, Errors.exitCode(new IllegalStateException("a bug")));
+    }
+
+    @Test
+    void ourMessagesAreShownAsTheyAreAndOthersNameTheirClass() {
+        assertEquals("unknown model 'gpt'", Errors.describe(new UnknownModelException("unknown model 'gpt'")));
+        assertTrue(Errors.describe(new IllegalStateException("a bug")).startsWith("IllegalStateException: a bug"));
+    }
+}

@@ -1,0 +1,130 @@
+package org.snowcrash.rules;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.snowcrash.agent.internal.RulesFixtureInternal;
+import org.snowcrash.api.rulesfixture.ApiReachingOut;
+import org.snowcrash.cli.rulesfixture.CliUsingABackend;
+import org.snowcrash.cli.rulesfixture.CliUsingAnotherModulesInternals;
+
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+
+/**
+ * The rules that keep the modules' shape (ARCHITECTURE.md), checked on the compiled main classes
+ * of every module at once, and each shown to fail on a class that breaks it.
+ */
+class ModuleRulesTest {
+
+    /** Our modules and the package each one owns. */
+    enum Module {
+        API("org.snowcrash.api"),
+        REGISTRY("org.snowcrash.registry"),
+        MODELS("org.snowcrash.models"),
+        AGENT_CORE("org.snowcrash.agent"),
+        BACKEND_TCK("org.snowcrash.tck"),
+        BACKEND_DOCKER("org.snowcrash.backend.docker"),
+        BACKEND_LLAMACPP("org.snowcrash.backend.llamacpp"),
+        LANGCHAIN4J("org.snowcrash.langchain4j"),
+        CLI("org.snowcrash.cli"),
+        BENCH("org.snowcrash.bench");
+
+        final String pkg;
+
+        Module(String pkg) {
+            this.pkg = pkg;
+        }
+
+        /** The module a class belongs to, by the longest package that owns it. */
+        static Optional<Module> of(JavaClass c) {
+            String p = c.getPackageName();
+            return Arrays.stream(values()).filter(m -> p.equals(m.pkg) || p.startsWith(m.pkg + "."))
+                    .max(Comparator.comparingInt(m -> m.pkg.length()));
+        }
+    }
+
+    /** Every main class of every module (test classes, fixtures included, are left out). */
+    private static final JavaClasses OURS = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.snowcrash");
+
+    static final ArchRule API_DEPENDS_ON_NOTHING_OF_OURS = noClasses()
+            .that().resideInAPackage("org.snowcrash.api..")
+            .should().dependOnClassesThat(resideInAPackage("org.snowcrash..").and(not(resideInAPackage("org.snowcrash.api.."))))
+            .because("api is what every other module speaks and depends on no other module");
+
+    static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
+            .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.registry..", "org.snowcrash.models..",
+                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.cli..")
+            .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")
+            .because("backends arrive on the classpath as plugins (only the benchmark measures them directly)");
+
+    static final ArchRule NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS = classes()
+            .that().resideInAPackage("org.snowcrash..")
+            .should(new ArchCondition<JavaClass>("not depend on another module's internal package") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    Optional<Module> own = Module.of(c);
+                    for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                        JavaClass target = d.getTargetClass();
+                        boolean internal = ("." + target.getPackageName() + ".").contains(".internal.");
+                        if (internal && target.getPackageName().startsWith("org.snowcrash.") && !Module.of(target).equals(own)) {
+                            events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+                        }
+                    }
+                }
+            });
+
+    @Test
+    void theRulesSeeEveryModule() {
+        for (Module m : Module.values()) {
+            assertTrue(OURS.stream().anyMatch(c -> Module.of(c).equals(Optional.of(m))),
+                    "no class of " + m + " was imported: the rules would pass without looking at it");
+        }
+        assertFalse(OURS.contain(ApiReachingOut.class), "fixtures are not part of the checked classes");
+    }
+
+    @Test
+    void apiDependsOnNothingOfOurs() {
+        API_DEPENDS_ON_NOTHING_OF_OURS.check(OURS);
+    }
+
+    @Test
+    void agentCoreCliAndTheOtherLibrariesNeverCompileAgainstABackend() {
+        NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND.check(OURS);
+    }
+
+    @Test
+    void noModuleReachesIntoAnotherModulesInternalPackage() {
+        NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.check(OURS);
+    }
+
+    @Test
+    void eachRuleFailsOnAClassThatBreaksIt() {
+        JavaClasses broken = new ClassFileImporter().importClasses(ApiReachingOut.class, CliUsingABackend.class,
+                CliUsingAnotherModulesInternals.class, RulesFixtureInternal.class);
+        assertTrue(API_DEPENDS_ON_NOTHING_OF_OURS.evaluate(broken).hasViolation());
+        assertTrue(NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND.evaluate(broken).hasViolation());
+        assertTrue(NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.evaluate(broken).hasViolation());
+        // A module's own internal package is its own business.
+        JavaClasses own = new ClassFileImporter().importClasses(RulesFixtureInternal.class, org.snowcrash.agent.Agent.class);
+        assertFalse(NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.evaluate(own).hasViolation());
+    }
+}
