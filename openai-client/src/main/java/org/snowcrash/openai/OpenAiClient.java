@@ -312,7 +312,7 @@ public final class OpenAiClient {
             exchange.status(r.code());
             String body = r.body() == null ? "" : r.body().string();
             if (!r.isSuccessful()) {
-                throw error(serverError(r.code(), parse(body).path("error")), null);
+                throw error(serverError(r.code(), errorObject(body)), null);
             }
             return parse(body);
         } catch (IOException e) {
@@ -378,6 +378,23 @@ public final class OpenAiClient {
         }
     }
 
+    /**
+     * The {@code error} object of an error answer; a body that is not JSON (a gateway's HTML 502
+     * page) becomes the message itself, so the status still comes through typed.
+     */
+    private static JsonNode errorObject(String body) {
+        try {
+            JsonNode root = body == null || body.isBlank() ? null : MAPPER.readTree(body);
+            if (root != null && root.has("error")) {
+                return root.get("error");
+            }
+        } catch (IOException e) {
+            // not JSON: fall through
+        }
+        String text = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+        return MAPPER.getNodeFactory().textNode(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    }
+
     private static ChatFailure serverError(int status, JsonNode error) {
         String type = error.path("type").asText("");
         String message = error.path("message").asText(error.isTextual() ? error.asText() : "");
@@ -428,7 +445,7 @@ public final class OpenAiClient {
     private record Failure(Throwable error, int status, String body) {
         ChatException toException(OpenAiClient c, Exchange exchange) {
             if (status > 0 && status != 200) {
-                return c.error(serverError(status, c.parse(body).path("error")), error);
+                return c.error(serverError(status, errorObject(body)), error);
             }
             if (error instanceof IOException) {
                 return c.transportError((IOException) error, c.idleTimeout, exchange);

@@ -209,4 +209,14 @@ class OpenAiClientTest {
         assertTrue(dropped.reachedServer(), "the connection was made: the server may have the request");
         assertEquals(-1, dropped.status());
     }
+
+    @Test
+    void aGatewaysErrorPageStillGivesATypedStatus() {
+        server.enqueue(new MockResponse.Builder().code(502).body("<html><body>502 Bad Gateway</body></html>").build());
+        server.enqueue(new MockResponse.Builder().code(502).body("<html><body>502 Bad Gateway</body></html>").build());
+        ChatException blocking = assertThrows(ChatException.class, () -> client.chat(request()));
+        assertEquals(new ChatFailure.ServerError(502, "", "<html><body>502 Bad Gateway</body></html>"), blocking.failure());
+        ChatException streamed = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        assertEquals(new ChatFailure.ServerError(502, "", "<html><body>502 Bad Gateway</body></html>"), streamed.failure());
+    }
 }

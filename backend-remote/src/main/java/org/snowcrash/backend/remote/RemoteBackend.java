@@ -227,6 +227,11 @@ public final class RemoteBackend implements LlmBackend {
         return list;
     }
 
+    /** The health record of an endpoint this backend has used (for tests and diagnostics). */
+    Optional<Endpoint> endpointAt(String url) {
+        return endpoints.values().stream().filter(e -> e.url().equals(url)).findFirst();
+    }
+
     private static String notConfigured() {
         return "no endpoints configured: set " + RemoteSettings.PREFIX + "endpoints to the base URLs of"
                 + " OpenAI-compatible servers, e.g. http://gpu1:8080/v1,http://gpu2:8080/v1";
