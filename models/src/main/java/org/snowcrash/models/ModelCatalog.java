@@ -36,7 +36,8 @@ public final class ModelCatalog {
     public static final String DEFAULT_MODELS_DIR = "./models";
     /** The per-model keys, after {@code model.<id>.}. */
     public static final List<String> MODEL_KEYS = List.of("file", "port", "container", "gpu-layers", "ctx-size",
-            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source");
+            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source",
+            "remote-name"); // read by the remote backend: the name a server serves the model under
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
