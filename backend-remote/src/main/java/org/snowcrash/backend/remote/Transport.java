@@ -19,6 +19,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
@@ -50,7 +51,12 @@ final class Transport {
         // queued stream looks like silence to the idle timeout.
         dispatcher.setMaxRequestsPerHost(256);
         dispatcher.setMaxRequests(1024);
-        return new OkHttpClient.Builder().dispatcher(dispatcher).retryOnConnectionFailure(false).build();
+        // No idle connections are kept, for model lists as for chat: a server closes an idle
+        // keep-alive connection after a few seconds, and when the link is down at that moment its
+        // goodbye is lost; the next request on that connection would then be reset (seen after a
+        // cable was plugged back in), and a POST must never be retried on a fresh one.
+        return new OkHttpClient.Builder().dispatcher(dispatcher).connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                .retryOnConnectionFailure(false).build();
     }
 
     /**
