@@ -118,7 +118,7 @@ final class ContainerLauncher {
             start(spec, options, created.getId());
             events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), LOADING + plan.name()
                     + ", loading the model"));
-            String url = "http://" + BindAddress.urlHost(settings.bindAddress()) + ":" + options.port();
+            String url = "http://" + BindAddress.serverHost(settings.host(), settings.bindAddress()) + ":" + options.port();
             String where = "model " + spec.id() + ", container " + plan.name() + ", " + url;
             OpenAiClient client = OpenAiClient.builder(http, DockerBackend.ID, url + "/v1").apiKey(apiKey).where(where)
                     .idleTimeout(settings.idleTimeout()).requestTimeout(settings.requestTimeout()).build();
@@ -228,6 +228,11 @@ final class ContainerLauncher {
     }
 
     private void checkPort(ModelSpec spec, ContainerOptions options) throws BackendStartException {
+        if (BindAddress.engineHost(settings.host()).isPresent()) {
+            // The port is published on the engine's host, not here: binding it here proves nothing.
+            // There, a taken port makes the container's start fail, which is reported as PortInUse.
+            return;
+        }
         String addr = settings.bindAddress();
         try (ServerSocket s = new ServerSocket()) {
             // SO_REUSEADDR as the engine's own proxy uses it: only a live listener counts as "in use",

@@ -123,6 +123,14 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
         if (!BindAddress.isLiteral(s.bindAddress())) {
             r.problem(PREFIX + "bind-address", s.bindAddress(), "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1");
         }
+        BindAddress.engineHost(host).filter(h -> !BindAddress.isLoopbackHost(h)).ifPresent(engine -> {
+            if (BindAddress.isLoopbackHost(s.bindAddress())) {
+                // The server would listen on the other host's loopback, where this machine cannot reach it.
+                r.problem(PREFIX + "bind-address", s.bindAddress(), "publishes the server on the loopback of the"
+                        + " engine's host " + engine + ", which this machine cannot reach; set it to 0.0.0.0 (reached at "
+                        + engine + ", the API key guards it) or to an address of " + engine);
+            }
+        });
         r.rejectUnknown(PREFIX, KEYS);
         r.throwIfProblems();
         return s;
