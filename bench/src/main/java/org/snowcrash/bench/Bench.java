@@ -131,9 +131,15 @@ public final class Bench {
         }
     }
 
-    private Settings dockerSettings() {
+    /** The Docker backend's settings, with the model's own container keys (its port and name). */
+    private Settings dockerSettings(ModelSpec spec, String container, int port) {
         return Settings.of(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
-                "backend.docker.gpu", "off", "backend.docker.api-key", "false"), "bench");
+                "backend.docker.gpu", "off", "model." + spec.id() + ".port", String.valueOf(port),
+                "model." + spec.id() + ".container", container, "model." + spec.id() + ".memory", "2g"), "bench");
+    }
+
+    private Settings dockerSettings(ModelSpec spec, String container) throws IOException {
+        return dockerSettings(spec, container, freePort());
     }
 
     private static int freePort() throws IOException {
@@ -142,9 +148,9 @@ public final class Bench {
         }
     }
 
-    private ModelSpec spec(Path model, String name, int ctx) throws IOException {
-        return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).port(freePort()).contextSize(ctx)
-                .containerName(name).memoryBytes(2L << 30).startupTimeout(Duration.ofSeconds(120)).build();
+    private ModelSpec spec(Path model, String name, int ctx) {
+        return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).contextSize(ctx)
+                .startupTimeout(Duration.ofSeconds(120)).build();
     }
 
     // ---- docker streaming and TTFT -------------------------------------------------------------
@@ -155,9 +161,14 @@ public final class Bench {
         double[] rawTps = new double[rounds];
         double[] fwTtft = new double[rounds];
         double[] rawTtft = new double[rounds];
-        try (Agent agent = Agent.builder().settings(dockerSettings()).spec(spec).backend("docker").maxTokens(tokens)
-                .temperature(0).start()) {
-            URI url = URI.create("http://127.0.0.1:" + spec.port() + "/v1/chat/completions");
+        // The baseline talks to a plain llama-server of its own (same image, model and flags, no API
+        // key: the framework's containers always have one), alternating with the framework's requests.
+        int rawPort = freePort();
+        String rawName = "snowcrash-bench-raw-stream";
+        startPlainServer(rawName, rawPort, "timing.gguf", 2048);
+        try (Agent agent = Agent.builder().settings(dockerSettings(spec, "snowcrash-bench-stream")).spec(spec)
+                .backend("docker").maxTokens(tokens).temperature(0).start()) {
+            URI url = URI.create("http://127.0.0.1:" + rawPort + "/v1/chat/completions");
             // Warm both paths (JIT, prompt cache, connections) before measuring anything.
             for (int w = 0; w < 10; w++) {
                 framework(agent);
@@ -178,6 +189,8 @@ public final class Bench {
                 rawTps[i] = b[0];
                 rawTtft[i] = b[1];
             }
+        } finally {
+            new ProcessBuilder("docker", "rm", "-f", rawName).redirectErrorStream(true).start().waitFor();
         }
         double ratio = median(fwTps) / median(rawTps);
         add("streaming throughput, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
@@ -290,8 +303,9 @@ public final class Bench {
         for (int i = 0; i < rounds; i++) {
             Measure f = () -> {
                 ModelSpec spec = spec(timingModel, "snowcrash-bench-start", 2048);
+                Settings settings = dockerSettings(spec, "snowcrash-bench-start");
                 long t0 = System.nanoTime();
-                ModelSession s = backend.start(spec, BackendContext.of(dockerSettings()));
+                ModelSession s = backend.start(spec, BackendContext.of(settings));
                 last = (System.nanoTime() - t0) / 1e6;
                 s.close();
             };
@@ -315,6 +329,30 @@ public final class Bench {
     private double last;
 
     /** {@code docker run} plus a 10 ms {@code /health} poll: ms until 200. */
+    /** Starts a plain llama-server container (no key) and waits until {@code /health} says 200. */
+    private void startPlainServer(String name, int port, String model, int ctx) throws Exception {
+        new ProcessBuilder("docker", "rm", "-f", name).redirectErrorStream(true).start().waitFor();
+        Process p = new ProcessBuilder("docker", "run", "-d", "--name", name, "-p", "127.0.0.1:" + port + ":" + port,
+                "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(port),
+                "-m", "/models/" + model, "-c", String.valueOf(ctx), "-b", "128").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        URI health = URI.create("http://127.0.0.1:" + port + "/health");
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+            try {
+                if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("the baseline server " + name + " did not become ready");
+    }
+
     private double dockerRun() throws Exception {
         int port = freePort();
         String name = "snowcrash-bench-raw";
@@ -376,12 +414,12 @@ public final class Bench {
         for (int i = 0; i < rounds; i++) {
             ModelSpec spec = spec(alien, "snowcrash-bench-dies", 512);
             // The engine's own record of the exit, read from its event stream, against the moment the failure reached us.
-            Process events = new ProcessBuilder("docker", "events", "--filter", "container=" + spec.containerName(),
+            Process events = new ProcessBuilder("docker", "events", "--filter", "container=snowcrash-bench-dies",
                     "--filter", "event=die", "--format", "{{.TimeNano}}").start();
             Thread.sleep(300);
             Instant failed;
             try {
-                backend.start(spec, BackendContext.of(dockerSettings()));
+                backend.start(spec, BackendContext.of(dockerSettings(spec, "snowcrash-bench-dies")));
                 throw new IllegalStateException("the alien model started");
             } catch (BackendStartException e) {
                 failed = Instant.now();

@@ -42,8 +42,8 @@ final class ModelsCommand implements Callable<Integer> {
                     state = "present but invalid: " + ex.getMessage();
                 }
             }
-            out.printf("%-8s %-45s port=%d container=%s -ngl %d -c %d -b %d: %s%n", e.id(), e.file(), e.port(),
-                    e.containerName(), e.gpuLayers(), e.contextSize(), e.batchSize(), state);
+            out.printf("%-8s %-45s -ngl %d -c %d -b %d: %s%n", e.id(), e.file(),
+                    e.gpuLayers(), e.contextSize(), e.batchSize(), state);
         }
         return 0;
     }

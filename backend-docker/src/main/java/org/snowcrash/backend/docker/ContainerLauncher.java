@@ -64,9 +64,9 @@ final class ContainerLauncher {
         this.onSessionClosed = onSessionClosed;
     }
 
-    DockerSession launch(ModelSpec spec) throws BackendStartException {
+    DockerSession launch(ModelSpec spec, ContainerOptions options) throws BackendStartException {
         try {
-            return doLaunch(spec, ContainerOptions.of(spec));
+            return doLaunch(spec, options);
         } catch (DockerException | DockerClientException e) {
             throw fail(spec, new StartFailure.RuntimeUnavailable("Docker engine error: " + DockerEngine.rootMessage(e)), e);
         } catch (RuntimeException e) {
@@ -80,7 +80,7 @@ final class ContainerLauncher {
         var serverCommand = new Images(docker, settings, events).serverCommand(spec.id());
         Optional<String> runtime = gpuRuntime(spec);
         clearName(spec, options);
-        checkPort(spec, options);
+        options = checkPort(spec, options);
         ServerContainer.Plan plan;
         try {
             plan = ServerContainer.plan(settings, options, spec, serverCommand, CallerIds.resolve(settings), runtime);
@@ -226,13 +226,15 @@ final class ContainerLauncher {
         }
     }
 
-    private void checkPort(ModelSpec spec, ContainerOptions options) throws BackendStartException {
+    /** Checks the port is free on the bind address, or picks a free one when none is configured (0). */
+    private ContainerOptions checkPort(ModelSpec spec, ContainerOptions options) throws BackendStartException {
         String addr = settings.bindAddress();
         try (ServerSocket s = new ServerSocket()) {
             // SO_REUSEADDR as the engine's own proxy uses it: only a live listener counts as "in use",
             // not connections of an earlier server still in TIME_WAIT.
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(addr), options.port()));
+            return options.port() == 0 ? options.withPort(s.getLocalPort()) : options;
         } catch (IOException e) {
             throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.PortInUse(options.port(),
                     "cannot bind " + BindAddress.urlHost(addr) + ":" + options.port() + ": " + e.getMessage()
