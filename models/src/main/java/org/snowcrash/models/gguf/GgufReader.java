@@ -28,10 +28,11 @@ import java.util.Set;
  * <p>The heap the parsed header takes is bounded by a budget, charged before each allocation:
  * by default half the JVM's maximum heap, at most 256 MiB ({@link #defaultHeapBudget()}); a
  * header that needs more gives a {@link GgufException} saying so. Real headers need far less: a
- * 128,000-token vocabulary with 280,000 merges takes about 25 MB. Arrays are held compactly (see
- * {@link GgufValue.Array}), so a 16 MB file holding one array of 4 million {@code INT32}s takes
- * 16 MB of heap. The guarantee is "no OutOfMemoryError" as long as the heap has the budget free;
- * pass a smaller budget where it has not. Stateless and thread-safe.
+ * Llama-3-sized vocabulary (128,256 tokens, 280,147 merges) counts 26 MiB, erring high. Arrays
+ * are held compactly (see {@link GgufValue.Array}), so a 16 MB file holding one array of 4
+ * million {@code INT32}s takes 16 MB of heap. The guarantee is "no OutOfMemoryError" as long as
+ * the heap has the budget free; pass a smaller budget where it has not. Stateless and
+ * thread-safe.
  */
 public final class GgufReader {
 
