@@ -81,7 +81,8 @@ public record GgufValue(GgufType type, Object value) {
      * An array value, stored compactly: integers in the narrowest primitive array of their width
      * ({@code INT32} and {@code UINT32} in an {@code int[]}, ...), floats in {@code float[]} or
      * {@code double[]}, booleans in {@code boolean[]}, strings in {@code String[]}. A vocabulary's
-     * 150,000 token types take 600 KB, not the 3 MB that boxed {@link Long}s took.
+     * 150,000 scores take 600 KB as a {@code float[]}, not the 3 MB of boxed {@link Float}s and
+     * references they took in a list.
      *
      * <p>Elements are read with the typed getters ({@link #getLong}, {@link #getFloat}, ...),
      * which never box; {@link #elements()} is a boxing view for code that wants a list. Immutable
