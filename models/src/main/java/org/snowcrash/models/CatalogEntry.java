@@ -14,7 +14,7 @@ import org.snowcrash.models.hub.HubSource;
  *
  * @param id             catalog id
  * @param file           the GGUF file relative to the models directory
- * @param gpuLayers      {@code -ngl}
+ * @param gpuLayers      {@code -ngl}, or {@link AutoGpuLayers#AUTO} for {@code auto} (resolved when the spec is built)
  * @param contextSize    {@code -c}
  * @param batchSize      {@code -b}
  * @param threads        {@code -t}, 0 for the runtime's choice
