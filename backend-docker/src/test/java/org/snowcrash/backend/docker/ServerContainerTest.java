@@ -46,10 +46,19 @@ class ServerContainerTest {
         ServerContainer.Plan p = plan(settings(), List.of("/app/llama-server"));
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
                 "-ngl", "8", "-c", "512", "-b", "128", "--cors-origins", "http://127.0.0.1",
-                "--api-key-file", "/run/snowcrash/key", "-t", "2", "--flash-attn", "on"), p.cmd());
+                "--api-key-file", "/run/snowcrash/key", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
         assertEquals("1001:1001", p.user());
+    }
+
+    @Test
+    void thePromptCacheIsBoundedToFitTheContainer() {
+        // auto: a quarter of the 2 GiB default limit; a size; off passes nothing (images that lack the flag).
+        assertEquals(java.util.OptionalLong.of(512), ServerContainer.cacheRamMib(settings(), OPTIONS));
+        assertEquals(java.util.OptionalLong.of(256),
+                ServerContainer.cacheRamMib(settings("backend.docker.cache-ram", "256m"), OPTIONS));
+        assertFalse(plan(settings("backend.docker.cache-ram", "off"), List.of("x")).cmd().contains("--cache-ram"));
     }
 
     @Test
