@@ -210,7 +210,7 @@ final class ContainerLauncher {
             Map<String, String> labels = c.getLabels();
             if (!Labels.isOurs(labels)) {
                 throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
-                        options.containerName(), "id " + c.getId().substring(0, 12) + ", image " + c.getImage()
+                        options.containerName(), "not ours: id " + c.getId().substring(0, 12) + ", image " + c.getImage()
                         + ", without snowcrash labels"));
             }
             java.time.Instant createdAt = java.time.Instant.ofEpochSecond(c.getCreated() == null ? 0 : c.getCreated());
@@ -218,7 +218,10 @@ final class ContainerLauncher {
                 LOG.info("removing container {} ({}) left by {}", options.containerName(), c.getState(), Labels.describeOwner(labels));
                 events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), "removing stale container "
                         + options.containerName() + " left by " + Labels.describeOwner(labels)));
-                queries.remove(c.getId());
+                if (!queries.remove(c.getId())) {
+                    throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
+                            options.containerName(), "a stale container of that name is still being removed"));
+                }
             } else {
                 throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
                         options.containerName(), "it is " + c.getState() + " and in use by " + Labels.describeOwner(labels)));
