@@ -15,7 +15,7 @@ import org.snowcrash.models.hub.HubSource;
  * @param file           the GGUF file relative to the models directory
  * @param port           the server port
  * @param containerName  the container name
- * @param gpuLayers      {@code -ngl}
+ * @param gpuLayers      {@code -ngl}, or {@link AutoGpuLayers#AUTO} for {@code auto} (resolved when the spec is built)
  * @param contextSize    {@code -c}
  * @param batchSize      {@code -b}
  * @param threads        {@code -t}, 0 for the runtime's choice

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -53,10 +54,12 @@ public final class ModelCatalog {
 
     private final Map<String, CatalogEntry> entries;
     private final Path modelsDir;
+    private final OptionalLong gpuMemory;
 
-    private ModelCatalog(Map<String, CatalogEntry> entries, Path modelsDir) {
+    private ModelCatalog(Map<String, CatalogEntry> entries, Path modelsDir, OptionalLong gpuMemory) {
         this.entries = Collections.unmodifiableMap(entries);
         this.modelsDir = modelsDir;
+        this.gpuMemory = gpuMemory;
     }
 
     /** The built-in entries, before configuration. */
@@ -151,7 +154,7 @@ public final class ModelCatalog {
             result.put(id, new CatalogEntry(id, file,
                     r.integer(p + "port", b.port(), 1, 65535),
                     container,
-                    r.integer(p + "gpu-layers", b.gpuLayers(), 0, 10_000),
+                    AutoGpuLayers.parse(settings, r, p + "gpu-layers", b.gpuLayers()),
                     r.integer(p + "ctx-size", b.contextSize(), 1, 10_000_000),
                     r.integer(p + "batch-size", b.batchSize(), 1, 10_000_000),
                     r.integer(p + "threads", b.threads(), 0, 1024),
@@ -162,8 +165,9 @@ public final class ModelCatalog {
                     b.synthesized() && file.equals(b.file()),
                     b.description(), source));
         }
+        OptionalLong gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
         r.throwIfProblems();
-        return new ModelCatalog(result, dir);
+        return new ModelCatalog(result, dir, gpuMemory);
     }
 
     private static void checkRelative(SettingsReader r, String key, String file) {
@@ -171,6 +175,11 @@ public final class ModelCatalog {
         if (file.isBlank() || p.isAbsolute() || p.normalize().startsWith("..") || file.contains("\0")) {
             r.problem(key, file, "must be a path relative to the models directory that stays inside it");
         }
+    }
+
+    /** {@value AutoGpuLayers#GPU_MEMORY_KEY}, if set: the GPU memory {@code gpu-layers=auto} plans for. */
+    public OptionalLong gpuMemory() {
+        return gpuMemory;
     }
 
     /** The models directory, absolute. */
@@ -261,7 +270,8 @@ public final class ModelCatalog {
         if (e.synthesized() && !Files.exists(file)) {
             TinyLlama.demo().write(file);
         }
-        return new ModelSpec(e.id(), file, e.gpuLayers(), e.contextSize(), e.batchSize(), e.threads(), e.port(),
+        int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();
+        return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.port(),
                 e.containerName(), e.memoryBytes(), e.shmBytes(), e.extraArgs(), e.startupTimeout());
     }
 }
