@@ -35,9 +35,14 @@ public final class ModelCatalog {
     public static final String MODELS_DIR_KEY = "snowcrash.models.dir";
     /** Default models directory, as in the original project. */
     public static final String DEFAULT_MODELS_DIR = "./models";
-    /** The per-model keys, after {@code model.<id>.}. */
+    /**
+     * The per-model keys, after {@code model.<id>.}. The last three are the model pool's
+     * ({@code org.snowcrash.agent.pool.ModelPool} reads them); they are listed here so that the
+     * catalog, which rejects unknown model settings, knows them.
+     */
     public static final List<String> MODEL_KEYS = List.of("file", "port", "container", "gpu-layers", "ctx-size",
-            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source");
+            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source",
+            "keep-alive", "max-in-flight", "queue");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
