@@ -57,6 +57,11 @@ final class PoolFakes {
             }
         }
 
+        /** Whether one more request (or start) came inside within {@code millis}. */
+        boolean tryEntered(long millis) throws InterruptedException {
+            return entered.tryAcquire(millis, TimeUnit.MILLISECONDS);
+        }
+
         void release() {
             released.countDown();
         }
