@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +43,9 @@ import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.Settings;
+import org.snowcrash.models.AutoGpuLayers;
 import org.snowcrash.models.MemoryEstimator;
+import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.TinyLlama;
 import org.snowcrash.models.UnknownModelException;
 import org.snowcrash.models.gguf.GgufReader;
@@ -162,6 +165,20 @@ class ModelPoolTest {
         assertEquals(PooledModel.State.UNLOADED, state("c").state());
         assertEquals(1, backend.starts("a"));
         assertEquals(1, backend.starts("b"));
+    }
+
+    @Test
+    void startsTheCatalogsResolvedSpecWithGpuLayersPlanned() throws Exception {
+        pool("model.a.gpu-layers", "auto", "snowcrash.gpu.memory", "8g", "model.a.ctx-size", "1024");
+        pool.chat("a", ask("hi"));
+        ModelCatalog catalog = ModelCatalog.from(Settings.of(Map.of("snowcrash.models.dir", dir.toString(),
+                "model.a.file", "a.gguf", "model.a.ctx-size", "1024")));
+        int planned = AutoGpuLayers.resolve(catalog.entry("a"), dir.resolve("a.gguf"), OptionalLong.of(8L << 30)).layers();
+        assertEquals(3, planned, "the whole demo model (2 layers and the output layer) fits 8 GiB");
+        assertEquals(planned, backend.specs.get("a").gpuLayers());
+        assertEquals(1024, backend.specs.get("a").contextSize());
+        long estimate1024 = MemoryEstimator.estimate(GgufReader.read(dir.resolve("a.gguf")), MemoryEstimator.Settings.of(1024, 128)).total();
+        assertEquals(estimate1024, state("a").estimatedBytes().getAsLong(), "estimated with the model's own context size");
     }
 
     @Test

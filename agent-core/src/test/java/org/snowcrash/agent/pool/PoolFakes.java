@@ -81,6 +81,8 @@ final class PoolFakes {
 
     static final class Backend implements LlmBackend {
         final Map<String, AtomicInteger> starts = new ConcurrentHashMap<>();
+        /** The spec each model was last started with. */
+        final Map<String, ModelSpec> specs = new ConcurrentHashMap<>();
         /** Sessions open now. */
         final Set<Session> open = ConcurrentHashMap.newKeySet();
         /** For every start, the models whose sessions were open right after it (itself included). */
@@ -110,6 +112,7 @@ final class PoolFakes {
         @Override
         public ModelSession start(ModelSpec spec, BackendContext context) throws BackendStartException {
             starts.computeIfAbsent(spec.id(), k -> new AtomicInteger()).incrementAndGet();
+            specs.put(spec.id(), spec);
             Hold h = startHolds.get(spec.id());
             if (h != null) {
                 h.pass();
