@@ -98,8 +98,9 @@ public sealed interface ChatFailure {
                         + mib(budgetBytes) + " (snowcrash.memory.budget)";
             }
             return "the model needs an estimated " + mib(estimateBytes) + " and the memory budget of " + mib(budgetBytes)
-                    + " (snowcrash.memory.budget) is held by models with requests in flight: "
-                    + (loaded.isEmpty() ? "none" : String.join(", ", loaded));
+                    + " (snowcrash.memory.budget) has no room for it beside the loaded models ("
+                    + (loaded.isEmpty() ? "none" : String.join(", ", loaded))
+                    + "), too few of which were idle to make room";
         }
 
         private static String mib(long bytes) {

@@ -563,7 +563,7 @@ public final class ModelPool implements AutoCloseable {
                         // Said once, outside the lock (listeners never run under it), then wait.
                         waiting = "waiting up to " + KeepAlive.human(config.acquireTimeout()) + " for memory: "
                                 + MemoryEstimate.mib(estimate) + " needed, " + MemoryEstimate.mib(budget - held)
-                                + " of the budget " + MemoryEstimate.mib(budget) + " free, held by models with requests in flight";
+                                + " of the budget " + MemoryEstimate.mib(budget) + " free, and too few idle models to make room";
                         break;
                     }
                     awaitNanos(slot, left);

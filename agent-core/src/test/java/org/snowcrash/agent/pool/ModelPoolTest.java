@@ -250,7 +250,7 @@ class ModelPoolTest {
         assertEquals(List.of("a"), f.loaded());
         assertEquals("pool", e.backendId());
         assertTrue(e.getMessage().contains("model 'b', after waiting 200ms for memory")
-                && e.getMessage().contains("held by models with requests in flight: a"), e.getMessage());
+                && e.getMessage().contains("beside the loaded models (a), too few of which were idle"), e.getMessage());
         assertEquals(PooledModel.State.UNLOADED, state("b").state(), "the failed start gave its place back");
         assertEquals(0, backend.starts("b"));
 
