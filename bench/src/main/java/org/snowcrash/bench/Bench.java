@@ -23,15 +23,22 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.snowcrash.agent.Agent;
 import org.snowcrash.agent.AgentEvent;
+import org.snowcrash.agent.pool.ModelPool;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.docker.DockerBackend;
+import org.snowcrash.models.MemoryEstimator;
+import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.TinyLlama;
+import org.snowcrash.models.gguf.GgmlType;
+import org.snowcrash.models.gguf.GgufReader;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,6 +99,7 @@ public final class Bench {
         b.row("docker streaming + time to first token", b::dockerStreaming);
         b.row("in-process streaming", b::inProcessStreaming);
         b.row("docker start to ready", b::dockerStart);
+        b.row("pool switch", b::poolSwitch);
         b.row("fallback with no Docker engine", b::fallbackNoDocker);
         b.row("container dies while loading", b::containerDies);
         b.row("memory over a 100-turn conversation", b::memory);
@@ -380,6 +388,75 @@ public final class Bench {
             new ProcessBuilder("docker", "rm", "-f", name).redirectErrorStream(true).start().waitFor();
         }
         return ms;
+    }
+
+    // ---- pool switch under a budget for one model -------------------------------------------------
+
+    /**
+     * Two 52 MiB models under a memory budget that holds one: the time from asking the pool for
+     * the other model to its one-token answer (the loaded model's container removed, the other's
+     * started), against doing the same by hand in the same run: closing the session of the one,
+     * starting the other on the Docker backend directly, asking it for one token.
+     */
+    private void poolSwitch() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("pool"));
+        TinyLlama.timing().write(dir.resolve("one.gguf"));
+        new TinyLlama(8, 512, 8, 1536, 2048, GgmlType.F16, 8).write(dir.resolve("two.gguf"));
+        long one = MemoryEstimator.estimate(GgufReader.read(dir.resolve("one.gguf")), MemoryEstimator.Settings.of(2048, 128)).total();
+        long two = MemoryEstimator.estimate(GgufReader.read(dir.resolve("two.gguf")), MemoryEstimator.Settings.of(2048, 128)).total();
+        Map<String, String> m = new java.util.HashMap<>(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
+                "backend.docker.gpu", "off", "snowcrash.models.dir", dir.toString(),
+                "snowcrash.memory.budget", Long.toString(Math.max(one, two) + Math.min(one, two) / 2)));
+        // The pool's two models and the baseline's own two, on the same files.
+        for (String id : List.of("one", "two", "raw-one", "raw-two")) {
+            m.put("model." + id + ".file", id.replace("raw-", "") + ".gguf");
+            m.put("model." + id + ".port", Integer.toString(freePort()));
+            m.put("model." + id + ".container", "snowcrash-bench-pool-" + id);
+            m.put("model." + id + ".ctx-size", "2048");
+            m.put("model." + id + ".keep-alive", "-1");
+            m.put("model." + id + ".startup-timeout", "120s");
+        }
+        Settings settings = Settings.of(m, "bench");
+        ModelCatalog catalog = ModelCatalog.from(settings);
+        ChatRequest oneToken = ChatRequest.of(List.of(ChatMessage.user(PROMPT)), 1).withTemperature(0);
+        DockerBackend backend = new DockerBackend();
+        double[] fw = new double[rounds];
+        double[] raw = new double[rounds];
+        ModelSession[] current = {backend.start(catalog.spec("raw-one"), BackendContext.of(settings))};
+        try (ModelPool pool = ModelPool.builder().settings(settings).backend("docker").build()) {
+            pool.chat("one", oneToken);
+            for (int i = 0; i < rounds; i++) {
+                String next = i % 2 == 0 ? "two" : "one";
+                Measure f = () -> {
+                    long t0 = System.nanoTime();
+                    pool.chat(next, oneToken);
+                    last = (System.nanoTime() - t0) / 1e6;
+                };
+                Measure r = () -> {
+                    long t0 = System.nanoTime();
+                    current[0].close();
+                    current[0] = backend.start(catalog.spec("raw-" + next), BackendContext.of(settings));
+                    current[0].chat(oneToken);
+                    last = (System.nanoTime() - t0) / 1e6;
+                };
+                if (i % 2 == 0) {
+                    f.run();
+                    fw[i] = last;
+                    r.run();
+                    raw[i] = last;
+                } else {
+                    r.run();
+                    raw[i] = last;
+                    f.run();
+                    fw[i] = last;
+                }
+            }
+        } finally {
+            current[0].close();
+        }
+        double ratio = median(fw) / median(raw);
+        add("pool switch, Docker, budget for one of two models (ms to the first token)", fmt(median(fw)), fmt(median(raw)),
+                "ratio " + fmt2(ratio), "≤ 1.10", ratio <= 1.10);
     }
 
     // ---- fallback without Docker -----------------------------------------------------------------
