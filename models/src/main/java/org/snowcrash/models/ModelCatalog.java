@@ -41,12 +41,13 @@ public final class ModelCatalog {
      * {@code startup-timeout} and {@code source}; the Docker backend reads {@code port},
      * {@code container}, {@code memory}, {@code shm-size} and {@code args} (and owns their defaults
      * and checks); the model pool ({@code org.snowcrash.agent.pool.ModelPool}) reads
-     * {@code keep-alive}, {@code max-in-flight} and {@code queue}. Listed here so a misspelt key is
-     * caught wherever it is meant for.
+     * {@code keep-alive}, {@code max-in-flight} and {@code queue}; the remote backend reads
+     * {@code remote-name} (the name a server serves the model under). Listed here so a misspelt key
+     * is caught wherever it is meant for.
      */
     public static final List<String> MODEL_KEYS = List.of("file", "gpu-layers", "ctx-size", "batch-size", "threads",
             "startup-timeout", "source", "port", "container", "memory", "shm-size", "args",
-            "keep-alive", "max-in-flight", "queue");
+            "keep-alive", "max-in-flight", "queue", "remote-name");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly

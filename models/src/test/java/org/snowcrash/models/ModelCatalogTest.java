@@ -63,6 +63,13 @@ class ModelCatalogTest {
     }
 
     @Test
+    void theRemoteBackendsModelNameIsAKnownSetting() throws Exception {
+        // model.<id>.remote-name is the remote backend's to read; the catalog must only let it through.
+        ModelCatalog c = ModelCatalog.from(settings(Map.of("model.llama.remote-name", "meta-llama/Llama-3.2-3B-Instruct")));
+        assertEquals("llama", c.spec("llama").id());
+    }
+
+    @Test
     void everyBadValueIsReportedAtOnce() {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> ModelCatalog.from(settings(Map.of(
                 "model.llama.threads", "eighty", "model.gemma.ctx-size", "-5", "model.demo.colour", "red",

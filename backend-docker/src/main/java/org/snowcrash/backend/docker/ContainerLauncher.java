@@ -18,6 +18,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.StartFailure;
+import org.snowcrash.openai.OpenAiClient;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
@@ -119,8 +120,8 @@ final class ContainerLauncher {
                     + ", loading the model"));
             String url = "http://" + BindAddress.urlHost(settings.bindAddress()) + ":" + options.port();
             String where = "model " + spec.id() + ", container " + plan.name() + ", " + url;
-            ServerClient client = new ServerClient(http, url, apiKey, where, settings.idleTimeout(),
-                    settings.requestTimeout());
+            OpenAiClient client = OpenAiClient.builder(http, DockerBackend.ID, url + "/v1").apiKey(apiKey).where(where)
+                    .idleTimeout(settings.idleTimeout()).requestTimeout(settings.requestTimeout()).build();
             String id = created.getId();
             new Readiness(settings.healthPoll(), settings.livenessProbe(), events)
                     .await(spec.id(), client, lifeline, spec.startupTimeout(), () -> oomKilled(id));
