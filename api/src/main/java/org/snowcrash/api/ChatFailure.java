@@ -54,6 +54,37 @@ public sealed interface ChatFailure {
         }
     }
 
+    /**
+     * The model is busy: {@code maxInFlight} requests are running on it and its queue of
+     * {@code queueLimit} waiting requests is full. Nothing was sent to the backend; the same
+     * request may be sent again after {@code retryAfter} (a server answers 429 with
+     * {@code Retry-After}).
+     */
+    record Busy(String modelId, int maxInFlight, int queueLimit, java.time.Duration retryAfter) implements ChatFailure {
+        @Override
+        public String describe() {
+            return "model " + modelId + " is busy: " + maxInFlight + " requests in flight and " + queueLimit
+                    + " waiting; retry after " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s";
+        }
+    }
+
+    /**
+     * Starting the model would exceed the memory budget even after every idle model was unloaded:
+     * {@code estimateBytes} more are needed, {@code budgetBytes} is the whole budget, and the models
+     * in {@code loaded} are busy. Nothing was sent to the backend (a server answers 503).
+     */
+    record OverBudget(long budgetBytes, long estimateBytes, java.util.List<String> loaded) implements ChatFailure {
+        public OverBudget {
+            loaded = java.util.List.copyOf(loaded);
+        }
+
+        @Override
+        public String describe() {
+            return "the model needs about " + estimateBytes + " bytes but the memory budget is " + budgetBytes
+                    + " bytes" + (loaded.isEmpty() ? "" : " and these models are busy: " + String.join(", ", loaded));
+        }
+    }
+
     /** Anything else. */
     record Other(String detail) implements ChatFailure {
         @Override

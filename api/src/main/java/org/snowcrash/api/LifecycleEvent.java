@@ -44,6 +44,13 @@ public sealed interface LifecycleEvent {
     record Degraded(String backendId, String modelId, String reason) implements LifecycleEvent {
     }
 
+    /**
+     * A model was unloaded by whoever holds several (a pool): its keep-alive expired, it was
+     * evicted to stay within the memory budget, or the pool closed. {@code reason} says which.
+     */
+    record Unloaded(String backendId, String modelId, String reason) implements LifecycleEvent {
+    }
+
     /** A session was closed and its resources released. */
     record Stopped(String backendId, String modelId) implements LifecycleEvent {
     }
