@@ -111,7 +111,7 @@ function log(event) {
   const li = document.createElement('li');
   li.className = event.type;
   li.textContent = event.model + ': ' + event.type.replace('_', '-') + ' ' + event.backend
-      + (event.message && event.type !== 'served_by' ? ': ' + event.message : '')
+      + (event.message && !['starting', 'ready', 'served_by', 'stopped'].includes(event.type) ? ': ' + event.message : '')
       + (event.took_ms !== undefined ? ' (' + event.took_ms + ' ms)' : '');
   $('log').append(li);
   li.scrollIntoView({ block: 'nearest' });
