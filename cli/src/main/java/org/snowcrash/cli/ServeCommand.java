@@ -50,8 +50,9 @@ final class ServeCommand implements Callable<Integer> {
                 })
                 .listener(ServeCommand::event)
                 .start();
-        // SIGTERM and Ctrl-C run this hook: requests drain, then the containers go, then the process.
-        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "snowcrash-serve-shutdown"));
+        DrainOnSignal.install(server::shutdown, server::close);
+        // Any other way out (System.exit elsewhere, SIGHUP): cut at once, then the containers go.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "snowcrash-serve-shutdown"));
         String base = server.uri().toString();
         err.println("api key: " + (server.keyGenerated() ? "generated and stored in " + server.keyOrigin() + " (0600)"
                 : "from " + server.keyOrigin()) + "; send it as 'Authorization: Bearer <key>'");

@@ -35,6 +35,7 @@ final class InFlight {
 
     private final Set<Request> running = new LinkedHashSet<>();
     private boolean draining;
+    private boolean hurried;
 
     /** Registers a request, or returns empty when the server is shutting down. */
     synchronized Optional<Request> enter(String model) {
@@ -65,7 +66,7 @@ final class InFlight {
     /** Waits until no request runs or {@code bound} passed; returns how many still run. */
     synchronized int awaitIdle(Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
-        while (!running.isEmpty()) {
+        while (!running.isEmpty() && !hurried) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
@@ -73,6 +74,12 @@ final class InFlight {
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return running.size();
+    }
+
+    /** Ends every {@link #awaitIdle} at once (a second signal: stop waiting). */
+    synchronized void hurry() {
+        hurried = true;
+        notifyAll();
     }
 
     /** Cancels every running request as cut by the shutdown; returns how many. */

@@ -68,6 +68,7 @@ public final class SnowcrashServer implements AutoCloseable {
     private final Consumer<String> notices;
     private final Object shutdownLock = new Object();
     private boolean shutDown;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private SnowcrashServer(Builder b, ServeSettings settings, ApiKey key) {
         this.settings = settings;
@@ -221,43 +222,60 @@ public final class SnowcrashServer implements AutoCloseable {
      * Stops taking requests ({@code 503 shutting_down}, {@code /health} says {@code draining}),
      * waits up to {@code bound} for the requests in flight to end, cancels those still running
      * (a stream gets a {@code shutting_down} error event, a blocking request a 503), stops the
-     * HTTP server and closes every model (its containers removed). Blocks until done; later calls
-     * return at once.
+     * HTTP server and closes every model (its containers removed). Blocks until done. A call while
+     * a shutdown runs waits for it; with a zero bound ({@link #close()}) it first cuts what still runs.
      */
     public void shutdown(Duration bound) {
+        boolean first;
         synchronized (shutdownLock) {
-            if (shutDown) {
-                return;
-            }
+            first = !shutDown;
             shutDown = true;
-            heartbeat.shutdownNow();
-            int running = inFlight.startDraining();
-            events.closeAll();
-            try {
-                if (running > 0) {
-                    notices.accept("draining: " + running + " request" + (running == 1 ? "" : "s")
-                            + " in flight, waiting up to " + bound.toMillis() + " ms");
-                }
-                int left = inFlight.awaitIdle(bound);
-                if (left > 0) {
-                    notices.accept("draining: cutting " + inFlight.cutAll() + " request" + (left == 1 ? "" : "s")
-                            + " still running after " + bound.toMillis() + " ms");
-                    // The cut requests end at once (their streams are closed); give them a moment to say so.
-                    inFlight.awaitIdle(Duration.ofSeconds(5));
-                } else if (running > 0) {
-                    notices.accept("draining: done");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                inFlight.cutAll();
-            } finally {
-                try {
-                    app.stop();
-                } catch (RuntimeException e) {
-                    LOG.warn("stopping the HTTP server: {}", e.toString());
-                }
-                router.close();
+        }
+        if (!first) {
+            // Already shutting down (a second signal, a hook): a call without a bound hurries it.
+            if (bound.isZero()) {
+                inFlight.hurry();
             }
+            awaitStopped();
+            return;
+        }
+        heartbeat.shutdownNow();
+        int running = inFlight.startDraining();
+        events.closeAll();
+        try {
+            if (running > 0) {
+                notices.accept("draining: " + running + " request" + (running == 1 ? "" : "s")
+                        + " in flight, waiting up to " + bound.toMillis() + " ms");
+            }
+            int left = inFlight.awaitIdle(bound);
+            if (left > 0) {
+                int cut = inFlight.cutAll();
+                notices.accept("draining: cutting " + cut + " request" + (cut == 1 ? "" : "s")
+                        + " still running after " + bound.toMillis() + " ms");
+                // The cut requests end at once (their streams are closed); give them a moment to say so.
+                inFlight.awaitIdle(Duration.ofSeconds(5));
+            } else if (running > 0) {
+                notices.accept("draining: done");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            inFlight.cutAll();
+        } finally {
+            try {
+                app.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping the HTTP server: {}", e.toString());
+            }
+            router.close();
+            stopped.countDown();
+        }
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
