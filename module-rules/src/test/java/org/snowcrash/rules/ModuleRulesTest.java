@@ -43,6 +43,7 @@ class ModuleRulesTest {
         BACKEND_DOCKER("org.snowcrash.backend.docker"),
         BACKEND_LLAMACPP("org.snowcrash.backend.llamacpp"),
         LANGCHAIN4J("org.snowcrash.langchain4j"),
+        SERVER("org.snowcrash.server"),
         CLI("org.snowcrash.cli"),
         BENCH("org.snowcrash.bench");
 
@@ -72,7 +73,8 @@ class ModuleRulesTest {
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
             .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.registry..", "org.snowcrash.models..",
-                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.cli..")
+                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
+                    "org.snowcrash.cli..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")
             .because("backends arrive on the classpath as plugins (only the benchmark measures them directly)");
 
