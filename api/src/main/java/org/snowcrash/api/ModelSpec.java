@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * @param shmBytes       shared-memory size for a container ({@code --shm-size}); 0 for the engine default
  * @param extraArgs      extra llama-server arguments, passed as they are
  * @param startupTimeout how long a backend may take to become ready
+ * @param parallel       how many requests the model serves at once (server slots, {@code -np});
+ *                       each gets {@code contextSize / parallel} tokens of context. A backend that
+ *                       serializes requests (in-process) serves one at a time whatever this says.
  */
 public record ModelSpec(
         String id,
@@ -39,7 +42,8 @@ public record ModelSpec(
         long memoryBytes,
         long shmBytes,
         List<String> extraArgs,
-        Duration startupTimeout) {
+        Duration startupTimeout,
+        int parallel) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
@@ -58,6 +62,7 @@ public record ModelSpec(
         requireAtLeast("contextSize", contextSize, 1);
         requireAtLeast("batchSize", batchSize, 1);
         requireAtLeast("threads", threads, 0);
+        requireAtLeast("parallel", parallel, 1);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
         }
@@ -75,6 +80,14 @@ public record ModelSpec(
         extraArgs = List.copyOf(extraArgs);
     }
 
+    /** A spec that serves one request at a time ({@code parallel} 1). */
+    public ModelSpec(String id, Path file, int gpuLayers, int contextSize, int batchSize, int threads, int port,
+                     String containerName, long memoryBytes, long shmBytes, List<String> extraArgs,
+                     Duration startupTimeout) {
+        this(id, file, gpuLayers, contextSize, batchSize, threads, port, containerName, memoryBytes, shmBytes,
+                extraArgs, startupTimeout, 1);
+    }
+
     private static void requireAtLeast(String name, int value, int min) {
         if (value < min) {
             throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
@@ -90,7 +103,7 @@ public record ModelSpec(
     public Builder toBuilder() {
         return new Builder(id, file).gpuLayers(gpuLayers).contextSize(contextSize).batchSize(batchSize)
                 .threads(threads).port(port).containerName(containerName).memoryBytes(memoryBytes)
-                .shmBytes(shmBytes).extraArgs(extraArgs).startupTimeout(startupTimeout);
+                .shmBytes(shmBytes).extraArgs(extraArgs).startupTimeout(startupTimeout).parallel(parallel);
     }
 
     /** Builds a {@link ModelSpec}; validation happens in {@link #build()}. */
@@ -107,6 +120,7 @@ public record ModelSpec(
         private long shmBytes = 2L << 30;
         private List<String> extraArgs = List.of();
         private Duration startupTimeout = Duration.ofMinutes(2);
+        private int parallel = 1;
 
         private Builder(String id, Path file) {
             this.id = id;
@@ -125,12 +139,14 @@ public record ModelSpec(
         public Builder shmBytes(long v) { this.shmBytes = v; return this; }
         public Builder extraArgs(List<String> v) { this.extraArgs = v; return this; }
         public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
+        /** Requests served at once (default 1: one request gets the whole context). */
+        public Builder parallel(int v) { this.parallel = v; return this; }
 
         /** Validates and builds; the container name defaults to {@code snowcrash-<id>-server}. */
         public ModelSpec build() {
             String name = containerName != null ? containerName : "snowcrash-" + id + "-server";
             return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, port, name,
-                    memoryBytes, shmBytes, extraArgs, startupTimeout);
+                    memoryBytes, shmBytes, extraArgs, startupTimeout, parallel);
         }
     }
 }

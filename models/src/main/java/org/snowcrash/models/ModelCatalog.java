@@ -36,7 +36,7 @@ public final class ModelCatalog {
     public static final String DEFAULT_MODELS_DIR = "./models";
     /** The per-model keys, after {@code model.<id>.}. */
     public static final List<String> MODEL_KEYS = List.of("file", "port", "container", "gpu-layers", "ctx-size",
-            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source");
+            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source", "parallel");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
@@ -160,7 +160,8 @@ public final class ModelCatalog {
                     args,
                     r.duration(p + "startup-timeout", b.startupTimeout()),
                     b.synthesized() && file.equals(b.file()),
-                    b.description(), source));
+                    b.description(), source,
+                    r.integer(p + "parallel", b.parallel(), 1, 256)));
         }
         r.throwIfProblems();
         return new ModelCatalog(result, dir);
@@ -262,6 +263,6 @@ public final class ModelCatalog {
             TinyLlama.demo().write(file);
         }
         return new ModelSpec(e.id(), file, e.gpuLayers(), e.contextSize(), e.batchSize(), e.threads(), e.port(),
-                e.containerName(), e.memoryBytes(), e.shmBytes(), e.extraArgs(), e.startupTimeout());
+                e.containerName(), e.memoryBytes(), e.shmBytes(), e.extraArgs(), e.startupTimeout(), e.parallel());
     }
 }
