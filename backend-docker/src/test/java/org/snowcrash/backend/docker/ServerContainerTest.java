@@ -44,11 +44,21 @@ class ServerContainerTest {
     void theServerCommandLineCarriesEverySettingAndTheKeyFile() {
         ServerContainer.Plan p = plan(settings(), List.of("/app/llama-server"));
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
-                "-ngl", "8", "-c", "512", "-b", "128", "--cors-origins", "http://127.0.0.1",
+                "-ngl", "8", "-c", "512", "-b", "128", "-np", "1", "--cors-origins", "http://127.0.0.1",
                 "--api-key-file", "/run/snowcrash/key", "-t", "2", "--flash-attn", "on"), p.cmd());
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
         assertEquals("1001:1001", p.user());
+    }
+
+    @Test
+    void theSlotCountIsAlwaysExplicit() {
+        ModelSpec four = SPEC.toBuilder().parallel(4).build();
+        List<String> cmd = ServerContainer.plan(settings(), ContainerOptions.of(four), four, List.of("llama-server"),
+                "1001:1001", Optional.empty()).cmd();
+        int np = cmd.indexOf("-np");
+        assertEquals("4", cmd.get(np + 1));
+        assertEquals(1, cmd.stream().filter("-np"::equals).count());
     }
 
     @Test
