@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * @param batchSize      logical batch size ({@code -b})
  * @param threads        generation threads ({@code -t}); 0 lets the runtime choose
  * @param startupTimeout how long a backend may take to become ready
+ * @param parallel       how many requests the model serves at once (server slots, {@code -np});
+ *                       each gets {@code contextSize / parallel} tokens of context. A backend that
+ *                       serializes requests (in-process) serves one at a time whatever this says.
  */
 public record ModelSpec(
         String id,
@@ -35,7 +38,8 @@ public record ModelSpec(
         int contextSize,
         int batchSize,
         int threads,
-        Duration startupTimeout) {
+        Duration startupTimeout,
+        int parallel) {
 
     /** What a model id may look like: it becomes part of configuration keys, container names and paths. */
     public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -61,10 +65,17 @@ public record ModelSpec(
         requireAtLeast("contextSize", contextSize, 1);
         requireAtLeast("batchSize", batchSize, 1);
         requireAtLeast("threads", threads, 0);
+        requireAtLeast("parallel", parallel, 1);
         if (startupTimeout.isNegative() || startupTimeout.isZero()) {
             throw new IllegalArgumentException("startupTimeout must be positive, got " + startupTimeout);
         }
         file = file.toAbsolutePath().normalize();
+    }
+
+    /** A spec that serves one request at a time ({@code parallel} 1). */
+    public ModelSpec(String id, Path file, int gpuLayers, int contextSize, int batchSize, int threads,
+                     Duration startupTimeout) {
+        this(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, 1);
     }
 
     /** Whether {@code id} may name a model (see {@link #ID_PATTERN}; {@code ..} is never allowed). */
@@ -86,7 +97,7 @@ public record ModelSpec(
     /** A builder initialised from this spec, to change a few fields. */
     public Builder toBuilder() {
         return new Builder(id, file).gpuLayers(gpuLayers).contextSize(contextSize).batchSize(batchSize)
-                .threads(threads).startupTimeout(startupTimeout);
+                .threads(threads).startupTimeout(startupTimeout).parallel(parallel);
     }
 
     /** Builds a {@link ModelSpec}; validation happens in {@link #build()}. Not thread-safe. */
@@ -98,6 +109,7 @@ public record ModelSpec(
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int threads = 0;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private int parallel = 1;
 
         private Builder(String id, Path file) {
             this.id = id;
@@ -111,10 +123,11 @@ public record ModelSpec(
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         public Builder threads(int v) { this.threads = v; return this; }
         public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
+        public Builder parallel(int v) { this.parallel = v; return this; }
 
         /** Validates and builds. */
         public ModelSpec build() {
-            return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout);
+            return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, parallel);
         }
     }
 }

@@ -21,6 +21,19 @@ class ModelSpecTest {
         assertEquals(512, s.contextSize());
         assertEquals(128, s.batchSize());
         assertEquals(ModelSpec.DEFAULT_STARTUP_TIMEOUT, s.startupTimeout());
+        assertEquals(1, s.parallel(), "one request at a time: it gets the whole context");
+    }
+
+    @Test
+    void parallelIsKeptByToBuilderAndMustBePositive() {
+        ModelSpec s = ModelSpec.builder("x", file).parallel(4).build();
+        assertEquals(4, s.parallel());
+        assertEquals(s, s.toBuilder().build());
+        assertEquals(1, new ModelSpec("x", file, 8, 512, 128, 0, Duration.ofMinutes(1)).parallel(),
+                "the constructor without parallel means one slot");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.builder("x", file).parallel(0).build());
+        assertEquals("parallel must be at least 1, got 0", e.getMessage());
     }
 
     @Test

@@ -22,10 +22,11 @@ import org.snowcrash.models.hub.HubSource;
  * @param synthesized    whether the file is written by the tool itself when missing (the demo)
  * @param description    one line for people
  * @param source         where {@code snowcrash pull} downloads the file from, if anywhere
+ * @param parallel       requests served at once ({@code -np}), see {@link org.snowcrash.api.ModelSpec#parallel()}
  */
 public record CatalogEntry(String id, String file, int gpuLayers, int contextSize, int batchSize, int threads,
                            Duration startupTimeout, boolean synthesized, String description,
-                           Optional<HubSource> source) {
+                           Optional<HubSource> source, int parallel) {
     public CatalogEntry {
         Objects.requireNonNull(source, "source");
     }
@@ -33,12 +34,12 @@ public record CatalogEntry(String id, String file, int gpuLayers, int contextSiz
     /** An entry with {@link ModelSpec}'s defaults for everything but the file, start-up bound and text. */
     static CatalogEntry of(String id, String file, Duration startupTimeout, boolean synthesized, String description) {
         return new CatalogEntry(id, file, ModelSpec.DEFAULT_GPU_LAYERS, ModelSpec.DEFAULT_CONTEXT_SIZE,
-                ModelSpec.DEFAULT_BATCH_SIZE, 0, startupTimeout, synthesized, description, Optional.empty());
+                ModelSpec.DEFAULT_BATCH_SIZE, 0, startupTimeout, synthesized, description, Optional.empty(), 1);
     }
 
     /** This entry with another download source. */
     public CatalogEntry withSource(Optional<HubSource> newSource) {
         return new CatalogEntry(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, synthesized,
-                description, newSource);
+                description, newSource, parallel);
     }
 }

@@ -38,7 +38,7 @@ public final class ModelCatalog {
     /**
      * The per-model keys, after {@code model.<id>.}: the catalog reads {@code file},
      * {@code gpu-layers}, {@code ctx-size}, {@code batch-size}, {@code threads},
-     * {@code startup-timeout} and {@code source}; the Docker backend reads {@code port},
+     * {@code startup-timeout}, {@code source} and {@code parallel}; the Docker backend reads {@code port},
      * {@code container}, {@code memory}, {@code shm-size} and {@code args} (and owns their defaults
      * and checks); the model pool ({@code org.snowcrash.agent.pool.ModelPool}) reads
      * {@code keep-alive}, {@code max-in-flight} and {@code queue}; the remote backend reads
@@ -47,7 +47,7 @@ public final class ModelCatalog {
      */
     public static final List<String> MODEL_KEYS = List.of("file", "gpu-layers", "ctx-size", "batch-size", "threads",
             "startup-timeout", "source", "port", "container", "memory", "shm-size", "args",
-            "keep-alive", "max-in-flight", "queue", "remote-name");
+            "keep-alive", "max-in-flight", "queue", "remote-name", "parallel");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
@@ -153,7 +153,8 @@ public final class ModelCatalog {
                     r.integer(p + "threads", b.threads(), 0, 1024),
                     r.duration(p + "startup-timeout", b.startupTimeout()),
                     b.synthesized() && file.equals(b.file()),
-                    b.description(), source));
+                    b.description(), source,
+                    r.integer(p + "parallel", b.parallel(), 1, 256)));
         }
         OptionalLong gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
         r.throwIfProblems();
@@ -261,6 +262,7 @@ public final class ModelCatalog {
             TinyLlama.demo().write(file);
         }
         int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();
-        return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.startupTimeout());
+        return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.startupTimeout(),
+                e.parallel());
     }
 }

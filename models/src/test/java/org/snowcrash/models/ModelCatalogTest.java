@@ -70,6 +70,19 @@ class ModelCatalogTest {
     }
 
     @Test
+    void parallelDefaultsToOneSlotAndIsReadPerModel() throws Exception {
+        ModelCatalog c = ModelCatalog.from(settings(Map.of("model.llama.parallel", "4", "model.mine.file", "mine/x.gguf",
+                "model.mine.parallel", "2")));
+        assertEquals(4, c.spec("llama").parallel());
+        assertEquals(2, c.spec("mine").parallel());
+        assertEquals(1, c.spec("phi-3").parallel());
+        assertEquals(1, c.spec("demo").parallel());
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> ModelCatalog.from(settings(Map.of("model.demo.parallel", "0"))));
+        assertTrue(e.getMessage().contains("model.demo.parallel=0 (from file test)"), e.getMessage());
+    }
+
+    @Test
     void everyBadValueIsReportedAtOnce() {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> ModelCatalog.from(settings(Map.of(
                 "model.llama.threads", "eighty", "model.gemma.ctx-size", "-5", "model.demo.colour", "red",

@@ -125,9 +125,12 @@ final class ContainerLauncher {
             String id = created.getId();
             new Readiness(settings.healthPoll(), settings.livenessProbe(), events)
                     .await(spec.id(), client, lifeline, spec.startupTimeout(), () -> oomKilled(id));
+            OpenAiClient.Slots slots = slots(spec, client);
             ok = true;
-            SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), spec.contextSize(),
-                    "container " + plan.name() + ", " + url);
+            // The context one request gets is the slot's, not -c: what a conversation's budget must fit.
+            SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), slots.contextPerSlot(),
+                    "container " + plan.name() + ", " + url + ", " + slots.count() + (slots.count() == 1 ? " slot" : " slots")
+                            + " of " + slots.contextPerSlot() + " tokens");
             return new DockerSession(info, client, tracked, lifeline, onSessionClosed);
         } finally {
             if (!ok) {
@@ -136,6 +139,20 @@ final class ContainerLauncher {
                 }
                 ContainerTracker.remove(tracked);
             }
+        }
+    }
+
+    /**
+     * What the server says about its slots. A server that does not say (an image whose
+     * llama-server has no {@code /props}) is taken to have what it was asked for.
+     */
+    private static OpenAiClient.Slots slots(ModelSpec spec, OpenAiClient client) {
+        try {
+            return client.slots();
+        } catch (org.snowcrash.api.ChatException e) {
+            OpenAiClient.Slots asked = new OpenAiClient.Slots(spec.parallel(), Math.max(1, spec.contextSize() / spec.parallel()));
+            LOG.warn("model {}: the server did not report its slots ({}); assuming {}", spec.id(), e.getMessage(), asked);
+            return asked;
         }
     }
 

@@ -110,7 +110,12 @@ final class ServerContainer {
         cmd.addAll(List.of("--host", listen, "--port", String.valueOf(options.port()),
                 "-m", MODELS_MOUNT + "/" + spec.file().getFileName(),
                 "-ngl", String.valueOf(spec.gpuLayers()), "-c", String.valueOf(spec.contextSize()),
-                "-b", String.valueOf(spec.batchSize()), "--cors-origins", settings.corsOrigins(),
+                "-b", String.valueOf(spec.batchSize()),
+                // Always explicit: without -np this server picks 4 slots over one unified KV cache,
+                // each slot reporting the whole -c, and concurrent long prompts then all fail with
+                // "Context size has been exceeded". With -np N each slot owns -c / N tokens.
+                "-np", String.valueOf(spec.parallel()),
+                "--cors-origins", settings.corsOrigins(),
                 "--api-key-file", SECRETS_MOUNT + "/key"));
         if (spec.threads() > 0) {
             cmd.addAll(List.of("-t", String.valueOf(spec.threads())));

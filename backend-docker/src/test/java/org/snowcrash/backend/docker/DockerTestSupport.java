@@ -96,6 +96,10 @@ final class DockerTestSupport {
             return BackendContext.of(settings(keyValues));
         }
 
+        TestModel withSpec(ModelSpec other) {
+            return new TestModel(other, port, containerName, memoryBytes, shmBytes, args);
+        }
+
         TestModel withArgs(String... serverArgs) {
             return new TestModel(spec, port, containerName, memoryBytes, shmBytes, java.util.List.of(serverArgs));
         }

@@ -45,7 +45,7 @@ class ServerContainerTest {
     void theServerCommandLineCarriesEverySettingAndTheKeyFile() {
         ServerContainer.Plan p = plan(settings(), List.of("/app/llama-server"));
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
-                "-ngl", "8", "-c", "512", "-b", "128", "--cors-origins", "http://127.0.0.1",
+                "-ngl", "8", "-c", "512", "-b", "128", "-np", "1", "--cors-origins", "http://127.0.0.1",
                 "--api-key-file", "/run/snowcrash/key", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
@@ -59,6 +59,16 @@ class ServerContainerTest {
         assertEquals(java.util.OptionalLong.of(256),
                 ServerContainer.cacheRamMib(settings("backend.docker.cache-ram", "256m"), OPTIONS));
         assertFalse(plan(settings("backend.docker.cache-ram", "off"), List.of("x")).cmd().contains("--cache-ram"));
+    }
+
+    @Test
+    void theSlotCountIsAlwaysExplicit() {
+        ModelSpec four = SPEC.toBuilder().parallel(4).build();
+        List<String> cmd = ServerContainer.plan(settings(), OPTIONS, four, List.of("llama-server"),
+                "1001:1001", Optional.empty()).cmd();
+        int np = cmd.indexOf("-np");
+        assertEquals("4", cmd.get(np + 1));
+        assertEquals(1, cmd.stream().filter("-np"::equals).count());
     }
 
     @Test
