@@ -81,7 +81,7 @@ public final class ModelCatalog {
                 CatalogEntry.of("gemma", "gemma2b/gemma-3n-E2B-it-Q4_K_M.gguf", REAL_MODEL_STARTUP, false,
                         "Gemma 3n E2B instruct, Q4_K_M"),
                 CatalogEntry.of("demo", "demo/snowcrash-demo.gguf", ModelSpec.DEFAULT_STARTUP_TIMEOUT, true,
-                        "tiny random-weight llama written on first use; its answers are noise"));
+                        "tiny llama trained on synthetic robot dialogues, shipped in the jar, copied here on first use"));
         return plain.stream().map(e -> e.withSource(Optional.ofNullable(DEFAULT_SOURCES.get(e.id())).map(HubSource::parse)))
                 .toList();
     }
@@ -259,7 +259,7 @@ public final class ModelCatalog {
         CatalogEntry e = entry(id);
         Path file = fileOf(e);
         if (e.synthesized() && !Files.exists(file)) {
-            TinyLlama.demo().write(file);
+            DemoModel.install(file);
         }
         int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();
         return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.startupTimeout(),
