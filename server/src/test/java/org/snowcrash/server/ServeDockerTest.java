@@ -114,7 +114,7 @@ class ServeDockerTest {
                     JsonNode error = json(busy.body()).path("error");
                     assertEquals("model_busy", error.path("code").asText());
                     assertEquals("rate_limit_error", error.path("type").asText());
-                    assertTrue(error.path("message").asText().contains("model demo is busy: 1 requests in flight and 0 waiting"),
+                    assertTrue(error.path("message").asText().contains("model 'demo' is busy (it runs at most 1 requests at once and queues at most 0)"),
                             busy.body());
                 }
                 JsonNode demo = json(ServeTestSupport.get(server.uri(), "/v1/models/demo", KEY).body());

@@ -56,9 +56,15 @@ final class ServeTestSupport {
         return SnowcrashServer.builder().settings(Settings.of(settings, "test")).environment(Map.of()).start();
     }
 
+    /**
+     * A models folder holding a random-weight model as {@code demo}: it always writes up to the
+     * token limit, so the tests can count tokens (the trained demo model stops when its answer ends).
+     */
     static Path tempModels() {
         try {
-            return Files.createTempDirectory("serve-models");
+            Path dir = Files.createTempDirectory("serve-models");
+            org.snowcrash.models.TinyLlama.demo().write(dir.resolve("demo/snowcrash-demo.gguf"));
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
