@@ -62,8 +62,8 @@ public sealed interface StartFailure {
     record NameConflict(String containerName, String detail) implements StartFailure {
         @Override
         public String describe() {
-            return "a container named " + containerName + " exists and is not ours; it was left alone ("
-                    + detail + "). Remove or rename it, or set model.<id>.container";
+            return "a container named " + containerName + " exists and was left alone (" + detail
+                    + "). Remove or rename it, or set model.<id>.container";
         }
     }
 

@@ -141,7 +141,7 @@ class CliTest {
         Cli.Result r = Cli.run(dir, "models");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("llama    llama3.2/Llama-3.2-3B-Instruct-Q4_K_M.gguf"), r.out());
-        assertTrue(r.out().contains("port=8081 container=snowcrash-phi3-server -ngl 8 -c 512 -b 128: missing"), r.out());
+        assertTrue(r.out().contains("phi3-mini/Phi-3-mini-4k-instruct-q4.gguf") && r.out().contains(" -ngl 8 -c 512 -b 128: missing"), r.out());
         assertTrue(r.out().contains("demo/snowcrash-demo.gguf"), r.out());
     }
 

@@ -46,6 +46,7 @@ class ModuleRulesTest {
         BACKEND_LLAMACPP("org.snowcrash.backend.llamacpp"),
         BACKEND_REMOTE("org.snowcrash.backend.remote"),
         LANGCHAIN4J("org.snowcrash.langchain4j"),
+        SERVER("org.snowcrash.server"),
         CLI("org.snowcrash.cli"),
         BENCH("org.snowcrash.bench");
 
@@ -75,8 +76,8 @@ class ModuleRulesTest {
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
             .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.registry..", "org.snowcrash.models..",
-                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.cli..",
-                    "org.snowcrash.openai..")
+                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
+                    "org.snowcrash.cli..", "org.snowcrash.openai..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")
             .because("backends arrive on the classpath as plugins (only the benchmark measures them directly)");
 

@@ -352,17 +352,63 @@ public final class OpenAiClient {
         return a;
     }
 
-    /** Usage from {@code usage}, else from llama-server's {@code timings} (cached + evaluated prompt tokens). */
-    private static Usage usage(JsonNode body) {
+    /**
+     * Usage from {@code usage} (OpenAI's {@code prompt_tokens_details.cached_tokens} for the prompt
+     * tokens taken from the slot's cache), else from llama-server's own {@code timings}:
+     * {@code cache_n} tokens reused plus {@code prompt_n} processed.
+     */
+    static Usage usage(JsonNode body) {
         JsonNode u = body.path("usage");
-        if (u.has("prompt_tokens")) {
-            return new Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt());
-        }
         JsonNode t = body.path("timings");
+        if (u.has("prompt_tokens")) {
+            int prompt = Math.max(0, u.path("prompt_tokens").asInt());
+            int cached = u.path("prompt_tokens_details").path("cached_tokens").asInt(t.path("cache_n").asInt(0));
+            return new Usage(prompt, Math.max(0, u.path("completion_tokens").asInt()), clamp(cached, prompt));
+        }
         if (t.has("predicted_n")) {
-            return new Usage(t.path("cache_n").asInt(0) + t.path("prompt_n").asInt(0), t.path("predicted_n").asInt());
+            int cached = Math.max(0, t.path("cache_n").asInt(0));
+            int prompt = cached + Math.max(0, t.path("prompt_n").asInt(0));
+            return new Usage(prompt, Math.max(0, t.path("predicted_n").asInt()), cached);
         }
         return new Usage(0, 0);
+    }
+
+    private static int clamp(int cached, int prompt) {
+        return Math.max(0, Math.min(cached, prompt));
+    }
+
+    /**
+     * llama-server's slots ({@code GET /props} at the server's root): how many requests it serves
+     * at once and the context each one has. Without {@code --kv-unified} each slot owns
+     * {@code -c / -np} tokens; with it every slot reports the whole {@code -c}, shared by all.
+     *
+     * @throws ChatException when the server cannot be asked or does not say
+     */
+    public Slots slots() {
+        Request req = authorized(new Request.Builder().url(root + "/props").get()).build();
+        try (Response r = http.newCall(req).execute()) {
+            String body = r.body() == null ? "" : r.body().string();
+            if (!r.isSuccessful()) {
+                throw error(serverError(r.code(), errorObject(body)), null);
+            }
+            JsonNode props = parse(body);
+            int count = props.path("total_slots").asInt(0);
+            int perSlot = props.path("default_generation_settings").path("n_ctx").asInt(0);
+            if (count < 1 || perSlot < 1) {
+                throw error(new ChatFailure.Other("/props does not say the slots' count and context: "
+                        + (body.length() > 200 ? body.substring(0, 200) + "..." : body)), null);
+            }
+            return new Slots(count, perSlot);
+        } catch (IOException e) {
+            throw error(new ChatFailure.BackendGone("cannot ask " + root + "/props: " + describe(e)), e);
+        }
+    }
+
+    /**
+     * @param count          how many requests the server serves at once
+     * @param contextPerSlot the context one request can use, in tokens
+     */
+    public record Slots(int count, int contextPerSlot) {
     }
 
     private static FinishReason finish(String reason) {

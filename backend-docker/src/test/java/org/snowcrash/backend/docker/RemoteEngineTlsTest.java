@@ -20,7 +20,6 @@ import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ModelSession;
-import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 
 /**
@@ -71,37 +70,42 @@ class RemoteEngineTlsTest {
         }
     }
 
-    private static BackendContext tls(Path certPath, String... more) {
+    /** The keys that reach the engine through the proxy with the client certificates in {@code certPath}. */
+    private static String[] tlsKeys(Path certPath, String... more) {
         List<String> kv = new java.util.ArrayList<>(List.of("backend.docker.host", proxy.host(),
                 "backend.docker.tls-verify", "true", "backend.docker.cert-path", certPath.toString()));
         kv.addAll(List.of(more));
-        return DockerTestSupport.context(kv.toArray(new String[0]));
+        return kv.toArray(new String[0]);
     }
 
-    private static void startAndAsk(DockerBackend backend, BackendContext context, String name, String expectedHost) throws Exception {
+    private static BackendContext tls(Path certPath, String... more) {
+        return DockerTestSupport.context(tlsKeys(certPath, more));
+    }
+
+    private static void startAndAsk(DockerBackend backend, String name, String expectedHost, String... keys) throws Exception {
+        DockerTestSupport.TestModel model = DockerTestSupport.demoSpec(dir, name);
+        BackendContext context = model.context(keys);
         assertEquals(Availability.available(), backend.availability(context));
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, name);
-        try (ModelSession s = backend.start(spec, context)) {
-            assertTrue(s.info().detail().endsWith("http://" + expectedHost + ":" + spec.port()), s.info().detail());
+        try (ModelSession s = backend.start(model.spec(), context)) {
+            assertTrue(s.info().detail().contains("http://" + expectedHost + ":" + model.port()), s.info().detail());
             assertEquals(4, s.chat(ChatRequest.of(List.of(ChatMessage.user("hi")), 4)).usage().completionTokens());
         }
         try (var docker = DockerTestSupport.client()) {
-            assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(spec.containerName())).exec().stream()
-                    .noneMatch(c -> List.of(c.getNames()).contains("/" + spec.containerName())), "removed through the TLS engine");
+            assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(model.containerName())).exec().stream()
+                    .noneMatch(c -> List.of(c.getNames()).contains("/" + model.containerName())), "removed through the TLS engine");
         }
     }
 
     @Test
     void aModelStartsThroughTheTlsEngineWithTheKeys() throws Exception {
-        startAndAsk(new DockerBackend(), tls(certs), "tls-keys", "127.0.0.1");
+        startAndAsk(new DockerBackend(), "tls-keys", "127.0.0.1", tlsKeys(certs));
     }
 
     @Test
     void andWithDockersOwnVariablesPublishedOnEveryAddressReachedAtTheEnginesHost() throws Exception {
         DockerBackend fromEnvironment = new DockerBackend(Map.of("DOCKER_HOST", proxy.host(), "DOCKER_TLS_VERIFY", "1",
                 "DOCKER_CERT_PATH", certs.toString()));
-        BackendContext context = DockerTestSupport.context("backend.docker.bind-address", "0.0.0.0");
-        startAndAsk(fromEnvironment, context, "tls-env", "127.0.0.1");
+        startAndAsk(fromEnvironment, "tls-env", "127.0.0.1", "backend.docker.bind-address", "0.0.0.0");
     }
 
     @Test
