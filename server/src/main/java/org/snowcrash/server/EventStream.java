@@ -77,9 +77,4 @@ final class EventStream implements Handler {
             c.close();
         }
     }
-
-    /** Clients connected now. */
-    int clients() {
-        return clients.size();
-    }
 }

@@ -99,6 +99,7 @@ final class OnDemandModels implements ModelRouter {
      * @param maxInFlight requests that may run on one model at once
      * @param queueLimit  requests that may wait for a turn on one model; more are refused as busy
      * @param events      every lifecycle event of every model
+     * @param clock       for last-use times
      * @throws org.snowcrash.api.ConfigurationException when the catalog's configuration is wrong
      */
     OnDemandModels(Settings settings, Optional<Discovery> discovery, int maxInFlight, int queueLimit,
