@@ -50,7 +50,8 @@ final class ServeBench {
     private final String image;
     private final Path work;
     private final Rows rows;
-    private final HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1: the JDK client otherwise offers an h2c upgrade, which its "Connection: close" below would garble.
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** @param work a folder holding {@code timing.gguf} */
     ServeBench(int rounds, int tokens, String image, Path work, Rows rows) {
