@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
@@ -36,8 +37,13 @@ import org.snowcrash.registry.Discovery;
  * <p>An agent is a conversation on top of one {@link RunningModel}, which it starts and owns:
  * the model does the start, the fallback, the recovery after a backend dies and the lifecycle
  * events (which listeners receive as {@link AgentEvent.Lifecycle}); the agent keeps the system
- * prompt and the turns, trims the oldest turns so each request fits the context window, streams
- * the answer, cuts it into sentences and records it. One turn runs at a time per agent
+ * prompt and the turns, trims the oldest turns so each request fits the context window (as its
+ * {@link TrimPolicy} says), streams the answer, cuts it into sentences and records it.
+ *
+ * <p>Each message is counted once, by the backend's own tokenizer, and its count is kept with it
+ * ({@link PromptCosts}): a turn asks the tokenizer twice (the question before, the exchange after)
+ * however long the conversation, and what is trimmed is forgotten, so neither the work per turn
+ * nor the memory grows with the length of the day. One turn runs at a time per agent
  * ({@code ask} from several threads queue up); {@link #cancel()} may be called from any thread
  * and ends the running turn with {@link FinishReason#CANCELLED}, which is not an error.
  */
@@ -50,18 +56,30 @@ public final class Agent implements AutoCloseable {
     private final String systemPrompt;
     private final int maxTokens;
     private final OptionalDouble temperature;
-    private final List<ChatMessage> turns = new ArrayList<>();
+    private final TrimPolicy trimPolicy;
+    /** The exchanges the model still sees, oldest first; guarded by itself. */
+    private final List<Exchange> turns = new ArrayList<>();
+    /** Counts {@link #reset()}s, so a turn that was running during one does not trim the new conversation. */
+    private long resets;
     private final Object turnLock = new Object();
+    /** Token costs for the backend that serves now; replaced when another one does. Guarded by turnLock. */
+    private PromptCosts costs;
+    private String costsBackend;
     private volatile Cancellation current;
     private volatile boolean closed;
 
+    /** A question, its answer, and what the two cost in a prompt (counted once, by the serving backend's tokenizer). */
+    private record Exchange(ChatMessage question, ChatMessage answer, int tokens) {
+    }
+
     private Agent(RunningModel model, List<AgentListener> listeners, String systemPrompt, int maxTokens,
-                  OptionalDouble temperature) {
+                  OptionalDouble temperature, TrimPolicy trimPolicy) {
         this.model = model;
         this.listeners = listeners;
         this.systemPrompt = systemPrompt;
         this.maxTokens = maxTokens;
         this.temperature = temperature;
+        this.trimPolicy = trimPolicy;
     }
 
     /** A builder; nothing starts until {@link Builder#start()}. */
@@ -89,44 +107,71 @@ public final class Agent implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the agent is closed");
             }
-            List<ChatMessage> all = new ArrayList<>();
-            if (!systemPrompt.isEmpty()) {
-                all.add(ChatMessage.system(systemPrompt));
-            }
-            synchronized (turns) {
-                all.addAll(turns);
-            }
-            all.add(ChatMessage.user(userText));
             Cancellation cancellation = new Cancellation();
             current = cancellation;
+            SessionInfo info = model.info();
             try {
-                SessionInfo info = model.info();
-                ContextBudget.Fit fit;
+                ChatMessage question = ChatMessage.user(userText);
+                PromptCosts c = costsFor(info);
+                List<Exchange> kept;
+                long epoch;
+                synchronized (turns) {
+                    kept = List.copyOf(turns);
+                    epoch = resets;
+                }
+                int[] sizes = kept.stream().mapToInt(Exchange::tokens).toArray();
+                ContextBudget.Plan plan;
                 try {
-                    fit = ContextBudget.fit(all, info.contextSize(), maxTokens, model::countPromptTokens);
+                    plan = ContextBudget.plan(trimPolicy, info.contextSize(), maxTokens, c.fixed(), sizes, c.question(question));
                 } catch (ContextBudget.Overflow e) {
                     throw new ChatException(info.backendId(), "model " + info.modelId(), e.failure);
                 }
-                if (fit.dropped() > 0) {
-                    LOG.debug("dropped {} old messages to fit the context of {} tokens", fit.dropped(), info.contextSize());
+                if (plan.drop() > 0) {
+                    LOG.debug("dropping {} old exchanges to fit the context of {} tokens ({})", plan.drop(),
+                            info.contextSize(), trimPolicy);
                 }
-                ChatRequest request = new ChatRequest(fit.messages(), fit.maxTokens(), temperature, OptionalLong.empty(), List.of());
+                List<ChatMessage> messages = new ArrayList<>(2 * (kept.size() - plan.drop()) + 2);
+                if (!systemPrompt.isEmpty()) {
+                    messages.add(ChatMessage.system(systemPrompt));
+                }
+                for (Exchange e : kept.subList(plan.drop(), kept.size())) {
+                    messages.add(e.question());
+                    messages.add(e.answer());
+                }
+                messages.add(question);
+                ChatRequest request = new ChatRequest(messages, plan.maxTokens(), temperature, OptionalLong.empty(), List.of());
                 SentenceSplitter sentences = new SentenceSplitter();
-                ChatResponse response = model.stream(request, piece -> {
-                    publish(new AgentEvent.Token(piece));
-                    sink.accept(piece);
-                    for (String sentence : sentences.accept(piece)) {
-                        publish(new AgentEvent.Sentence(sentence));
+                ChatResponse response;
+                try {
+                    response = model.stream(request, piece -> {
+                        publish(new AgentEvent.Token(piece));
+                        sink.accept(piece);
+                        for (String sentence : sentences.accept(piece)) {
+                            publish(new AgentEvent.Sentence(sentence));
+                        }
+                    }, cancellation);
+                } catch (ChatException e) {
+                    if (e.failure() instanceof ChatFailure.ContextOverflow o) {
+                        // The backend counted more than the parts added up to: the next estimate knows.
+                        c.observe(plan.promptTokens(), o.promptTokens());
                     }
-                }, cancellation);
+                    throw e;
+                }
                 for (String sentence : sentences.flush()) {
                     publish(new AgentEvent.Sentence(sentence));
                 }
-                synchronized (turns) {
-                    turns.add(ChatMessage.user(userText));
-                    turns.add(ChatMessage.assistant(response.text()));
+                if (response.finishReason() != FinishReason.CANCELLED) {
+                    c.observe(plan.promptTokens(), response.usage().promptTokens());
                 }
-                publish(new AgentEvent.TurnFinished(response, fit.dropped()));
+                ChatMessage answer = ChatMessage.assistant(response.text());
+                Exchange done = new Exchange(question, answer, exchangeCost(c, question, answer));
+                synchronized (turns) {
+                    if (resets == epoch) {
+                        turns.subList(0, plan.drop()).clear();
+                    }
+                    turns.add(done);
+                }
+                publish(new AgentEvent.TurnFinished(response, 2 * plan.drop()));
                 return response;
             } catch (ChatException e) {
                 // A dead backend was already reported by the model (Degraded); the turn is reported here.
@@ -134,7 +179,49 @@ public final class Agent implements AutoCloseable {
                 throw e;
             } finally {
                 current = null;
+                if (costs != null && !model.info().backendId().equals(costsBackend)) {
+                    // Another backend took over during the turn: count with its tokenizer next time.
+                    costs = null;
+                }
             }
+        }
+    }
+
+    /**
+     * The costs for the backend serving now. Counts from another backend's tokenizer are worth
+     * nothing, so after a fallback to another backend the kept exchanges are counted again, once.
+     */
+    private PromptCosts costsFor(SessionInfo info) {
+        if (costs != null && info.backendId().equals(costsBackend)) {
+            return costs;
+        }
+        PromptCosts fresh = new PromptCosts(model::countPromptTokens, systemPrompt);
+        List<Exchange> kept;
+        synchronized (turns) {
+            kept = List.copyOf(turns);
+        }
+        List<Exchange> recounted = new ArrayList<>(kept.size());
+        for (Exchange e : kept) {
+            recounted.add(new Exchange(e.question(), e.answer(), fresh.exchange(e.question(), e.answer())));
+        }
+        synchronized (turns) {
+            if (turns.equals(kept)) {
+                turns.clear();
+                turns.addAll(recounted);
+            }
+        }
+        costs = fresh;
+        costsBackend = info.backendId();
+        return fresh;
+    }
+
+    /** The exchange's cost; when the backend cannot count any more (it died after answering), a safe bound. */
+    private static int exchangeCost(PromptCosts c, ChatMessage question, ChatMessage answer) {
+        try {
+            return c.exchange(question, answer);
+        } catch (ChatException e) {
+            LOG.debug("could not count the finished exchange ({}); using a bound", e.getMessage());
+            return PromptCosts.exchangeBound(question, answer);
         }
     }
 
@@ -146,10 +233,18 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The conversation so far (without the system prompt), oldest first. */
+    /**
+     * The conversation the model still sees (without the system prompt), oldest first: questions
+     * and answers in turn. Exchanges trimmed to fit the context are forgotten and not listed.
+     */
     public List<ChatMessage> history() {
         synchronized (turns) {
-            return List.copyOf(turns);
+            List<ChatMessage> all = new ArrayList<>(2 * turns.size());
+            for (Exchange e : turns) {
+                all.add(e.question());
+                all.add(e.answer());
+            }
+            return List.copyOf(all);
         }
     }
 
@@ -157,6 +252,7 @@ public final class Agent implements AutoCloseable {
     public void reset() {
         synchronized (turns) {
             turns.clear();
+            resets++;
         }
     }
 
@@ -215,6 +311,7 @@ public final class Agent implements AutoCloseable {
         private String systemPrompt = "";
         private int maxTokens = 256;
         private OptionalDouble temperature = OptionalDouble.empty();
+        private TrimPolicy trimPolicy = TrimPolicy.CACHE_AWARE;
         private final List<AgentListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -242,6 +339,8 @@ public final class Agent implements AutoCloseable {
             this.maxTokens = n;
             return this;
         }
+        /** How to make room when the context is full; default {@link TrimPolicy#CACHE_AWARE}. */
+        public Builder trimPolicy(TrimPolicy p) { this.trimPolicy = Objects.requireNonNull(p); return this; }
         /** Sampling temperature (the backend's default when unset). */
         public Builder temperature(double t) { this.temperature = OptionalDouble.of(t); return this; }
         /** A listener that also sees the start events; see {@link AgentListener} for its contract. */
@@ -254,7 +353,7 @@ public final class Agent implements AutoCloseable {
         public Agent start() {
             List<AgentListener> ls = new CopyOnWriteArrayList<>(listeners);
             EventSink bridge = event -> publish(ls, new AgentEvent.Lifecycle(event));
-            return new Agent(model.start(List.of(bridge)), ls, systemPrompt, maxTokens, temperature);
+            return new Agent(model.start(List.of(bridge)), ls, systemPrompt, maxTokens, temperature, trimPolicy);
         }
     }
 

@@ -26,7 +26,8 @@ public sealed interface AgentEvent {
      * A turn finished.
      *
      * @param response        the answer with usage and timing
-     * @param droppedMessages how many old messages were left out so the request fit the context
+     * @param droppedMessages how many old messages this turn dropped (they are forgotten) so the
+     *                        request fit the context; 0 when nothing had to go
      */
     record TurnFinished(ChatResponse response, int droppedMessages) implements AgentEvent {
         /** Generated tokens per second. */

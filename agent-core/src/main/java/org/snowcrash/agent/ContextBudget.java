@@ -1,25 +1,24 @@
 package org.snowcrash.agent;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.ToIntFunction;
-
 import org.snowcrash.api.ChatFailure;
-import org.snowcrash.api.ChatMessage;
 
 /**
- * Keeps a request inside the model's context window: the prompt plus the tokens to generate
- * must fit. Drops the oldest turns first (the system prompt and the newest user message are
- * always kept); when even that is too long for the full answer, shortens the answer; when the
- * prompt alone does not fit, refuses with {@link ChatFailure.ContextOverflow}.
+ * Decides how many of the oldest exchanges a request leaves out so that the prompt plus the
+ * answer fit the context window, from token costs counted before (see {@link PromptCosts}): it
+ * never tokenizes anything itself. When even the system prompt and the question leave too little
+ * room for the whole answer, the answer is shortened; when they alone do not fit, the request is
+ * refused with {@link ChatFailure.ContextOverflow}. Pure and stateless.
  */
 final class ContextBudget {
 
     /**
-     * The outcome of fitting: the messages to send, the token limit, what was dropped, and the
-     * prompt's exact token count (-1 when the prompt surely fits and was not counted).
+     * What to send.
+     *
+     * @param drop         how many of the oldest exchanges to leave out (and forget)
+     * @param maxTokens    the answer's token limit
+     * @param promptTokens the prompt's size as estimated from the costs
      */
-    record Fit(List<ChatMessage> messages, int maxTokens, int dropped, int promptTokens) {
+    record Plan(int drop, int maxTokens, int promptTokens) {
     }
 
     /** Thrown when nothing can make the request fit. */
@@ -36,48 +35,37 @@ final class ContextBudget {
     private ContextBudget() {
     }
 
-    static Fit fit(List<ChatMessage> messages, int contextSize, int maxTokens, ToIntFunction<List<ChatMessage>> counter)
-            throws Overflow {
-        List<ChatMessage> m = new ArrayList<>(messages);
-        if (upperBound(m) + maxTokens <= contextSize) {
-            // Surely fits: skip the exact count, which costs a tokenizer round trip per turn.
-            return new Fit(m, maxTokens, 0, -1);
-        }
-        int dropped = 0;
-        int prompt = counter.applyAsInt(m);
-        while (prompt + maxTokens > contextSize && droppable(m) > 0) {
-            int first = m.get(0).role() == ChatMessage.Role.SYSTEM ? 1 : 0;
-            // Drop a whole exchange (user + assistant) so the model never sees an answer without its question.
-            m.remove(first);
-            dropped++;
-            if (m.size() > first + 1 && m.get(first).role() == ChatMessage.Role.ASSISTANT) {
-                m.remove(first);
-                dropped++;
-            }
-            prompt = counter.applyAsInt(m);
-        }
-        if (prompt >= contextSize) {
-            throw new Overflow(new ChatFailure.ContextOverflow(prompt, contextSize));
-        }
-        return new Fit(m, Math.min(maxTokens, contextSize - prompt), dropped, prompt);
-    }
-
     /**
-     * More tokens than the prompt can take: no tokenizer makes more tokens than bytes (byte
-     * fallback is the worst case; special tokens are shorter than their text), plus generous room
-     * for what a chat template adds around each message and at the start.
+     * @param policy      how much to drop once something must go
+     * @param contextSize the context one request can use
+     * @param maxTokens   the answer's wanted token limit
+     * @param fixed       what every prompt costs: template overhead and the system prompt
+     * @param exchanges   the cost of each kept exchange, oldest first
+     * @param question    the cost of the new question
      */
-    static long upperBound(List<ChatMessage> messages) {
-        long bytes = 256;
-        for (ChatMessage msg : messages) {
-            bytes += msg.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 64;
+    static Plan plan(TrimPolicy policy, int contextSize, int maxTokens, int fixed, int[] exchanges, int question)
+            throws Overflow {
+        long minimal = (long) fixed + question;
+        if (minimal >= contextSize) {
+            throw new Overflow(new ChatFailure.ContextOverflow((int) Math.min(Integer.MAX_VALUE, minimal), contextSize));
         }
-        return bytes;
+        long total = minimal;
+        for (int e : exchanges) {
+            total += e;
+        }
+        long budget = (long) contextSize - maxTokens;
+        int drop = 0;
+        if (total > budget) {
+            long target = policy == TrimPolicy.CACHE_AWARE ? lowWaterMark(budget) : budget;
+            while (drop < exchanges.length && total > target) {
+                total -= exchanges[drop++];
+            }
+        }
+        return new Plan(drop, (int) Math.min(maxTokens, contextSize - total), (int) total);
     }
 
-    /** Messages that may go: everything but the system prompt and the last message. */
-    private static int droppable(List<ChatMessage> m) {
-        int fixed = 1 + (m.get(0).role() == ChatMessage.Role.SYSTEM ? 1 : 0);
-        return Math.max(0, m.size() - fixed);
+    /** Where {@link TrimPolicy#CACHE_AWARE} trims down to: half the prompt budget. */
+    static long lowWaterMark(long budget) {
+        return budget / 2;
     }
 }

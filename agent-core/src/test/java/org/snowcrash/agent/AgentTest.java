@@ -90,7 +90,11 @@ class AgentTest {
             }
             assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.TurnFinished
                     && ((AgentEvent.TurnFinished) e).droppedMessages() > 0));
-            assertEquals(20, a.history().size(), "the agent's own history keeps everything");
+            Fakes.Session s = (Fakes.Session) sessionOf(a);
+            List<ChatMessage> seen = new java.util.ArrayList<>(s.lastMessages.subList(1, s.lastMessages.size()));
+            seen.add(ChatMessage.assistant("echo question number 9 with some padding text"));
+            assertEquals(seen, a.history(), "what was trimmed is forgotten: the history is what the model saw last, and its answer");
+            assertTrue(a.history().size() < 20);
         }
     }
 

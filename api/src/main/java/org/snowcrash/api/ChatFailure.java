@@ -55,23 +55,36 @@ public sealed interface ChatFailure {
     }
 
     /**
-     * The model is busy: {@code maxInFlight} requests are running on it and its queue of
-     * {@code queueLimit} waiting requests is full. Nothing was sent to the backend; the same
-     * request may be sent again after {@code retryAfter} (a server answers 429 with
-     * {@code Retry-After}).
+     * A model pool refused the request at once: the model already runs its most requests at
+     * once and its queue is full (or the request waited its bound in the queue). Nothing was sent
+     * to the model; retrying later may succeed (a server answers 429 with {@code Retry-After}).
+     *
+     * @param modelId     the model asked for
+     * @param maxInFlight the most requests the model runs at once
+     * @param queueLimit  the most requests that may wait for it
+     * @param retryAfter  a guess of when a retry may be admitted (at least one second)
      */
     record Busy(String modelId, int maxInFlight, int queueLimit, java.time.Duration retryAfter) implements ChatFailure {
+        public Busy {
+            java.util.Objects.requireNonNull(modelId, "modelId");
+            java.util.Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+
         @Override
         public String describe() {
-            return "model " + modelId + " is busy: " + maxInFlight + " requests in flight and " + queueLimit
-                    + " waiting; retry after " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s";
+            return "model '" + modelId + "' is busy (it runs at most " + maxInFlight + " requests at once and queues at most "
+                    + queueLimit + "); retry after " + Math.max(1, retryAfter.toSeconds()) + " s";
         }
     }
 
     /**
-     * Starting the model would exceed the memory budget even after every idle model was unloaded:
-     * {@code estimateBytes} more are needed, {@code budgetBytes} is the whole budget, and the models
-     * in {@code loaded} are busy. Nothing was sent to the backend (a server answers 503).
+     * A model pool could not start the model within its memory budget: the loaded models that
+     * would have to go had requests in flight for as long as the pool waits, or the model alone
+     * needs more than the budget. Nothing was sent to the model (a server answers 503).
+     *
+     * @param budgetBytes   the budget ({@code snowcrash.memory.budget})
+     * @param estimateBytes the estimated memory of the model asked for
+     * @param loaded        the models holding memory when the pool gave up, least recently used first
      */
     record OverBudget(long budgetBytes, long estimateBytes, java.util.List<String> loaded) implements ChatFailure {
         public OverBudget {
@@ -80,8 +93,18 @@ public sealed interface ChatFailure {
 
         @Override
         public String describe() {
-            return "the model needs about " + estimateBytes + " bytes but the memory budget is " + budgetBytes
-                    + " bytes" + (loaded.isEmpty() ? "" : " and these models are busy: " + String.join(", ", loaded));
+            if (estimateBytes > budgetBytes) {
+                return "the model needs an estimated " + mib(estimateBytes) + ", more than the whole memory budget of "
+                        + mib(budgetBytes) + " (snowcrash.memory.budget)";
+            }
+            return "the model needs an estimated " + mib(estimateBytes) + " and the memory budget of " + mib(budgetBytes)
+                    + " (snowcrash.memory.budget) has no room for it beside the loaded models ("
+                    + (loaded.isEmpty() ? "none" : String.join(", ", loaded))
+                    + "), too few of which were idle to make room";
+        }
+
+        private static String mib(long bytes) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
         }
     }
 

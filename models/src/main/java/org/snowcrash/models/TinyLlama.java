@@ -70,11 +70,25 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** The vocabulary: control tokens, byte tokens and word pieces. */
     public static List<String> vocabulary() {
+        return vocabulary(0);
+    }
+
+    /**
+     * The vocabulary with {@code extraTokens} more word pieces ({@code ▁t0}, {@code ▁t1}, ...)
+     * after the usual ones, for models whose vocabulary size matters (memory measurements).
+     */
+    public static List<String> vocabulary(int extraTokens) {
+        if (extraTokens < 0) {
+            throw new IllegalArgumentException("extraTokens must not be negative");
+        }
         List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
         for (int b = 0; b < 256; b++) {
             tokens.add(String.format("<0x%02X>", b));
         }
         tokens.addAll(List.of(WORDS));
+        for (int i = 0; i < extraTokens; i++) {
+            tokens.add("▁t" + i);
+        }
         return tokens;
     }
 
@@ -85,7 +99,12 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** A writer holding this model, for callers that want to add or change metadata first. */
     public GgufWriter writer(String name) {
-        List<String> tokens = vocabulary();
+        return writer(name, 0);
+    }
+
+    /** A writer holding this model with {@code extraTokens} more word pieces in its vocabulary ({@link #vocabulary(int)}). */
+    public GgufWriter writer(String name, int extraTokens) {
+        List<String> tokens = vocabulary(extraTokens);
         int vocab = tokens.size();
         List<Float> scores = new ArrayList<>();
         List<Long> types = new ArrayList<>();

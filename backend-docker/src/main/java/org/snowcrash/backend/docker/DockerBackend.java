@@ -77,10 +77,16 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
         } catch (ConfigurationException e) {
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
         }
+        ContainerOptions options;
+        try {
+            options = ContainerOptions.from(context.settings(), spec.id());
+        } catch (ConfigurationException e) {
+            throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
+        }
         // Each session owns its Docker client (its connection pool) and releases it when closed.
         DockerClient docker = DockerEngine.client(s);
         try {
-            return new ContainerLauncher(docker, s, http(), context.events(), () -> release(docker)).launch(spec);
+            return new ContainerLauncher(docker, s, http(), context.events(), () -> release(docker)).launch(spec, options);
         } catch (BackendStartException | RuntimeException e) {
             release(docker);
             throw e;
@@ -117,7 +123,7 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
         if (why.isPresent()) {
             return Removal.failed(why.get());
         }
-        try (DockerManager m = new DockerManager(DockerEngine.client(s), s)) {
+        try (DockerManager m = new DockerManager(DockerEngine.client(s), s, context.settings())) {
             return new Removal(work.apply(m), List.of());
         } catch (RuntimeException e) {
             return Removal.failed("Docker engine error: " + DockerEngine.rootMessage(e));
@@ -133,9 +139,13 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
         }
     }
 
+    /** Streams open at once over all of this backend's models. */
+    static final int MAX_STREAMS = 256;
+
     /**
      * OkHttp's default dispatcher threads are not daemons and linger 60 s after the last stream,
-     * which would keep a library user's JVM alive for a minute after its last model closed.
+     * which would keep a library user's JVM alive for a minute after its last model closed; and
+     * its default limits are too low for several viewers (see below).
      */
     static okhttp3.Dispatcher daemonDispatcher() {
         java.util.concurrent.ThreadFactory daemons = r -> {
@@ -143,8 +153,14 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
             t.setDaemon(true);
             return t;
         };
-        return new okhttp3.Dispatcher(new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 60,
+        okhttp3.Dispatcher d = new okhttp3.Dispatcher(new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 60,
                 java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), daemons));
+        // Every stream is a viewer waiting for its answer, and all our servers share one host
+        // (127.0.0.1): OkHttp's default of 5 streams per host would hold a sixth viewer's request on
+        // our side, its idle timer running, while the server has free slots or its own queue.
+        d.setMaxRequests(MAX_STREAMS);
+        d.setMaxRequestsPerHost(MAX_STREAMS);
+        return d;
     }
 
     private OkHttpClient http() {

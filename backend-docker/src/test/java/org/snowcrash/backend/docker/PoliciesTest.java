@@ -103,6 +103,7 @@ class PoliciesTest {
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
         assertTrue(Abandonment.isAbandoned(ours, "exited", now, now));
         assertTrue(Abandonment.isAbandoned(ours, "dead", now, now));
+        assertTrue(Abandonment.isAbandoned(ours, "removing", now, now), "the engine is already taking it away");
         assertFalse(Abandonment.isAbandoned(ours, "running", now.minus(Duration.ofDays(30)), now),
                 "running means the owner's connection is open");
         assertFalse(Abandonment.isAbandoned(ours, "created", now.minusSeconds(5), now), "its owner may be starting it");

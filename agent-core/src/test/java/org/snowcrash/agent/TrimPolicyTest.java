@@ -1,0 +1,150 @@
+package org.snowcrash.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.Settings;
+import org.snowcrash.registry.BackendRegistry;
+
+/**
+ * The trimming policies and the token accounting over scripted conversations, with a backend
+ * whose tokenizer and template are deterministic ({@link TemplateFake}): what is sent each turn,
+ * whether it fits, how often its beginning changes, and how many tokenizer calls a turn costs.
+ */
+class TrimPolicyTest {
+
+    private static final int CONTEXT = 512;
+    private static final int ANSWER = 32;
+    private static final String SYSTEM = "You are the robot's voice. Be brief.";
+
+    @TempDir
+    Path dir;
+
+    private Agent agent(TemplateFake backend, TrimPolicy policy) throws Exception {
+        return Agent.builder().settings(Settings.empty()).spec(Fakes.spec(dir, CONTEXT))
+                .discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty()))
+                .systemPrompt(SYSTEM).maxTokens(ANSWER).trimPolicy(policy).start();
+    }
+
+    /** Turn {@code i}'s question: 7 to 19 words, different lengths in a fixed pattern. */
+    static String question(int i) {
+        StringBuilder q = new StringBuilder("turn " + i + ":");
+        for (int w = 0; w < (i * 7) % 13 + 5; w++) {
+            q.append(" word").append(w);
+        }
+        return q.toString();
+    }
+
+    /** The turns (1-based, after the first) whose request does not begin with the previous request and its answer. */
+    private static List<Integer> prefixChanges(List<ChatRequest> requests, List<String> answers) {
+        List<Integer> changes = new ArrayList<>();
+        for (int t = 1; t < requests.size(); t++) {
+            List<ChatMessage> before = new ArrayList<>(requests.get(t - 1).messages());
+            before.add(ChatMessage.assistant(answers.get(t - 1)));
+            List<ChatMessage> now = requests.get(t).messages();
+            if (now.size() < before.size() || !now.subList(0, before.size()).equals(before)) {
+                changes.add(t + 1);
+            }
+        }
+        return changes;
+    }
+
+    private record Run(List<ChatRequest> requests, List<String> answers, List<Integer> callsPerTurn, int history) {
+    }
+
+    private Run converse(TemplateFake backend, TrimPolicy policy, int turns) throws Exception {
+        List<String> answers = new ArrayList<>();
+        List<Integer> calls = new ArrayList<>();
+        try (Agent a = agent(backend, policy)) {
+            for (int i = 1; i <= turns; i++) {
+                int before = backend.countCalls.get();
+                answers.add(a.ask(question(i)).text());
+                calls.add(backend.countCalls.get() - before);
+            }
+            return new Run(List.copyOf(backend.requests), answers, calls, a.history().size());
+        }
+    }
+
+    private static void assertEveryRequestFits(Run run, int surprise) {
+        for (int t = 0; t < run.requests().size(); t++) {
+            ChatRequest r = run.requests().get(t);
+            int prompt = TemplateFake.tokens(r.messages(), surprise);
+            assertTrue(prompt + r.maxTokens() <= CONTEXT, "turn " + (t + 1) + ": " + prompt + " + " + r.maxTokens());
+            assertEquals(ANSWER, r.maxTokens(), "turn " + (t + 1) + ": the answer was never shortened");
+            assertEquals(ChatMessage.system(SYSTEM), r.messages().get(0), "turn " + (t + 1) + ": the system prompt comes first");
+            assertEquals(ChatMessage.user(question(t + 1)), r.messages().get(r.messages().size() - 1));
+            assertEquals(ChatMessage.Role.USER, r.messages().get(1).role(), "never an answer without its question");
+        }
+    }
+
+    /**
+     * The prompt budget is 512 - 32 = 480 tokens and the low-water mark 240. An exchange costs at
+     * most 6 + 21 + 32 = 59 tokens here (template, question, answer), a question at most 24, so after
+     * a trim to 240 at least (480 - 240 - 24) / 59 > 3 turns pass before the budget is reached
+     * again: the prefix changes at most once every k = 4 turns.
+     */
+    @Test
+    void cacheAwareTrimmingChangesThePrefixAtMostOnceEveryFourTurnsAndEveryRequestFits() throws Exception {
+        Run run = converse(new TemplateFake(0, true), TrimPolicy.CACHE_AWARE, 60);
+        assertEquals(60, run.requests().size());
+        assertEveryRequestFits(run, 0);
+        List<Integer> changes = prefixChanges(run.requests(), run.answers());
+        assertTrue(changes.size() >= 5, "the context filled and was trimmed several times: " + changes);
+        for (int i = 1; i < changes.size(); i++) {
+            assertTrue(changes.get(i) - changes.get(i - 1) >= 4, "prefix changes at turns " + changes);
+        }
+        for (int t : changes) {
+            int prompt = TemplateFake.tokens(run.requests().get(t - 1).messages(), 0);
+            assertTrue(prompt <= 240, "turn " + t + " was trimmed to the low-water mark, not just below the budget: " + prompt);
+        }
+    }
+
+    @Test
+    void oldestFirstChangesThePrefixEveryTurnOnceTheContextIsFull() throws Exception {
+        Run run = converse(new TemplateFake(0, true), TrimPolicy.OLDEST_FIRST, 60);
+        assertEveryRequestFits(run, 0);
+        List<Integer> changes = prefixChanges(run.requests(), run.answers());
+        int first = changes.get(0);
+        assertTrue(first > 2 && first < 20, "it fills after a few turns: " + changes);
+        // Now and then a short question after a long one fits without a drop; otherwise every turn drops.
+        int after = 60 - first + 1;
+        assertTrue(changes.size() >= after * 9 / 10, changes.size() + " of the " + after + " turns from turn " + first
+                + " changed the prefix: " + changes);
+        for (ChatRequest r : run.requests().subList(first, 60)) {
+            assertTrue(TemplateFake.tokens(r.messages(), 0) > 480 - 59 - 24, "it keeps as much as fits");
+        }
+    }
+
+    @Test
+    void aTurnAsksTheTokenizerAtMostTwiceHoweverLongTheConversation() throws Exception {
+        TemplateFake backend = new TemplateFake(0, true);
+        Run run = converse(backend, TrimPolicy.CACHE_AWARE, 200);
+        // First turn: 3 calls to measure the template, 1 for the system prompt, then the question and the exchange.
+        assertEquals(6, run.callsPerTurn().get(0));
+        for (int t = 1; t < 200; t++) {
+            assertEquals(2, run.callsPerTurn().get(t), "turn " + (t + 1) + ": " + run.callsPerTurn());
+        }
+        assertTrue(run.history() <= 2 * (480 / 6), "the conversation list is bounded: " + run.history());
+        Run oldest = converse(new TemplateFake(0, true), TrimPolicy.OLDEST_FIRST, 200);
+        assertTrue(oldest.callsPerTurn().subList(1, 200).stream().allMatch(c -> c == 2), "the same for the other policy");
+    }
+
+    @Test
+    void whatTheSumOfPartsMissesIsLearnedFromTheBackendsOwnCount() throws Exception {
+        // This template adds 20 tokens to any prompt of three messages or more: the first such
+        // prompt (turn 2, far from full) is 20 tokens larger than estimated, and from then on
+        // every estimate carries the difference, so no request ever exceeds the context.
+        TemplateFake backend = new TemplateFake(20, true);
+        Run run = converse(backend, TrimPolicy.CACHE_AWARE, 60);
+        assertEquals(60, run.requests().size(), "no request was refused");
+        assertEveryRequestFits(run, 20);
+    }
+}
