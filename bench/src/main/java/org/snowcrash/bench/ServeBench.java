@@ -208,10 +208,11 @@ final class ServeBench {
         int clients = 12;
         int answerTokens = 64;
         // Two slots, generations of exactly 64 tokens; two may run and two wait, the rest must be refused.
-        // (When the model pool lands these limits come from model.timing.max-in-flight and .queue.)
-        try (SnowcrashServer server = SnowcrashServer.builder()
-                .settings(Settings.of(settings("snowcrash-bench-overload", "-np 2 --ignore-eos"), "bench"))
-                .limits(2, 2).start()) {
+        Map<String, String> s = settings("snowcrash-bench-overload", "--ignore-eos");
+        s.put("model.timing.parallel", "2");
+        s.put("model.timing.max-in-flight", "2");
+        s.put("model.timing.queue", "2");
+        try (SnowcrashServer server = SnowcrashServer.builder().settings(Settings.of(s, "bench")).start()) {
             URI url = server.uri().resolve("/v1/chat/completions");
             List<String> prompts = new ArrayList<>();
             Map<String, String> alone = new HashMap<>();
