@@ -1,13 +1,13 @@
 // The web chat viewer in a real browser: Debian's chromium, headless, driven by playwright-core.
 // Asks a question, watches the answer stream in and the served-by badge, listens to what the
 // page hands to speech synthesis, and keeps a screenshot. Prints one JSON object for the Java test.
-// Usage: node viewer.mjs <base URL> <key> <screenshot.png>
+// Usage: node viewer.mjs <base URL> <key> <screenshot.png> <system prompt>
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [base, key, screenshot] = process.argv.slice(2);
+const [base, key, screenshot, systemPrompt] = process.argv.slice(2);
 const profile = mkdtempSync(join(tmpdir(), 'snowcrash-chromium-'));
 const out = {};
 const requests = [];
@@ -46,20 +46,24 @@ try {
   await page.selectOption('#model', 'demo');
   out.keyInPage = (await page.content()).includes(key);
 
-  // 2. Ask, with speech on; count how often the answer grows while it streams.
+  // 2. Ask, with a system prompt and speech on; note each length the answer has while it streams.
   await page.check('#speak');
+  await page.click('#system-box summary');
+  await page.fill('#system', systemPrompt);
   await page.evaluate(() => {
-    window.__updates = 0;
-    new MutationObserver(() => { window.__updates++; })
-      .observe(document.getElementById('chat'), { subtree: true, characterData: true, childList: true });
+    window.__lengths = [];
+    new MutationObserver(() => {
+      const text = document.querySelector('#answer .text');
+      if (text) { window.__lengths.push(text.textContent.length); }
+    }).observe(document.getElementById('chat'), { subtree: true, characterData: true, childList: true });
   });
-  await page.fill('#prompt', 'Hello robot. What do you see?');
+  await page.fill('#prompt', 'What do you see?');
   await page.press('#prompt', 'Enter');
   await page.waitForSelector('#usage', { timeout: 120_000 });
   out.answer = await page.textContent('#answer .text');
   out.usage = await page.textContent('#usage');
   out.servedBy = await page.textContent('#served-by');
-  out.updates = await page.evaluate(() => window.__updates);
+  out.lengths = await page.evaluate(() => window.__lengths);
   out.log = await page.$$eval('#log li', (items) => items.map((li) => li.textContent));
   out.spoken = await page.evaluate(() => window.__spoken);
   out.sentences = await page.getAttribute('#answer', 'data-sentences');

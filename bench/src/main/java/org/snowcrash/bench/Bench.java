@@ -104,6 +104,9 @@ public final class Bench {
         b.row("container dies while loading", b::containerDies);
         b.row("memory over a 100-turn conversation", b::memory);
         b.row("shutdown on SIGTERM", b::shutdown);
+        ServeBench serve = new ServeBench(rounds, tokens, b.image, b.work, b::add);
+        b.row("serve streaming vs llama-server direct", serve::streaming);
+        b.row("serve under overload", serve::overload);
         b.print();
         System.exit(0);
     }

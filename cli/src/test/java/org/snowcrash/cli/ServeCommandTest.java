@@ -108,7 +108,7 @@ class ServeCommandTest {
                 "-D", "model.demo.container=snowcrash-servecli-" + ProcessHandle.current().pid(),
                 "-D", "model.demo.port=" + port,
                 // One slot and a generation that never ends by itself: only the bound can end it.
-                "-D", "model.demo.args=-np 1 --context-shift --ignore-eos");
+                "-D", "model.demo.parallel=1", "-D", "model.demo.args=--context-shift --ignore-eos");
         Process p = s.process();
         try {
             HttpRequest endless = HttpRequest.newBuilder(s.base().resolve("/v1/chat/completions"))

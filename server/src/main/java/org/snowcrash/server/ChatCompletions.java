@@ -9,6 +9,8 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.agent.SentenceSplitter;
+import org.snowcrash.agent.pool.ModelPool;
+import org.snowcrash.agent.pool.PooledModel;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.TokenSink;
@@ -18,9 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 
 /**
- * {@code POST /v1/chat/completions}: one request to one model through the router, answered as
+ * {@code POST /v1/chat/completions}: one request to one model through the pool, answered as
  * one JSON object or as server-sent events. Every request, blocking or streaming, runs as a
- * cancellable stream on the router, so that a client that goes away (noticed at the next write)
+ * cancellable stream on the pool, so that a client that goes away (noticed at the next write)
  * and a shutdown past its bound both stop the generation and free the server's slot.
  *
  * <p>Called on Jetty's request threads, many at once; holds no state of its own per request.
@@ -31,7 +33,7 @@ final class ChatCompletions {
     /** The status counted for a request whose client went away (nginx's convention, also Javalin's). */
     static final int CLIENT_GONE = 499;
 
-    private final ModelRouter router;
+    private final ModelPool pool;
     private final EventHub events;
     private final Metrics metrics;
     private final InFlight inFlight;
@@ -40,9 +42,9 @@ final class ChatCompletions {
     private final int defaultMaxTokens;
     private final Clock clock;
 
-    ChatCompletions(ModelRouter router, EventHub events, Metrics metrics, InFlight inFlight, ObjectMapper mapper,
+    ChatCompletions(ModelPool pool, EventHub events, Metrics metrics, InFlight inFlight, ObjectMapper mapper,
                     int defaultMaxTokens, Clock clock) {
-        this.router = router;
+        this.pool = pool;
         this.events = events;
         this.metrics = metrics;
         this.inFlight = inFlight;
@@ -69,7 +71,7 @@ final class ChatCompletions {
             return;
         }
         // A model id the catalog does not know is counted under one label, so clients cannot grow the metrics.
-        String label = router.models().stream().anyMatch(m -> m.id().equals(req.model())) ? req.model() : "(unknown)";
+        String label = pool.models().stream().anyMatch(m -> m.id().equals(req.model())) ? req.model() : "(unknown)";
         metrics.inFlight(label, 1);
         int status = 500;
         try {
@@ -96,9 +98,10 @@ final class ChatCompletions {
                 metrics.firstToken(req.model(), Duration.ofNanos(System.nanoTime() - t0));
             }
         };
-        ChatResponse r = router.stream(req.model(), req.request(), sink, entry.cancellation);
+        ChatResponse r = pool.stream(req.model(), req.request(), sink, entry.cancellation);
         if (r.finishReason() == FinishReason.CANCELLED) {
-            // Only a shutdown cancels a blocking request: its client is never written to before the end.
+            // Only a shutdown cancels a blocking request (in the queue, waiting for memory or a start, or
+            // generating): its client is never written to before the end.
             OpenAiError err = OpenAiError.shuttingDown("the server shut down before the answer was complete");
             reply(ctx, err);
             return err.status();
@@ -124,7 +127,7 @@ final class ChatCompletions {
         try {
             ChatResponse r;
             try {
-                r = router.stream(req.model(), req.request(), chunks, entry.cancellation);
+                r = pool.stream(req.model(), req.request(), chunks, entry.cancellation);
             } catch (RuntimeException e) {
                 if (!out.committed()) {
                     throw e; // nothing sent yet: the error gets its own status and a JSON body
@@ -230,9 +233,9 @@ final class ChatCompletions {
                 clock.instant().getEpochSecond(), req.model());
     }
 
-    /** The backend serving a model now, as the router reports it. */
+    /** The backend serving a model now, as the pool reports it. */
     private Optional<String> backendOf(String model) {
-        return router.models().stream().filter(m -> m.id().equals(model)).findFirst().flatMap(PooledModel::backendId);
+        return pool.models().stream().filter(m -> m.id().equals(model)).findFirst().flatMap(PooledModel::backendId);
     }
 
     private void reply(Context ctx, OpenAiError err) {

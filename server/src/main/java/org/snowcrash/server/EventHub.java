@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.snowcrash.agent.pool.ModelPool;
 import org.snowcrash.api.LifecycleEvent;
 
 /**
@@ -12,21 +13,21 @@ import org.snowcrash.api.LifecycleEvent;
  * {@code GET /v1/events}, and streaming requests that asked for their model's events. A listener
  * that throws is logged and skipped; it never reaches the thread that published.
  */
-final class EventHub implements ModelEventSink {
+final class EventHub implements ModelPool.ModelListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
 
-    private final List<ModelEventSink> listeners = new CopyOnWriteArrayList<>();
+    private final List<ModelPool.ModelListener> listeners = new CopyOnWriteArrayList<>();
 
     /** Adds a listener; the returned handle removes it (idempotent). */
-    AutoCloseable subscribe(ModelEventSink listener) {
+    AutoCloseable subscribe(ModelPool.ModelListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }
 
     @Override
     public void publish(String modelId, LifecycleEvent event) {
-        for (ModelEventSink l : listeners) {
+        for (ModelPool.ModelListener l : listeners) {
             try {
                 l.publish(modelId, event);
             } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.snowcrash.agent.pool.PooledModel;
+
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.sse.SseClient;
@@ -76,10 +78,5 @@ final class EventStream implements Handler {
         for (SseClient c : clients) {
             c.close();
         }
-    }
-
-    /** Clients connected now. */
-    int clients() {
-        return clients.size();
     }
 }

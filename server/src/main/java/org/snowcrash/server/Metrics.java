@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.snowcrash.agent.pool.ModelPool;
+import org.snowcrash.agent.pool.PooledModel;
 import org.snowcrash.api.LifecycleEvent;
 
 import io.prometheus.metrics.core.metrics.Counter;
@@ -24,7 +26,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
  * <p>Request metrics are counted by the chat handler; starts, fallbacks, degradations and
  * evictions come from the models' lifecycle events; loaded models are counted at each scrape.
  */
-final class Metrics implements ModelEventSink {
+final class Metrics implements ModelPool.ModelListener {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -62,7 +64,7 @@ final class Metrics implements ModelEventSink {
     /** @param models what the scrape counts as loaded */
     Metrics(Supplier<List<PooledModel>> models) {
         GaugeWithCallback.builder().name("snowcrash_models_loaded")
-                .help("Models loaded now (starting, ready or degraded)")
+                .help("Models holding memory now (starting, ready, degraded or unloading)")
                 .callback(cb -> cb.call(models.get().stream().filter(m -> m.state() != PooledModel.State.UNLOADED).count()))
                 .register(registry);
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.snowcrash.agent.pool.PooledModel;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
@@ -124,6 +125,7 @@ final class OpenAiJson {
             ext.putNull("estimated_bytes");
         }
         m.lastUsed().ifPresentOrElse(t -> ext.put("last_used", t.toString()), () -> ext.putNull("last_used"));
+        m.expiresAt().ifPresentOrElse(t -> ext.put("expires_at", t.toString()), () -> ext.putNull("expires_at"));
         return o;
     }
 

@@ -16,6 +16,8 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.snowcrash.agent.pool.ModelPool;
+import org.snowcrash.agent.pool.PooledModel;
 import org.snowcrash.api.Settings;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
@@ -60,7 +62,7 @@ public final class SnowcrashServer implements AutoCloseable {
 
     private final ServeSettings settings;
     private final ApiKey key;
-    private final ModelRouter router;
+    private final ModelPool pool;
     private final InFlight inFlight;
     private final EventStream events;
     private final Javalin app;
@@ -78,14 +80,18 @@ public final class SnowcrashServer implements AutoCloseable {
         ObjectMapper mapper = new ObjectMapper();
         OpenAiJson json = new OpenAiJson(mapper);
         EventHub hub = new EventHub();
-        b.listeners.forEach(l -> hub.subscribe(l::publish));
+        b.listeners.forEach(hub::subscribe);
         this.inFlight = new InFlight();
-        this.router = new OnDemandModels(b.settings, Optional.ofNullable(b.discovery), b.maxInFlight, b.queue, hub, clock);
-        Metrics metrics = new Metrics(router::models);
+        ModelPool.Builder pb = ModelPool.builder().settings(b.settings).clock(clock).modelListener(hub);
+        if (b.discovery != null) {
+            pb.discovery(b.discovery);
+        }
+        this.pool = pb.build();
+        Metrics metrics = new Metrics(pool::models);
         hub.subscribe(metrics);
         long created = clock.instant().getEpochSecond();
-        this.events = new EventStream(hub, json, router::models, clock, created);
-        ChatCompletions chat = new ChatCompletions(router, hub, metrics, inFlight, mapper, settings.defaultMaxTokens(), clock);
+        this.events = new EventStream(hub, json, pool::models, clock, created);
+        ChatCompletions chat = new ChatCompletions(pool, hub, metrics, inFlight, mapper, settings.defaultMaxTokens(), clock);
 
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -109,9 +115,9 @@ public final class SnowcrashServer implements AutoCloseable {
             config.routes.get("/health", this::health);
             config.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
             config.routes.get("/v1/models", ctx -> ctx.contentType("application/json")
-                    .result(json.models(router.models(), created)));
+                    .result(json.models(pool.models(), created)));
             config.routes.get("/v1/models/{id}", ctx -> {
-                PooledModel m = router.models().stream().filter(x -> x.id().equals(ctx.pathParam("id"))).findFirst()
+                PooledModel m = pool.models().stream().filter(x -> x.id().equals(ctx.pathParam("id"))).findFirst()
                         .orElseThrow(() -> new org.snowcrash.models.UnknownModelException(
                                 "unknown model '" + ctx.pathParam("id") + "' (GET /v1/models lists them)"));
                 ctx.contentType("application/json").result(json.write(json.model(m, created)));
@@ -147,7 +153,7 @@ public final class SnowcrashServer implements AutoCloseable {
         try {
             app.start();
         } catch (RuntimeException e) {
-            router.close();
+            pool.close();
             heartbeat.shutdownNow();
             throw new ServerStartException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + rootMessage(e) + " (set serve.host and serve.port, or --host and --port)", e);
@@ -266,7 +272,7 @@ public final class SnowcrashServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("stopping the HTTP server: {}", e.toString());
             }
-            router.close();
+            pool.close();
             stopped.countDown();
         }
     }
@@ -286,17 +292,6 @@ public final class SnowcrashServer implements AutoCloseable {
     }
 
     /**
-     * Hears every {@link org.snowcrash.api.LifecycleEvent} of every model with its model id
-     * ({@code Fallback} and {@code Skipped} carry none of their own). Called on the thread doing
-     * the work; must be quick, must not throw, must not call back into the server.
-     */
-    @FunctionalInterface
-    public interface Listener {
-        /** One event of model {@code modelId}. */
-        void publish(String modelId, org.snowcrash.api.LifecycleEvent event);
-    }
-
-    /**
      * What to serve and how. Not thread-safe; {@link #start()} once.
      */
     public static final class Builder {
@@ -305,9 +300,7 @@ public final class SnowcrashServer implements AutoCloseable {
         private Discovery discovery;
         private Consumer<String> notices = LOG::info;
         private Clock clock = Clock.systemUTC();
-        private final java.util.List<Listener> listeners = new java.util.ArrayList<>();
-        private int maxInFlight = 4;
-        private int queue = 16;
+        private final java.util.List<ModelPool.ModelListener> listeners = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -325,28 +318,15 @@ public final class SnowcrashServer implements AutoCloseable {
         public Builder notices(Consumer<String> n) { this.notices = Objects.requireNonNull(n); return this; }
 
         /** A listener for every lifecycle event of every model (the command prints them). */
-        public Builder listener(Listener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
+        public Builder listener(ModelPool.ModelListener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
 
         /** The clock for {@code created} fields and last-use times (tests). */
         public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
 
         /**
-         * Requests that may run on one model at once, and how many may wait for a turn; more
-         * are refused with 429. Temporary: the model pool reads these per model from
-         * {@code model.<id>.max-in-flight} and {@code model.<id>.queue}.
-         */
-        public Builder limits(int maxInFlight, int queue) {
-            if (maxInFlight < 1 || queue < 0) {
-                throw new IllegalArgumentException("maxInFlight must be at least 1 and queue at least 0");
-            }
-            this.maxInFlight = maxInFlight;
-            this.queue = queue;
-            return this;
-        }
-
-        /**
-         * Reads the settings, finds or makes the key, and starts listening. Models start on
-         * their first request. Blocks until the port is bound.
+         * Reads the settings (the pool's too: {@code snowcrash.memory.budget}, {@code model.<id>.keep-alive},
+         * {@code max-in-flight}, {@code queue}), finds or makes the key, and starts listening. Models
+         * start on their first request (through a {@link ModelPool}). Blocks until the port is bound.
          *
          * @throws org.snowcrash.api.ConfigurationException for wrong {@code serve.*} (or model) settings, or a key
          *                                                  file that cannot be made or is not private

@@ -39,6 +39,7 @@ final class DockerRun {
         m.put("backend.docker.labels", LABEL + "=" + RUN);
         m.put("model.demo.port", String.valueOf(freePort()));
         m.put("model.demo.container", "snowcrash-servetest-" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet());
+        m.put("model.demo.parallel", "1"); // one llama-server slot: a request holds it until it ends
         if (!args.isEmpty()) {
             m.put("model.demo.args", args);
         }

@@ -115,6 +115,7 @@ public final class ModelPool implements AutoCloseable {
     private final PoolConfig config;
     private final Clock clock;
     private final List<EventSink> listeners;
+    private final List<ModelListener> modelListeners;
     /** Every catalog model, in catalog order; the map itself never changes. */
     private final Map<String, Slot> slots;
     private final Estimates estimates = new Estimates();
@@ -135,6 +136,7 @@ public final class ModelPool implements AutoCloseable {
         this.config = config;
         this.clock = b.clock;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        this.modelListeners = new CopyOnWriteArrayList<>(b.modelListeners);
         Map<String, Slot> m = new LinkedHashMap<>();
         for (CatalogEntry e : catalog.entries()) {
             m.put(e.id(), new Slot(e, config.limits().get(e.id())));
@@ -573,7 +575,7 @@ public final class ModelPool implements AutoCloseable {
             }
             if (waiting != null) {
                 announced = true;
-                publish(new LifecycleEvent.Progress(POOL, slot.id(), waiting));
+                publish(slot.id(), new LifecycleEvent.Progress(POOL, slot.id(), waiting));
                 continue;
             }
             String why = "evicted for memory: making room for '" + slot.id() + "' (budget "
@@ -615,7 +617,7 @@ public final class ModelPool implements AutoCloseable {
                 lock.unlock();
             }
             LOG.info("model {} unloaded from {}: {}", v.slot().id(), backend, why);
-            publish(new LifecycleEvent.Unloaded(backend, v.slot().id(), why));
+            publish(v.slot().id(), new LifecycleEvent.Unloaded(backend, v.slot().id(), why));
         }
     }
 
@@ -627,13 +629,20 @@ public final class ModelPool implements AutoCloseable {
             slot.degraded = false;
             slot.backendId = s.backendId();
         }
-        publish(event);
+        publish(slot.id(), event);
     }
 
-    private void publish(LifecycleEvent event) {
+    private void publish(String modelId, LifecycleEvent event) {
         for (EventSink l : listeners) {
             try {
                 l.publish(event);
+            } catch (RuntimeException e) {
+                LOG.warn("listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+            }
+        }
+        for (ModelListener l : modelListeners) {
+            try {
+                l.publish(modelId, event);
             } catch (RuntimeException e) {
                 LOG.warn("listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
             }
@@ -708,6 +717,19 @@ public final class ModelPool implements AutoCloseable {
     }
 
     /**
+     * Hears every event of every model with the id of the model it belongs to, for a front end
+     * that shows many models (a server's event stream, per-model metrics): {@link
+     * LifecycleEvent.Skipped} and {@link LifecycleEvent.Fallback} carry no model id of their own.
+     * The contract is {@link EventSink}'s and {@link RunningModel}'s: called on the working thread,
+     * quick, never throwing, never calling back into the pool synchronously.
+     */
+    @FunctionalInterface
+    public interface ModelListener {
+        /** One event of model {@code modelId}. */
+        void publish(String modelId, LifecycleEvent event);
+    }
+
+    /**
      * How to build a pool: the options {@link RunningModel.Builder} has, for every model. Not
      * thread-safe; each {@link #build()} makes a pool of its own.
      */
@@ -717,6 +739,7 @@ public final class ModelPool implements AutoCloseable {
         private String backendId;
         private Clock clock = Clock.systemUTC();
         private final List<EventSink> listeners = new ArrayList<>();
+        private final List<ModelListener> modelListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -732,6 +755,9 @@ public final class ModelPool implements AutoCloseable {
 
         /** A listener for every event of every model, and for {@link LifecycleEvent.Unloaded}; see the class comment. */
         public Builder listener(EventSink l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
+
+        /** A listener that also hears which model each event belongs to; see {@link ModelListener}. */
+        public Builder modelListener(ModelListener l) { this.modelListeners.add(Objects.requireNonNull(l)); return this; }
 
         /** The clock keep-alive and last use are read from; default the system's. */
         public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }

@@ -168,6 +168,45 @@ class ModelPoolTest {
     }
 
     @Test
+    void aModelListenerHearsEveryEventWithTheModelItBelongsTo() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        List<LifecycleEvent> inOrder = new CopyOnWriteArrayList<>();
+        Map<String, String> m = new HashMap<>();
+        m.put("snowcrash.models.dir", dir.toString());
+        for (String id : List.of("a", "b", "c")) {
+            m.put("model." + id + ".file", id + ".gguf");
+        }
+        Settings settings = Settings.of(m, "test");
+        backend.failing.add("b");
+        pool = ModelPool.builder().settings(settings).clock(clock)
+                .discovery(BackendRegistry.order(List.of(backend), List.of(), settings))
+                .listener(seen::add)
+                .modelListener((model, e) -> {
+                    heard.add(model + " " + e.getClass().getSimpleName());
+                    inOrder.add(e);
+                })
+                .build();
+        pool.chat("a", ask("hi"));
+        assertThrows(NoBackendStartedException.class, () -> pool.chat("b", ask("hi")));
+        pool.close();
+        assertEquals(seen, inOrder, "the same events, in the same order, as the plain listener");
+        assertTrue(heard.containsAll(List.of("a Starting", "a Ready", "a ServedBy", "b Starting", "b Failed", "a Unloaded")),
+                heard.toString());
+        assertTrue(heard.stream().noneMatch(h -> h.startsWith("c ")), heard.toString());
+        for (int i = 0; i < inOrder.size(); i++) {
+            String model = heard.get(i).substring(0, 1);
+            LifecycleEvent e = inOrder.get(i);
+            if (e instanceof LifecycleEvent.Starting s) {
+                assertEquals(s.modelId(), model);
+            } else if (e instanceof LifecycleEvent.Failed f) {
+                assertEquals(f.modelId(), model);
+            } else if (e instanceof LifecycleEvent.Unloaded u) {
+                assertEquals(u.modelId(), model);
+            }
+        }
+    }
+
+    @Test
     void startsTheCatalogsResolvedSpecWithGpuLayersPlanned() throws Exception {
         pool("model.a.gpu-layers", "auto", "snowcrash.gpu.memory", "8g", "model.a.ctx-size", "1024");
         pool.chat("a", ask("hi"));

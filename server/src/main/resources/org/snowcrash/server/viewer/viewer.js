@@ -126,6 +126,12 @@ function bubble(kind, text) {
   return div;
 }
 
+// The system prompt, when one is written, goes first with every request (never into the history).
+function withSystemPrompt(messages) {
+  const system = $('system').value.trim();
+  return system ? [{ role: 'system', content: system }].concat(messages) : messages;
+}
+
 function speak(text) {
   if (!$('speak').checked || !('speechSynthesis' in window)) { return; }
   speechSynthesis.speak(new SpeechSynthesisUtterance(text));
@@ -153,7 +159,7 @@ async function send(question) {
       signal: state.abort.signal,
       headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream' },
       body: JSON.stringify({
-        model, messages: state.messages, stream: true,
+        model, messages: withSystemPrompt(state.messages), stream: true,
         stream_options: { include_usage: true },
         snowcrash: { events: true, sentences: true },
       }),
