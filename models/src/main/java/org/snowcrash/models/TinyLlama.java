@@ -40,6 +40,9 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
                     + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}"
                     + "{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
+    /** The id of {@code </s>}, the end-of-sequence token. */
+    private static final int EOS = 2;
+
     private static final String[] WORDS = {
         "▁", "▁the", "▁a", "▁is", "▁I", "▁you", "▁and", "▁to", "▁of", "▁it", "▁hello", "▁world",
         "▁robot", "▁can", "▁see", "▁yes", "▁no", "▁what", "▁how", "▁model", ".", ",", "?", "!",
@@ -132,7 +135,7 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
                 .put("tokenizer.ggml.scores", GgufValue.array(GgufType.FLOAT32, scores))
                 .put("tokenizer.ggml.token_type", GgufValue.array(GgufType.INT32, types))
                 .put("tokenizer.ggml.bos_token_id", GgufValue.u32(1))
-                .put("tokenizer.ggml.eos_token_id", GgufValue.u32(2))
+                .put("tokenizer.ggml.eos_token_id", GgufValue.u32(EOS))
                 .put("tokenizer.ggml.unknown_token_id", GgufValue.u32(0))
                 .put("tokenizer.ggml.add_bos_token", GgufValue.bool(true))
                 .put("tokenizer.chat_template", GgufValue.string(CHATML_TEMPLATE));
@@ -140,7 +143,12 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
         SplittableRandom random = new SplittableRandom(seed);
         w.tensor("token_embd.weight", type, new long[] {embedding, vocab}, random(random.split(), (long) embedding * vocab, 0.5f));
         w.tensor("output_norm.weight", GgmlType.F32, new long[] {embedding}, ones(embedding));
-        w.tensor("output.weight", type, new long[] {embedding, vocab}, random(random.split(), (long) embedding * vocab, 0.5f));
+        // The end-of-sequence token's output row is zero, so its logit is always 0 while the others
+        // spread around it: it never reaches greedy's argmax nor survives top-k/min-p, and the model
+        // writes up to the token limit. Tests that count tokens rely on that (a random row let it
+        // end an answer after two tokens now and then).
+        w.tensor("output.weight", type, new long[] {embedding, vocab},
+                random(random.split(), (long) embedding * vocab, 0.5f, EOS * (long) embedding, embedding));
         float scale = (float) (1.0 / Math.sqrt(embedding));
         for (int b = 0; b < layers; b++) {
             String p = "blk." + b + ".";
@@ -171,11 +179,19 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
     }
 
     private GgufWriter.TensorData random(SplittableRandom r, long n, float scale) {
+        return random(r, n, scale, 0, 0);
+    }
+
+    /** Uniform values in {@code [-scale, scale)}, except {@code zeros} zeros from element {@code zeroFrom}. */
+    private GgufWriter.TensorData random(SplittableRandom r, long n, float scale, long zeroFrom, long zeros) {
         return out -> {
             int each = type == GgmlType.F32 ? 4 : 2;
             ByteBuffer b = ByteBuffer.allocate(8192 * each).order(ByteOrder.LITTLE_ENDIAN);
             for (long i = 0; i < n; i++) {
                 float v = (float) ((r.nextDouble() * 2 - 1) * scale);
+                if (i >= zeroFrom && i < zeroFrom + zeros) {
+                    v = 0f;
+                }
                 if (each == 4) {
                     b.putFloat(v);
                 } else {

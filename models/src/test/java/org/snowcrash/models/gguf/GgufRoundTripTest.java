@@ -53,6 +53,28 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void randomModelCannotEndItsAnswerEarlyBecauseTheEndTokenRowIsZero() throws Exception {
+        Path f = dir.resolve("demo.gguf");
+        TinyLlama.demo().write(f);
+        GgufFile g = GgufReader.read(f);
+        TensorInfo output = g.tensors().stream().filter(t -> t.name().equals("output.weight")).findFirst().orElseThrow();
+        int eos = (int) g.integer("tokenizer.ggml.eos_token_id").orElseThrow();
+        int width = (int) output.dimensions()[0];
+        ByteBuffer data = ByteBuffer.wrap(java.nio.file.Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        int rows = (int) output.dimensions()[1];
+        for (int row = 0; row < rows; row++) {
+            int zeros = 0;
+            for (int i = 0; i < width; i++) {
+                if (data.getFloat((int) (g.dataOffset() + output.offset()) + (row * width + i) * 4) == 0f) {
+                    zeros++;
+                }
+            }
+            // the end token's logit is always 0, the others spread around it (see TinyLlama)
+            assertEquals(row == eos ? width : 0, zeros, "zeros in output row " + row);
+        }
+    }
+
+    @Test
     void truncatedFileIsCaughtWithATypedError() throws Exception {
         Path f = dir.resolve("demo.gguf");
         TinyLlama.demo().write(f);
