@@ -327,6 +327,9 @@ public final class Agent implements AutoCloseable {
         public Builder backend(String id) { model.backend(id); return this; }
         /** What to do after the backend dies; default {@code snowcrash.agent.recovery}, else {@link Recovery#RESTART}. */
         public Builder recovery(Recovery r) { model.recovery(r); return this; }
+
+        /** Whether to move back to a preferred backend once it serves again; default {@code snowcrash.agent.fail-back}, else off. */
+        public Builder failBack(FailBack f) { model.failBack(f); return this; }
         /** Use these discovered backends instead of discovering (tests, embedding). */
         public Builder discovery(Discovery d) { model.discovery(d); return this; }
         /** The system prompt (none by default). */

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -52,8 +53,11 @@ import org.snowcrash.registry.Discovery;
  *       {@link LifecycleEvent.Degraded}, and the next request starts the model again as the
  *       {@link Recovery} policy says (the dead session is closed first, so its name and port are
  *       free), publishing the whole start again ({@code Starting} ... {@code ServedBy});</li>
- *   <li><b>the events</b>: every {@link LifecycleEvent} of starts, restarts and close goes to its
- *       listeners.</li>
+ *   <li><b>fail-back</b>, when switched on ({@link FailBack}): served by a lower backend than the
+ *       first in try order, it starts the preferred ones again in the background now and then, and
+ *       moves the next requests there when one starts;</li>
+ *   <li><b>the events</b>: every {@link LifecycleEvent} of starts, restarts, fail-backs and close
+ *       goes to its listeners.</li>
  * </ul>
  * It keeps no conversation and sends requests as they are.
  *
@@ -65,7 +69,8 @@ import org.snowcrash.registry.Discovery;
  * closed as soon as it is up).
  *
  * <p><b>Listener contract</b> (as for OkHttp's {@code EventListener}): an {@link EventSink} is
- * called on the thread doing the work (the starting or requesting thread), so it must be quick;
+ * called on the thread doing the work (the starting or requesting thread, or the fail-back
+ * thread {@code snowcrash-fail-back-<model>}), so it must be quick;
  * it must not throw (an exception is logged and ignored, it never reaches a caller); and it must
  * not call back into this model synchronously (no request, no close from inside a listener: a
  * listener runs while a restart holds the restart lock). Hand such work to another thread.
@@ -78,8 +83,14 @@ public final class RunningModel implements AutoCloseable {
     private sealed interface State permits Serving, Down, Closed {
     }
 
-    /** A session that answers, and the attempts of the start that made it. */
-    private record Serving(ModelSession session, List<Attempt> attempts) implements State {
+    /**
+     * A session that answers, the attempts of the start that made it, when it started
+     * ({@link System#nanoTime()}) and its requests in flight.
+     */
+    private record Serving(ModelSession session, List<Attempt> attempts, long since, Lease lease) implements State {
+        Serving(Launch launch) {
+            this(launch.session(), launch.attempts(), System.nanoTime(), new Lease());
+        }
     }
 
     /** The session {@code last} died; the next request restarts (or refuses, with {@link Recovery#NONE}). */
@@ -90,19 +101,63 @@ public final class RunningModel implements AutoCloseable {
     private record Closed(Serving last) implements State {
     }
 
+    /**
+     * The requests in flight on one session. Only fail-back needs it: the session it replaces may
+     * still be answering, so it is closed when the last of those requests ends, not at once.
+     */
+    private static final class Lease {
+        private int inFlight;
+        private boolean retired;
+        private boolean closed;
+
+        /** False once retired: the caller must take the session that replaced it. */
+        synchronized boolean acquire() {
+            if (retired) {
+                return false;
+            }
+            inFlight++;
+            return true;
+        }
+
+        /** True when the caller must close the session now (retired and this was the last request). */
+        synchronized boolean release() {
+            inFlight--;
+            return retired && inFlight == 0 && markClosed();
+        }
+
+        /** True when the caller must close the session now (nothing in flight). */
+        synchronized boolean retire() {
+            retired = true;
+            return inFlight == 0 && markClosed();
+        }
+
+        private boolean markClosed() {
+            boolean first = !closed;
+            closed = true;
+            return first;
+        }
+    }
+
     private final StartPlan plan;
     private final Recovery recovery;
+    private final FailBack failBack;
     private final List<EventSink> listeners;
     private final AtomicReference<State> state;
     private final Object restartLock = new Object();
     /** Backends that died under this model, left out by {@link Recovery#NEXT}. */
     private final Set<String> died = ConcurrentHashMap.newKeySet();
+    /** One fail-back try at a time; the time of the last one ended. */
+    private final AtomicBoolean failingBack = new AtomicBoolean();
+    private volatile long lastFailBackTry;
+    private volatile Thread failBackThread;
 
-    private RunningModel(StartPlan plan, Recovery recovery, List<EventSink> listeners, Launch first) {
+    private RunningModel(StartPlan plan, Recovery recovery, FailBack failBack, List<EventSink> listeners, Launch first) {
         this.plan = plan;
         this.recovery = recovery;
+        this.failBack = failBack;
         this.listeners = listeners;
-        this.state = new AtomicReference<>(new Serving(first.session(), first.attempts()));
+        this.state = new AtomicReference<>(new Serving(first));
+        this.lastFailBackTry = System.nanoTime();
     }
 
     /** A builder; nothing starts until {@link Builder#start()}. */
@@ -180,6 +235,10 @@ public final class RunningModel implements AutoCloseable {
         if (before instanceof Closed) {
             return;
         }
+        Thread t = failBackThread;
+        if (t != null) {
+            t.interrupt(); // a start in progress is abandoned; its session, if any, is closed by it
+        }
         SessionInfo info = last(before).session().info();
         last(before).session().close();
         publish(new LifecycleEvent.Stopped(info.backendId(), info.modelId()));
@@ -187,15 +246,101 @@ public final class RunningModel implements AutoCloseable {
 
     /** Runs one call on the serving session; a call that finds the backend dead marks it down. */
     private <T> T onSession(Function<ModelSession, T> call) {
-        Serving serving = serving();
+        Serving serving = acquire();
         try {
+            maybeFailBack(serving);
             return call.apply(serving.session());
         } catch (ChatException e) {
             if (meansDeath(e.failure())) {
                 markDown(serving, e.failure());
             }
             throw e;
+        } finally {
+            if (serving.lease().release()) {
+                serving.session().close();
+            }
         }
+    }
+
+    /** The serving session with this request counted on it. */
+    private Serving acquire() {
+        while (true) {
+            Serving s = serving();
+            if (s.lease().acquire()) {
+                return s;
+            }
+            // Fail-back replaced it between the read and the count: the state holds its successor.
+        }
+    }
+
+    /**
+     * Starts a fail-back try in the background when one is due: switched on, served by a backend
+     * below a preferred one, and the interval passed since this session started or the last try.
+     */
+    private void maybeFailBack(Serving serving) {
+        if (!failBack.enabled()) {
+            return;
+        }
+        StartPlan preferred = plan.before(serving.session().info().backendId());
+        if (preferred.discovery().candidates().isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - Math.max(serving.since(), lastFailBackTry) < failBack.interval().toNanos()
+                || !failingBack.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                failBack(serving, preferred);
+            } finally {
+                lastFailBackTry = System.nanoTime();
+                failBackThread = null;
+                failingBack.set(false);
+            }
+        }, "snowcrash-fail-back-" + plan.spec().id());
+        t.setDaemon(true);
+        failBackThread = t;
+        t.start();
+    }
+
+    /**
+     * Starts the preferred backends quietly; when one starts, the model moves there (its start
+     * events are published then) and {@code serving} is closed once its requests have ended.
+     */
+    private void failBack(Serving serving, StartPlan preferred) {
+        String from = serving.session().info().backendId();
+        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+        Launch launch;
+        try {
+            if (state.get() != serving) {
+                return; // closed, died or replaced since the request that asked
+            }
+            launch = preferred.launch(events::add);
+        } catch (RuntimeException e) {
+            LOG.info("model {} stays on backend {}: the preferred backends did not start ({})", plan.spec().id(), from,
+                    firstLine(String.valueOf(e.getMessage())));
+            return;
+        }
+        Serving next = new Serving(launch);
+        if (!state.compareAndSet(serving, next)) {
+            launch.session().close(); // closed or died meanwhile: the new session must not outlive it
+            return;
+        }
+        String to = launch.session().info().backendId();
+        died.remove(to);
+        LOG.info("model {} is back on backend {} (it was served by {})", plan.spec().id(), to, from);
+        // Retired before the events, so a listener told ServedBy finds the old session closed
+        // already, or closing with the last of its requests.
+        if (serving.lease().retire()) {
+            serving.session().close();
+        }
+        events.forEach(this::publish);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static boolean meansDeath(ChatFailure failure) {
@@ -247,7 +392,7 @@ public final class RunningModel implements AutoCloseable {
             throw new ChatException(gone.backendId(), "model " + plan.spec().id(), new ChatFailure.BackendGone(
                     "it died and no backend could start the model again: " + e.getMessage()), e);
         }
-        Serving serving = new Serving(launch.session(), launch.attempts());
+        Serving serving = new Serving(launch);
         if (!state.compareAndSet(down, serving)) {
             // Closed while restarting: the new session must not outlive this model.
             launch.session().close();
@@ -302,6 +447,7 @@ public final class RunningModel implements AutoCloseable {
         private String backendId;
         private Discovery discovery;
         private Recovery recovery;
+        private FailBack failBack;
         private final List<EventSink> listeners = new ArrayList<>();
 
         private Builder() {
@@ -324,6 +470,9 @@ public final class RunningModel implements AutoCloseable {
 
         /** What to do after the backend dies; default {@code snowcrash.agent.recovery}, else {@link Recovery#RESTART}. */
         public Builder recovery(Recovery r) { this.recovery = Objects.requireNonNull(r); return this; }
+
+        /** Whether to move back to a preferred backend once it can serve again; default {@code snowcrash.agent.fail-back}, else off. */
+        public Builder failBack(FailBack f) { this.failBack = Objects.requireNonNull(f); return this; }
 
         /** A listener that also sees the start events; see the listener contract on {@link RunningModel}. */
         public Builder listener(EventSink l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
@@ -349,11 +498,12 @@ public final class RunningModel implements AutoCloseable {
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
             StartPlan plan = new StartPlan(s, resolveSpec(s), resolveDiscovery(s));
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
+            FailBack f = failBack != null ? failBack : FailBack.configured(s);
             List<EventSink> ls = new CopyOnWriteArrayList<>(more);
             ls.addAll(listeners);
             // The first start publishes to the same list as later restarts, so a listener sees both alike.
             Launch first = plan.launch(event -> publishTo(ls, event));
-            return new RunningModel(plan, r, ls, first);
+            return new RunningModel(plan, r, f, ls, first);
         }
 
         private ModelSpec resolveSpec(Settings s) {

@@ -24,6 +24,20 @@ record StartPlan(Settings settings, ModelSpec spec, Discovery discovery) {
         return FallbackChain.start(discovery, spec, settings, events);
     }
 
+    /** The enabled backends tried before {@code backendId} (for {@link FailBack}); none when it is first or unknown. */
+    StartPlan before(String backendId) {
+        List<Candidate> all = discovery.candidates();
+        int at = -1;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).id().equals(backendId)) {
+                at = i;
+                break;
+            }
+        }
+        List<Candidate> ahead = at < 0 ? List.of() : all.subList(0, at).stream().filter(Candidate::enabled).toList();
+        return new StartPlan(settings, spec, new Discovery(ahead, discovery.broken()));
+    }
+
     /** The same plan without these backends (for {@link Recovery#NEXT}). */
     StartPlan without(Set<String> backendIds) {
         List<Candidate> rest = discovery.candidates().stream().filter(c -> !backendIds.contains(c.id())).toList();

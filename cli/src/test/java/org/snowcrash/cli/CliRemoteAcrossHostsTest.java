@@ -27,8 +27,9 @@ import org.snowcrash.models.TinyLlama;
  * The robot's case, through the real {@code snowcrash chat}: a GPU server on another host (a
  * network namespace with a real llama-server) serves the conversation; the cable is pulled in the
  * middle of an answer; the turn fails within the idle timeout with one {@code error:} line, and
- * the next question is answered in-process ({@code snowcrash.agent.recovery=next}), and the session
- * ends normally. Needs root.
+ * the next question is answered in-process ({@code snowcrash.agent.recovery=next}); the cable is
+ * plugged back in, and after the cool-down a question finds the model back on the remote
+ * ({@code snowcrash.agent.fail-back}); the session ends normally. Needs root.
  */
 @Tag("root") // ip netns and chroot need root: .ci/run runs this tag as root
 class CliRemoteAcrossHostsTest {
@@ -36,6 +37,7 @@ class CliRemoteAcrossHostsTest {
     private static final String KEY = "robot-fleet-key";
     private static final Duration IDLE = Duration.ofSeconds(5);
     private static final Duration MARGIN = Duration.ofSeconds(3);
+    private static final Duration COOLDOWN = Duration.ofSeconds(2);
 
     @TempDir
     static Path serverDir;
@@ -98,13 +100,16 @@ class CliRemoteAcrossHostsTest {
     }
 
     @Test
-    void aCablePulledMidAnswerFailsTheTurnAndTheNextQuestionIsAnsweredInProcess() throws Exception {
+    void aCablePulledMidAnswerFailsTheTurnTheNextQuestionIsAnsweredInProcessAndTheRemoteServesAgainOnceItIsBack()
+            throws Exception {
         gpu = NetworkHost.create();
         // One thread, so that its answer is still streaming when the cable is pulled on the first piece.
         NetworkHost.Server server = gpu.serve(model, "demo", KEY, 8080, "-c", "512", "-t", "1");
         Process p = Cli.builder(dir, Map.of(), List.of(), "chat", "--model", "demo", "--max-tokens", "440",
                 "-D", "backend.remote.endpoints=" + server.url(), "-D", "backend.remote.api-key=" + KEY,
                 "-D", "backend.remote.idle-timeout=" + IDLE.toSeconds() + "s", "-D", "snowcrash.agent.recovery=next",
+                "-D", "backend.remote.cooldown=" + COOLDOWN.toSeconds() + "s",
+                "-D", "snowcrash.agent.fail-back=" + COOLDOWN.toSeconds() + "s",
                 "-D", "backend.docker.host=unix:///nonexistent/docker.sock").start();
         try {
             Cli.Lines err = Cli.Lines.follow(p.getErrorStream());
@@ -135,6 +140,27 @@ class CliRemoteAcrossHostsTest {
             assertTrue(err.await(l -> l.contains("completion tokens"), local, Duration.ofSeconds(240)) >= 0,
                     "and was answered: " + err.all());
             assertTrue(out.await(Duration.ZERO) || out.count.get() > out.armedAt, "the answer was printed");
+
+            // The cable is back. Each question may be the one that finds the fail-back interval over
+            // and starts the remote again in the background; it is answered where the model is now.
+            gpu.restoreLink();
+            int generationsBefore = server.generations();
+            int remoteAgain = -1;
+            int answered = local;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (remoteAgain < 0 && System.nanoTime() < deadline) {
+                in.write("are you back?\n".getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                answered = err.await(l -> l.contains("completion tokens"), answered + 1, Duration.ofSeconds(120));
+                assertTrue(answered >= 0, "every question is answered meanwhile: " + err.all());
+                remoteAgain = err.await("served-by: remote"::equals, local, Duration.ZERO);
+            }
+            assertTrue(remoteAgain >= 0, "the model moved back to the remote: " + err.all());
+            in.write("and now, who answers?\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            int last = err.await(l -> l.contains("completion tokens"), Math.max(answered, remoteAgain) + 1, Duration.ofSeconds(120));
+            assertTrue(last >= 0, "answered after the move: " + err.all());
+            assertTrue(server.generations() > generationsBefore, "by the remote server: " + server.logTail(20));
 
             in.close();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the session ends at end of input: " + err.all());

@@ -1,0 +1,156 @@
+package org.snowcrash.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snowcrash.agent.Fakes.Backend;
+import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.ConfigurationException;
+import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.Settings;
+import org.snowcrash.registry.BackendRegistry;
+
+/**
+ * Fail-back: a model that fell to a lower backend moves back to the preferred one once it can
+ * serve again, without costing a turn a start and without cutting a request in flight. The real
+ * version (a remote server on another host whose cable is plugged back in) is in
+ * {@code CliRemoteAcrossHostsTest}; here the preferred backend's coming back is a fake's switch.
+ */
+class FailBackTest {
+
+    @TempDir
+    Path dir;
+
+    private final Backend preferred = new Backend("preferred", 30, Mode.UNAVAILABLE);
+    private final Backend lower = new Backend("lower", 10, Mode.WORKS);
+    private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+    private final CountDownLatch back = new CountDownLatch(1);
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThreads() throws Exception {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    private RunningModel start(FailBack failBack) throws Exception {
+        return RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+                .discovery(BackendRegistry.order(List.of(preferred, lower), List.of(), Settings.empty()))
+                .failBack(failBack)
+                .listener(e -> {
+                    events.add(e);
+                    if (e instanceof LifecycleEvent.ServedBy s && s.backendId().equals("preferred")) {
+                        back.countDown();
+                    }
+                }).start();
+    }
+
+    private static ChatRequest ask(String text) {
+        return ChatRequest.of(List.of(ChatMessage.user(text)), 100);
+    }
+
+    /** Asks until the model has moved back (each ask may be the one that starts the try), at most 10 s. */
+    private int askUntilBack(RunningModel model) throws Exception {
+        int asked = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            model.chat(ask("again"));
+            asked++;
+            if (back.await(20, TimeUnit.MILLISECONDS)) {
+                return asked;
+            }
+        }
+        throw new AssertionError("never moved back; events: " + events);
+    }
+
+    @Test
+    void offByDefaultTheModelStaysWhereItFell() throws Exception {
+        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+                .discovery(BackendRegistry.order(List.of(preferred, lower), List.of(), Settings.empty())).start()) {
+            assertEquals("lower", model.info().backendId());
+            preferred.mode = Mode.WORKS;
+            for (int i = 0; i < 20; i++) {
+                model.chat(ask("hello"));
+            }
+            assertEquals("lower", model.info().backendId());
+            assertEquals(0, preferred.starts.get(), "nothing tried the preferred backend");
+        }
+    }
+
+    @Test
+    void aPreferredBackendThatComesBackServesTheNextRequestsAndTheOldSessionIsClosed() throws Exception {
+        try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
+            assertEquals("lower", model.info().backendId());
+            int startEvents = events.size();
+            // Still unavailable: tries happen in the background and publish nothing.
+            for (int i = 0; i < 5; i++) {
+                assertEquals("echo still down", model.chat(ask("still down")).text());
+            }
+            assertEquals(startEvents, events.size(), "a try that does not start publishes nothing: " + events);
+            assertEquals(0, preferred.starts.get());
+
+            preferred.mode = Mode.WORKS;
+            askUntilBack(model);
+            assertEquals("preferred", model.info().backendId());
+            assertEquals(1, preferred.starts.get(), "one start for one move back");
+            ChatResponse r = model.chat(ask("where"));
+            assertEquals("echo where", r.text());
+            assertEquals(List.of(ChatMessage.user("where")), preferred.last.lastMessages, "the request went to the preferred backend");
+            assertTrue(lower.last.closed, "the lower backend's session was closed (nothing was in flight on it)");
+            assertEquals(List.of("Starting", "Ready", "ServedBy"), events.subList(startEvents, events.size()).stream()
+                    .map(e -> e.getClass().getSimpleName()).toList());
+        }
+    }
+
+    @Test
+    void aRequestInFlightOnTheOldSessionEndsThereAndOnlyThenIsItClosed() throws Exception {
+        try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
+            preferred.mode = Mode.WORKS;
+            Fakes.Session old = lower.last;
+            CyclicBarrier inside = new CyclicBarrier(2);
+            old.gate = inside;
+            // This request starts the try, then waits inside the old session until the move is done.
+            Future<ChatResponse> held = pool.submit(() -> model.chat(ask("held")));
+            assertTrue(back.await(10, TimeUnit.SECONDS), "moved back while the request was held: " + events);
+            assertFalse(old.closed, "the old session is not closed under a request in flight");
+            inside.await(10, TimeUnit.SECONDS);
+            assertEquals("echo held", held.get(10, TimeUnit.SECONDS).text(), "the held request was answered by the old session");
+            assertTrue(old.closed, "closed once its last request ended");
+            old.gate = null;
+            assertEquals("preferred", model.info().backendId());
+            assertEquals("echo next", model.chat(ask("next")).text());
+        }
+    }
+
+    @Test
+    void theIntervalIsReadFromConfigurationAndABadValueSaysWhatItTakes() {
+        assertEquals(FailBack.OFF, FailBack.configured(Settings.empty()));
+        assertEquals(FailBack.OFF, FailBack.configured(Settings.of(Map.of("snowcrash.agent.fail-back", "off"))));
+        assertEquals(Duration.ofMinutes(2), FailBack.configured(Settings.of(Map.of("snowcrash.agent.fail-back", "2m"))).interval());
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> FailBack.configured(Settings.of(Map.of("snowcrash.agent.fail-back", "soon"))));
+        assertTrue(e.getMessage().contains("snowcrash.agent.fail-back") && e.getMessage().contains("must be off or a positive duration"),
+                e.getMessage());
+        assertThrows(ConfigurationException.class, () -> FailBack.configured(Settings.of(Map.of("snowcrash.agent.fail-back", "0s"))));
+    }
+}
