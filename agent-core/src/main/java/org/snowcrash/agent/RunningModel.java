@@ -496,7 +496,8 @@ public final class RunningModel implements AutoCloseable {
         /** Starts with these listeners in front of the builder's (a front end's own bridge). */
         RunningModel start(List<EventSink> more) {
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
-            StartPlan plan = new StartPlan(s, resolveSpec(s), resolveDiscovery(s));
+            Discovery d = resolveDiscovery(s);
+            StartPlan plan = new StartPlan(s, resolveSpec(s, d), d);
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
             FailBack f = failBack != null ? failBack : FailBack.configured(s);
             List<EventSink> ls = new CopyOnWriteArrayList<>(more);
@@ -506,7 +507,7 @@ public final class RunningModel implements AutoCloseable {
             return new RunningModel(plan, r, f, ls, first);
         }
 
-        private ModelSpec resolveSpec(Settings s) {
+        private ModelSpec resolveSpec(Settings s, Discovery d) {
             if (spec != null) {
                 return spec;
             }
@@ -514,7 +515,7 @@ public final class RunningModel implements AutoCloseable {
                 throw new IllegalStateException("set a model id (model(\"llama\")) or a spec");
             }
             try {
-                return ModelCatalog.from(s).spec(modelId);
+                return ModelCatalog.from(s, d.modelSettings()).spec(modelId);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
             }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.snowcrash.api.Availability;
@@ -42,6 +43,8 @@ final class Fakes {
         final AtomicInteger starts = new AtomicInteger();
         /** The session this backend started last. */
         volatile Session last;
+        /** The per-model keys it declares, as a third-party backend would. */
+        volatile Set<String> modelSettings = Set.of();
 
         Backend(String id, int priority, Mode mode) {
             this.id = id;
@@ -57,6 +60,11 @@ final class Fakes {
         @Override
         public int defaultPriority() {
             return priority;
+        }
+
+        @Override
+        public Set<String> modelSettings() {
+            return modelSettings;
         }
 
         @Override

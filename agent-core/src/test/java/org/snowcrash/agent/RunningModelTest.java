@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -29,10 +31,12 @@ import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.Settings;
 import org.snowcrash.registry.BackendRegistry;
+import org.snowcrash.registry.Discovery;
 
 /** The runtime under every front end: concurrent callers, one restart after a death, close. */
 class RunningModelTest {
@@ -224,5 +228,23 @@ class RunningModelTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> RunningModel.builder().settings(Settings.empty()).start());
         assertTrue(e.getMessage().contains("set a model id"), e.getMessage());
+    }
+
+    @Test
+    void aThirdPartyBackendsPerModelKeyIsAcceptedWhenItDeclaresItAndAMisspellingIsStillCaught() throws Exception {
+        Settings settings = Settings.of(Map.of("snowcrash.models.dir", dir.toString(), "model.demo.colour", "blue"));
+        Discovery discovery = BackendRegistry.order(List.of(backend), List.of(), Settings.empty());
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> RunningModel.builder().settings(settings).model("demo").discovery(discovery).start());
+        assertTrue(e.getMessage().contains("unknown model setting 'colour'"), e.getMessage());
+
+        backend.modelSettings = Set.of("colour");
+        try (RunningModel model = RunningModel.builder().settings(settings).model("demo").discovery(discovery).start()) {
+            assertEquals("fake", model.info().backendId());
+        }
+        Settings misspelt = Settings.of(Map.of("snowcrash.models.dir", dir.toString(), "model.demo.color", "blue"));
+        e = assertThrows(ConfigurationException.class,
+                () -> RunningModel.builder().settings(misspelt).model("demo").discovery(discovery).start());
+        assertTrue(e.getMessage().contains("did you mean model.demo.colour?"), e.getMessage());
     }
 }

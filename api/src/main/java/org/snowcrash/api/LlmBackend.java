@@ -1,5 +1,7 @@
 package org.snowcrash.api;
 
+import java.util.Set;
+
 /**
  * A way of running a local LLM: the plugin type that {@link java.util.ServiceLoader} discovers.
  *
@@ -70,4 +72,16 @@ public interface LlmBackend {
      * @throws BackendStartException with a {@link StartFailure} describing what went wrong
      */
     ModelSession start(ModelSpec spec, BackendContext context) throws BackendStartException;
+
+    /**
+     * The per-model settings this backend reads, each the part after {@code model.<id>.} (the
+     * Docker backend: {@code port}, {@code container}, {@code memory}, ...). The catalog accepts
+     * them besides its own keys, so a third-party backend can have per-model options while a
+     * misspelt key is still caught; the backend reads and checks their values itself (from
+     * {@link BackendContext#settings()} at start). Each matches {@code [a-z][a-z0-9-]*}.
+     * A constant; must not block or throw. Default: none.
+     */
+    default Set<String> modelSettings() {
+        return Set.of();
+    }
 }

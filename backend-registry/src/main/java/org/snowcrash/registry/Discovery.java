@@ -1,7 +1,10 @@
 package org.snowcrash.registry;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +35,23 @@ public record Discovery(List<Candidate> candidates, List<BrokenPlugin> broken) {
     public Discovery select(String id) {
         Candidate c = find(id).orElseThrow(() -> new UnknownBackendException(id, ids(), broken));
         return new Discovery(List.of(new Candidate(c.backend(), c.priority(), c.prioritySource(), true)), broken);
+    }
+
+    /**
+     * Every per-model setting the discovered backends read ({@link org.snowcrash.api.LlmBackend#modelSettings()}),
+     * enabled or not: a key meant for a disabled backend is still a known key. A backend whose
+     * method throws contributes nothing.
+     */
+    public Set<String> modelSettings() {
+        Set<String> all = new TreeSet<>();
+        for (Candidate c : candidates) {
+            try {
+                all.addAll(c.backend().modelSettings());
+            } catch (RuntimeException | LinkageError e) {
+                // a broken plugin must not break configuration; its keys are then reported as unknown
+            }
+        }
+        return Collections.unmodifiableSet(all);
     }
 
     /** The ids of the discovered backends, in try order. */

@@ -32,6 +32,31 @@ class BackendRegistryTest {
     Path dir;
 
     @Test
+    void perModelSettingsOfEveryBackendEnabledOrNotAndNoneFromOneThatThrows() {
+        LlmBackend keyed = new FakeBackend("keyed", 5) {
+            @Override
+            public java.util.Set<String> modelSettings() {
+                return java.util.Set.of("port", "colour");
+            }
+        };
+        LlmBackend off = new FakeBackend("off", 4) {
+            @Override
+            public java.util.Set<String> modelSettings() {
+                return java.util.Set.of("remote-name");
+            }
+        };
+        LlmBackend broken = new FakeBackend("broken", 3) {
+            @Override
+            public java.util.Set<String> modelSettings() {
+                throw new IllegalStateException("a bug in a plugin");
+            }
+        };
+        Discovery d = BackendRegistry.order(List.of(keyed, off, broken, new FakeBackend("plain", 1)), List.of(),
+                Settings.of(Map.of("backend.off.enabled", "false"), "test"));
+        assertEquals(List.of("colour", "port", "remote-name"), List.copyOf(d.modelSettings()));
+    }
+
+    @Test
     void higherPriorityFirstTiesById() {
         Discovery d = BackendRegistry.order(List.of(new FakeBackend("zeta", 5), new FakeBackend("alpha", 5),
                 new FakeBackend("top", 9), new FakeBackend("low", -3)), List.of(), Settings.empty());

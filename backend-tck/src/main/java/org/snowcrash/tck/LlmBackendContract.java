@@ -1,6 +1,7 @@
 package org.snowcrash.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +30,7 @@ import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
+import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.TinyLlama;
 
 /**
@@ -76,6 +78,17 @@ public abstract class LlmBackendContract {
         assertTrue(a.id().matches("[a-z][a-z0-9-]{0,31}"), a.id());
         assertEquals(a.id(), b.id());
         assertEquals(a.defaultPriority(), b.defaultPriority());
+    }
+
+    @Test
+    void perModelSettingsAreConstantWellFormedAndNotTheCatalogs() {
+        LlmBackend backend = newBackend();
+        assertEquals(backend.modelSettings(), newBackend().modelSettings());
+        for (String key : backend.modelSettings()) {
+            assertTrue(key.matches("[a-z][a-z0-9-]*"), "model.<id>." + key + " is not a plain key");
+            // the catalog's own keys mean one thing for every backend; a backend must not take one over
+            assertFalse(ModelCatalog.MODEL_KEYS.contains(key), key + " is a catalog key");
+        }
     }
 
     @Test

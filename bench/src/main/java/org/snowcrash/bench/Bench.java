@@ -420,9 +420,9 @@ public final class Bench {
             m.put("model." + id + ".startup-timeout", "120s");
         }
         Settings settings = Settings.of(m, "bench");
-        ModelCatalog catalog = ModelCatalog.from(settings);
-        ChatRequest oneToken = ChatRequest.of(List.of(ChatMessage.user(PROMPT)), 1).withTemperature(0);
         DockerBackend backend = new DockerBackend();
+        ModelCatalog catalog = ModelCatalog.from(settings, backend.modelSettings());
+        ChatRequest oneToken = ChatRequest.of(List.of(ChatMessage.user(PROMPT)), 1).withTemperature(0);
         double[] fw = new double[rounds];
         double[] raw = new double[rounds];
         ModelSession[] current = {backend.start(catalog.spec("raw-one"), BackendContext.of(settings))};

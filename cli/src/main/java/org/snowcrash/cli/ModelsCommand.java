@@ -27,7 +27,7 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        ModelCatalog catalog = ModelCatalog.from(root.configuration());
+        ModelCatalog catalog = SnowcrashCommand.catalog(root.configuration());
         out.println("models directory: " + catalog.modelsDir());
         for (CatalogEntry e : catalog.entries()) {
             Path file = catalog.fileOf(e);

@@ -41,7 +41,7 @@ final class PullCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         Configuration config = root.configuration();
-        ModelCatalog catalog = ModelCatalog.from(config);
+        ModelCatalog catalog = SnowcrashCommand.catalog(config);
         CatalogEntry entry = catalog.entry(model);
         if (entry.source().isEmpty()) {
             if (entry.synthesized()) {

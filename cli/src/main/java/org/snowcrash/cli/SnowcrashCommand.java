@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.Housekeeping;
+import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Configuration;
@@ -62,5 +63,10 @@ public final class SnowcrashCommand {
     /** The configuration from every source, flags on top. */
     Configuration configuration() {
         return Configuration.load(Optional.ofNullable(config), flags);
+    }
+
+    /** The catalog of this configuration, knowing the per-model keys of the backends on the classpath. */
+    static ModelCatalog catalog(Configuration config) {
+        return ModelCatalog.from(config, BackendRegistry.discover(config).modelSettings());
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,18 +37,16 @@ public final class ModelCatalog {
     /** Default models directory, as in the original project. */
     public static final String DEFAULT_MODELS_DIR = "./models";
     /**
-     * The per-model keys, after {@code model.<id>.}: the catalog reads {@code file},
+     * The per-model keys every runtime knows, after {@code model.<id>.}: the catalog reads {@code file},
      * {@code gpu-layers}, {@code ctx-size}, {@code batch-size}, {@code threads},
-     * {@code startup-timeout}, {@code source} and {@code parallel}; the Docker backend reads {@code port},
-     * {@code container}, {@code memory}, {@code shm-size} and {@code args} (and owns their defaults
-     * and checks); the model pool ({@code org.snowcrash.agent.pool.ModelPool}) reads
-     * {@code keep-alive}, {@code max-in-flight} and {@code queue}; the remote backend reads
-     * {@code remote-name} (the name a server serves the model under). Listed here so a misspelt key
-     * is caught wherever it is meant for.
+     * {@code startup-timeout}, {@code source} and {@code parallel}; the model pool
+     * ({@code org.snowcrash.agent.pool.ModelPool}) reads {@code keep-alive}, {@code max-in-flight}
+     * and {@code queue}. A backend's own per-model keys (the Docker backend's {@code port},
+     * {@code container}, ...) are the backend's to declare ({@code LlmBackend.modelSettings()}) and
+     * are passed to {@link #from(Settings, Collection)}. Listed so a misspelt key is caught.
      */
     public static final List<String> MODEL_KEYS = List.of("file", "gpu-layers", "ctx-size", "batch-size", "threads",
-            "startup-timeout", "source", "port", "container", "memory", "shm-size", "args",
-            "keep-alive", "max-in-flight", "queue", "remote-name", "parallel");
+            "startup-timeout", "source", "keep-alive", "max-in-flight", "queue", "parallel");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
@@ -87,11 +86,27 @@ public final class ModelCatalog {
     }
 
     /**
-     * Builds the catalog from configuration, reporting every bad {@code model.*} value at once.
+     * Builds the catalog from configuration, with no backend's per-model keys: a
+     * {@code model.<id>.port} is then unknown. Front ends that discover backends use
+     * {@link #from(Settings, Collection)}.
      *
      * @throws org.snowcrash.api.ConfigurationException listing every problem
      */
     public static ModelCatalog from(Settings settings) {
+        return from(settings, List.of());
+    }
+
+    /**
+     * Builds the catalog from configuration, reporting every bad {@code model.*} value at once.
+     *
+     * @param backendSettings the per-model keys the backends on the classpath read (a
+     *                        {@code Discovery}'s {@code modelSettings()}): accepted besides
+     *                        {@link #MODEL_KEYS}, their values left to those backends
+     * @throws org.snowcrash.api.ConfigurationException listing every problem
+     */
+    public static ModelCatalog from(Settings settings, Collection<String> backendSettings) {
+        List<String> known = new ArrayList<>(MODEL_KEYS);
+        backendSettings.stream().filter(k -> !known.contains(k)).sorted().forEach(known::add);
         SettingsReader r = settings.reader();
         Path dir = Path.of(r.string(MODELS_DIR_KEY, DEFAULT_MODELS_DIR)).toAbsolutePath().normalize();
 
@@ -116,9 +131,10 @@ public final class ModelCatalog {
                         + "' must be lower-case letters, digits, '.', '_' or '-' (no path separators)");
                 continue;
             }
-            if (!MODEL_KEYS.contains(setting)) {
-                String hint = MODEL_KEYS.stream().filter(k -> k.startsWith(setting.substring(0, Math.min(2, setting.length()))))
-                        .findFirst().map(k -> "; did you mean model." + id + "." + k + "?").orElse("; known: " + String.join(", ", MODEL_KEYS));
+            if (!known.contains(setting)) {
+                String hint = known.stream().filter(k -> k.startsWith(setting.substring(0, Math.min(2, setting.length()))))
+                        .findFirst().map(k -> "; did you mean model." + id + "." + k + "?")
+                        .orElse("; no backend on the classpath reads it; known: " + String.join(", ", known));
                 r.problem(key, settings.get(key).orElse(""), "unknown model setting '" + setting + "'" + hint);
                 continue;
             }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,10 +52,10 @@ class ModelCatalogTest {
 
     @Test
     void overridesAndUserModels() throws Exception {
-        // The Docker backend's own keys are accepted here (it reads and checks their values itself).
+        // A backend's own keys are accepted when it declares them (it reads and checks their values itself).
         ModelCatalog c = ModelCatalog.from(settings(Map.of("model.llama.port", "9000", "model.llama.ctx-size", "2048",
                 "model.llama.args", "--flash-attn on", "model.mine.file", "mine/x.gguf", "model.mine.memory", "512m",
-                "model.mine.threads", "3")));
+                "model.mine.threads", "3")), Set.of("port", "container", "memory", "shm-size", "args"));
         ModelSpec llama = c.spec("llama");
         assertEquals(2048, llama.contextSize());
         ModelSpec mine = c.spec("mine");
@@ -63,10 +64,18 @@ class ModelCatalogTest {
     }
 
     @Test
-    void theRemoteBackendsModelNameIsAKnownSetting() throws Exception {
+    void aBackendsPerModelKeyIsKnownOnlyWhenABackendDeclaresIt() throws Exception {
         // model.<id>.remote-name is the remote backend's to read; the catalog must only let it through.
-        ModelCatalog c = ModelCatalog.from(settings(Map.of("model.llama.remote-name", "meta-llama/Llama-3.2-3B-Instruct")));
+        Map<String, String> m = Map.of("model.llama.remote-name", "meta-llama/Llama-3.2-3B-Instruct");
+        ModelCatalog c = ModelCatalog.from(settings(m), Set.of("remote-name"));
         assertEquals("llama", c.spec("llama").id());
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> ModelCatalog.from(settings(m)));
+        assertTrue(e.getMessage().contains("unknown model setting 'remote-name'; no backend on the classpath reads it"),
+                e.getMessage());
+        // a misspelling of a declared key is still caught, with the declared key as the hint
+        e = assertThrows(ConfigurationException.class,
+                () -> ModelCatalog.from(settings(Map.of("model.llama.remote-nam", "x")), Set.of("remote-name")));
+        assertTrue(e.getMessage().contains("did you mean model.llama.remote-name?"), e.getMessage());
     }
 
     @Test
@@ -86,7 +95,7 @@ class ModelCatalogTest {
     void everyBadValueIsReportedAtOnce() {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> ModelCatalog.from(settings(Map.of(
                 "model.llama.threads", "eighty", "model.gemma.ctx-size", "-5", "model.demo.colour", "red",
-                "model.evil.file", "../../etc/passwd", "model.abs.file", "/etc/passwd", "model.nofile.port", "1"))));
+                "model.evil.file", "../../etc/passwd", "model.abs.file", "/etc/passwd", "model.nofile.port", "1")), Set.of("port")));
         assertEquals(6, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().contains("model.llama.threads=eighty (from file test): must be a whole number"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown model setting 'colour'"), e.getMessage());

@@ -771,9 +771,9 @@ public final class ModelPool implements AutoCloseable {
          */
         public ModelPool build() {
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
-            ModelCatalog catalog = ModelCatalog.from(s);
-            PoolConfig config = PoolConfig.read(s, catalog);
             Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
+            ModelCatalog catalog = ModelCatalog.from(s, d.modelSettings());
+            PoolConfig config = PoolConfig.read(s, catalog);
             return new ModelPool(this, s, catalog, backendId != null ? d.select(backendId) : d, config);
         }
     }

@@ -2,6 +2,7 @@ package org.snowcrash.backend.docker;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.snowcrash.api.Settings;
@@ -29,6 +30,8 @@ record ContainerOptions(int port, String containerName, long memoryBytes, long s
     static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     static final long DEFAULT_MEMORY = 2L << 30;
     static final long DEFAULT_SHM = 2L << 30;
+    /** The per-model keys read here, declared by {@link DockerBackend#modelSettings()}. */
+    static final Set<String> KEYS = Set.of("port", "container", "memory", "shm-size", "args");
 
     private record Known(int port, String containerName) {
     }

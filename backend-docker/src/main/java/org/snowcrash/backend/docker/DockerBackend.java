@@ -2,6 +2,7 @@ package org.snowcrash.backend.docker;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -55,6 +56,12 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
     @Override
     public int defaultPriority() {
         return 20;
+    }
+
+    /** {@code port}, {@code container}, {@code memory}, {@code shm-size} and {@code args}, read by {@link ContainerOptions}. */
+    @Override
+    public Set<String> modelSettings() {
+        return ContainerOptions.KEYS;
     }
 
     @Override

@@ -89,6 +89,12 @@ public final class RemoteBackend implements LlmBackend {
         return 30;
     }
 
+    /** {@code remote-name}: the name a server serves the model under (default the model's id). */
+    @Override
+    public Set<String> modelSettings() {
+        return Set.of("remote-name");
+    }
+
     @Override
     public Availability availability(BackendContext context) {
         RemoteSettings s;
