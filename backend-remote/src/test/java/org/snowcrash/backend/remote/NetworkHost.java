@@ -1,6 +1,8 @@
 package org.snowcrash.backend.remote;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -134,9 +136,38 @@ public final class NetworkHost implements AutoCloseable {
         ip("netns", "exec", namespace, "ip", "link", "set", nsSide, "down");
     }
 
-    /** Plugs the cable back in. */
+    /**
+     * Plugs the cable back in and returns once every server on this host accepts connections
+     * again (at most 20 s), so that what a test does next meets a working link.
+     */
     public void restoreLink() throws IOException {
         ip("netns", "exec", namespace, "ip", "link", "set", nsSide, "up");
+        // While the cable was out the machine's neighbour entry for this host failed; until it
+        // expires, a connect gets "No route to host" at once. Flushed, the next packet asks again.
+        Sh.run("ip", "neigh", "flush", "dev", hostSide);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (Server s : servers) {
+            if (!s.process.isAlive()) {
+                continue; // a server the test killed stays dead
+            }
+            URI u = URI.create(s.url());
+            for (;;) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(u.getHost(), u.getPort()), 1000);
+                    break;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException(this + " is not reachable 20 s after its link came back: " + e.getMessage(), e);
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while waiting for " + this, ie);
+                    }
+                }
+            }
+        }
     }
 
     /**
