@@ -28,6 +28,8 @@ final class DockerSession implements ModelSession {
     private final Lifeline lifeline;
     private final Runnable afterClose;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** How long a failed request waits for the container's end before it is reported without it. */
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
 
     DockerSession(SessionInfo info, OpenAiClient client, ContainerTracker.Tracked container, Lifeline lifeline,
                   Runnable afterClose) {
@@ -46,13 +48,48 @@ final class DockerSession implements ModelSession {
     @Override
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
-        return client.chat(request);
+        try {
+            return client.chat(request);
+        } catch (ChatException e) {
+            throw explained(e);
+        }
     }
 
     @Override
     public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
         ensureOpen();
-        return client.stream(request, sink, cancellation);
+        try {
+            return client.stream(request, sink, cancellation);
+        } catch (ChatException e) {
+            throw explained(e);
+        }
+    }
+
+    /**
+     * A request that found the server gone says why when the container tells: it ended (with the
+     * server's exit status when the entrypoint reported it) and its last lines. Seen from the
+     * HTTP side alone, a crash, an out-of-memory kill and a cut connection all read "unexpected end
+     * of stream". Waits at most {@link #EXIT_GRACE} for the container's output to end.
+     */
+    private ChatException explained(ChatException e) {
+        if (!(e.failure() instanceof ChatFailure.BackendGone gone) || closed.get()) {
+            return e;
+        }
+        try {
+            if (!lifeline.awaitEnd(EXIT_GRACE.toMillis())) {
+                return e; // the container still runs: the connection, not the server, failed
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return e;
+        }
+        StringBuilder why = new StringBuilder(gone.detail()).append("; the container ended");
+        lifeline.exitStatus().ifPresent(status -> why.append(" (server exit status ").append(status).append(')'));
+        List<String> last = lifeline.lastLines();
+        if (!last.isEmpty()) {
+            why.append("; its last output: ").append(String.join(" | ", last.subList(Math.max(0, last.size() - 3), last.size())));
+        }
+        return new ChatException(DockerBackend.ID, info.detail(), new ChatFailure.BackendGone(why.toString()), e);
     }
 
     @Override

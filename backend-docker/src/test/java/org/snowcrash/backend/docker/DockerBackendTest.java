@@ -461,6 +461,7 @@ class DockerBackendTest {
         }, new Cancellation()));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
         assertTrue(e.getMessage().contains(String.valueOf(spec.port())), "the error names where: " + e.getMessage());
+        assertTrue(e.getMessage().contains("; the container ended"), "and says the container is gone: " + e.getMessage());
         assertFalse(s.isAlive());
     }
 
@@ -472,6 +473,7 @@ class DockerBackendTest {
         docker.killContainerCmd(spec.containerName()).exec();
         ChatException e = assertThrows(ChatException.class, () -> s.stream(request("two", 2), p -> { }, new Cancellation()));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
+        assertTrue(e.getMessage().contains("; the container ended"), e.getMessage());
         assertFalse(s.isAlive());
     }
 
