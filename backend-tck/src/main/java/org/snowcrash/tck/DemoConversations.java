@@ -1,9 +1,17 @@
 package org.snowcrash.tck;
 
-import java.util.List;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.TokenSink;
 
 /**
  * Scenes and questions for the trained demo model (the {@code snowcrash-models} jar's
@@ -34,5 +42,29 @@ public final class DemoConversations {
                     "What do you see?", List.of("person", "two cups")));
 
     private DemoConversations() {
+    }
+
+    /** A streaming call, such as {@code RunningModel::stream} or {@code ModelSession::stream}. */
+    @FunctionalInterface
+    public interface StreamCall {
+        ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation);
+    }
+
+    /**
+     * Asks every case blocking and streaming, and asserts each answer names the scene's words, the
+     * two answers are the same (greedy) and the streamed pieces make up the streamed answer.
+     */
+    public static void assertEveryCase(Function<ChatRequest, ChatResponse> chat, StreamCall stream) {
+        for (Case c : CASES) {
+            ChatResponse blocking = chat.apply(c.request());
+            StringBuilder pieces = new StringBuilder();
+            ChatResponse streamed = stream.stream(c.request(), pieces::append, new Cancellation());
+            String answer = blocking.text().toLowerCase(Locale.ROOT);
+            for (String word : c.expected()) {
+                assertTrue(answer.contains(word), c.question() + " with " + c.system() + " -> " + blocking.text());
+            }
+            assertEquals(blocking.text(), streamed.text(), "greedy: blocking and streaming say the same");
+            assertEquals(streamed.text(), pieces.toString());
+        }
     }
 }

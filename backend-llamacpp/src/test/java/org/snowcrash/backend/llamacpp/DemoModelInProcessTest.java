@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.Agent;
 import org.snowcrash.agent.AgentEvent;
 import org.snowcrash.agent.RunningModel;
-import org.snowcrash.api.Cancellation;
-import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.models.DemoModel;
@@ -36,17 +33,7 @@ class DemoModelInProcessTest {
         DemoModel.install(file);
         ModelSpec spec = ModelSpec.builder("demo", file).gpuLayers(0).build();
         try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(spec).backend("llamacpp").start()) {
-            for (DemoConversations.Case c : DemoConversations.CASES) {
-                ChatResponse blocking = model.chat(c.request());
-                StringBuilder pieces = new StringBuilder();
-                ChatResponse streamed = model.stream(c.request(), pieces::append, new Cancellation());
-                String answer = blocking.text().toLowerCase(Locale.ROOT);
-                for (String word : c.expected()) {
-                    assertTrue(answer.contains(word), c.question() + " with " + c.system() + " -> " + blocking.text());
-                }
-                assertEquals(blocking.text(), streamed.text(), "greedy: blocking and streaming say the same");
-                assertEquals(streamed.text(), pieces.toString());
-            }
+            DemoConversations.assertEveryCase(model::chat, model::stream);
         }
         List<AgentEvent.Sentence> sentences = new ArrayList<>();
         // The same file again: the backend reuses the model it loaded (java-llama.cpp cannot unload one).
