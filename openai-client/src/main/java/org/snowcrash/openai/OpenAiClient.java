@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,8 @@ import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
 import okhttp3.sse.EventSources;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
@@ -59,6 +62,7 @@ import org.snowcrash.api.Usage;
  */
 public final class OpenAiClient {
 
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiClient.class);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Object DONE = new Object();
@@ -72,6 +76,8 @@ public final class OpenAiClient {
     private final String where;
     private final Duration idleTimeout;
     private final Duration requestTimeout;
+    /** Whether a request the server closed without answering may be sent once more; null: never. */
+    private final Predicate<OpenAiClient> retryUnanswered;
     /** For blocking requests: the server says nothing until the whole answer is ready, so silence is not a fault. */
     private final OkHttpClient blocking;
 
@@ -105,6 +111,7 @@ public final class OpenAiClient {
         this.where = b.where;
         this.idleTimeout = b.idleTimeout;
         this.requestTimeout = b.requestTimeout;
+        this.retryUnanswered = b.retryUnanswered;
         this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
     }
 
@@ -156,6 +163,17 @@ public final class OpenAiClient {
 
     /** As {@link #chat(ChatRequest)}, recording what happened on the wire in {@code exchange}. */
     public ChatResponse chat(ChatRequest request, Exchange exchange) {
+        try {
+            return chatOnce(request, exchange);
+        } catch (ChatException e) {
+            if (mayRetry(e, exchange, new Cancellation())) {
+                return chatOnce(request, exchange);
+            }
+            throw e;
+        }
+    }
+
+    private ChatResponse chatOnce(ChatRequest request, Exchange exchange) {
         long t0 = System.nanoTime();
         JsonNode body = post(blocking, requestTimeout, apiBase + "/chat/completions", body(request, false), exchange);
         JsonNode choice = body.path("choices").path(0);
@@ -180,6 +198,32 @@ public final class OpenAiClient {
 
     /** As {@link #stream(ChatRequest, TokenSink, Cancellation)}, recording what happened on the wire in {@code exchange}. */
     public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
+        try {
+            return streamOnce(request, sink, cancellation, exchange);
+        } catch (ChatException e) {
+            if (mayRetry(e, exchange, cancellation)) {
+                return streamOnce(request, sink, cancellation, exchange);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a failed request is sent once more ({@link Builder#retryUnansweredOnce}): the
+     * connection was made and then closed with no response at all (no status line, so no text
+     * reached the caller), and the builder's check says the server is still there. Logged.
+     */
+    private boolean mayRetry(ChatException e, Exchange exchange, Cancellation cancellation) {
+        if (retryUnanswered == null || cancellation.isCancelled() || !(e.failure() instanceof ChatFailure.BackendGone)
+                || !exchange.reachedServer() || exchange.status() >= 0 || !retryUnanswered.test(this)) {
+            return false;
+        }
+        LOG.warn("{} ({}): the connection closed before the server answered ({}); the server is up, so the request is sent"
+                + " once more", backendId, where, e.failure().describe());
+        return true;
+    }
+
+    private ChatResponse streamOnce(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
         long t0 = System.nanoTime();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         Request req = authorized(new Request.Builder().url(apiBase + "/chat/completions")
@@ -515,6 +559,7 @@ public final class OpenAiClient {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration idleTimeout = Duration.ofSeconds(120);
         private Duration requestTimeout = Duration.ofMinutes(10);
+        private Predicate<OpenAiClient> retryUnanswered;
 
         private Builder(OkHttpClient shared, String backendId, String apiBase) {
             this.shared = java.util.Objects.requireNonNull(shared, "shared");
@@ -540,6 +585,18 @@ public final class OpenAiClient {
 
         /** The longest a blocking request may take as a whole. */
         public Builder requestTimeout(Duration d) { this.requestTimeout = positive(d); return this; }
+
+        /**
+         * Sends a chat request once more when the connection closed before any response (no
+         * status line: nothing reached the caller) and {@code serverStillUp} says so. Off by
+         * default, since the server may have started on the request: right for a server of one's
+         * own (the Docker backend's container, where a duplicate costs only compute), wrong for a
+         * shared one (the remote backend never does it).
+         */
+        public Builder retryUnansweredOnce(Predicate<OpenAiClient> serverStillUp) {
+            this.retryUnanswered = java.util.Objects.requireNonNull(serverStillUp);
+            return this;
+        }
 
         public OpenAiClient build() {
             return new OpenAiClient(this);

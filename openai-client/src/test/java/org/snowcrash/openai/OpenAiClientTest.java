@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,6 +174,50 @@ class OpenAiClientTest {
         ChatException e = assertThrows(ChatException.class, () -> client.chat(request()));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
         assertEquals(1, server.getRequestCount(), "the POST was sent once");
+    }
+
+    @Test
+    void aServerOfOnesOwnThatClosedWithoutAnsweringIsAskedOnceMoreWhenItIsStillUp() throws Exception {
+        AtomicInteger checks = new AtomicInteger();
+        OpenAiClient own = OpenAiClient.builder(new OkHttpClient(), "docker", server.url("/v1").toString())
+                .idleTimeout(Duration.ofSeconds(5)).retryUnansweredOnce(c -> checks.incrementAndGet() > 0).build();
+        // blocking
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(new MockResponse.Builder().body("{\"choices\":[{\"message\":{\"content\":\"second\"}}]}").build());
+        assertEquals("second", own.chat(request()).text());
+        // streaming: the caller sees the second answer only, once
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(sse(chunk("a") + chunk("b") + "data: [DONE]\n\n"));
+        StringBuilder pieces = new StringBuilder();
+        assertEquals("ab", own.stream(request(), pieces::append, new Cancellation()).text());
+        assertEquals("ab", pieces.toString());
+        assertEquals(4, server.getRequestCount());
+        assertEquals(2, checks.get(), "asked whether the server is up before each second try");
+
+        // twice unanswered: the second failure is the caller's, no third try
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        ChatException e = assertThrows(ChatException.class, () -> own.chat(request()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+        assertEquals(6, server.getRequestCount());
+    }
+
+    @Test
+    void noSecondTryWhenTheServerIsDownOrHadAnswered() {
+        OpenAiClient own = OpenAiClient.builder(new OkHttpClient(), "docker", server.url("/v1").toString())
+                .idleTimeout(Duration.ofSeconds(5)).retryUnansweredOnce(c -> false).build();
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        assertThrows(ChatException.class, () -> own.chat(request()));
+        assertEquals(1, server.getRequestCount(), "the check said the server is gone");
+
+        OpenAiClient up = OpenAiClient.builder(new OkHttpClient(), "docker", server.url("/v1").toString())
+                .idleTimeout(Duration.ofSeconds(5)).retryUnansweredOnce(c -> true).build();
+        // it answered (a status line came), then the stream was cut: the text may have reached the caller
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(chunk("a") + chunk("b")).onResponseBody(new SocketEffect.CloseSocket()).build());
+        ChatException e = assertThrows(ChatException.class, () -> up.stream(request(), p -> { }, new Cancellation()));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+        assertEquals(2, server.getRequestCount(), "sent once");
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -120,8 +121,13 @@ final class ContainerLauncher {
                     + ", loading the model"));
             String url = "http://" + BindAddress.serverHost(settings.host(), settings.bindAddress()) + ":" + options.port();
             String where = "model " + spec.id() + ", container " + plan.name() + ", " + url;
+            Lifeline line = lifeline;
+            // Our own container: a request whose connection closed unanswered while the server is
+            // still up is sent once more (seen under load on the first requests to a new container),
+            // rather than failing as if the server had died and restarting it.
             OpenAiClient client = OpenAiClient.builder(http, DockerBackend.ID, url + "/v1").apiKey(apiKey).where(where)
-                    .idleTimeout(settings.idleTimeout()).requestTimeout(settings.requestTimeout()).build();
+                    .idleTimeout(settings.idleTimeout()).requestTimeout(settings.requestTimeout())
+                    .retryUnansweredOnce(c -> !line.hasEnded() && c.health(Duration.ofSeconds(1)) == 200).build();
             String id = created.getId();
             new Readiness(settings.healthPoll(), settings.livenessProbe(), events)
                     .await(spec.id(), client, lifeline, spec.startupTimeout(), () -> oomKilled(id));
