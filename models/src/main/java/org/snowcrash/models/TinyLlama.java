@@ -85,15 +85,26 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** A writer holding this model, for callers that want to add or change metadata first. */
     public GgufWriter writer(String name) {
+        return writer(name, List.of());
+    }
+
+    /**
+     * A writer holding this model with control tokens added after {@link #vocabulary()}: the chat
+     * template's markers, say, so that {@code <|im_start|>} is one token as in real models rather
+     * than twelve byte tokens (tokenizers that parse special tokens read each as one token).
+     */
+    public GgufWriter writer(String name, List<String> controlTokens) {
         List<String> tokens = vocabulary();
+        int words = tokens.size();
+        tokens.addAll(controlTokens);
         int vocab = tokens.size();
         List<Float> scores = new ArrayList<>();
         List<Long> types = new ArrayList<>();
         for (int i = 0; i < vocab; i++) {
             // token types: 1 normal, 2 unknown, 3 control, 6 byte
-            long t = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1;
+            long t = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : i < words ? 1 : 3;
             types.add(t);
-            scores.add(i < 259 ? 0f : -(float) (i - 259));
+            scores.add(i < 259 || i >= words ? 0f : -(float) (i - 259));
         }
         String arch = "llama";
         GgufWriter w = new GgufWriter()
