@@ -53,6 +53,21 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void controlTokensAreAddedAfterTheVocabularyAsControlTokens() throws Exception {
+        Path f = dir.resolve("markers.gguf");
+        TinyLlama.demo().writer("markers", List.of("<|im_start|>", "<|im_end|>")).write(f);
+        GgufFile g = GgufReader.read(f);
+        int words = TinyLlama.vocabulary().size();
+        assertEquals(words + 2, g.vocabularySize().getAsLong());
+        List<Object> tokens = ((GgufValue.Array) g.metadata().get("tokenizer.ggml.tokens").value()).elements();
+        List<Object> types = ((GgufValue.Array) g.metadata().get("tokenizer.ggml.token_type").value()).elements();
+        assertEquals(List.of("<|im_start|>", "<|im_end|>"), tokens.subList(words, words + 2));
+        assertEquals(3L, ((Number) types.get(words)).longValue(), "control");
+        assertEquals(1L, ((Number) types.get(words - 1)).longValue(), "the word pieces stay normal");
+        assertArrayEquals(new long[] {64, words + 2}, g.tensors().get(0).dimensions(), "the embedding has a row for each");
+    }
+
+    @Test
     void truncatedFileIsCaughtWithATypedError() throws Exception {
         Path f = dir.resolve("demo.gguf");
         TinyLlama.demo().write(f);
