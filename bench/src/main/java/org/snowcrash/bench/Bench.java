@@ -81,6 +81,7 @@ public final class Bench {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
         int rounds = intArg(args, "--rounds", 15);
         int tokens = intArg(args, "--tokens", 256);
+        ConversationRows.TURNS = intArg(args, "--turns", ConversationRows.TURNS);
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--only")) {
                 only = args[i + 1];
@@ -96,7 +97,15 @@ public final class Bench {
         b.row("container dies while loading", b::containerDies);
         b.row("memory over a 100-turn conversation", b::memory);
         b.row("shutdown on SIGTERM", b::shutdown);
+        ConversationRows conversations = new ConversationRows(b);
+        b.row("long conversation, Docker", conversations::docker);
+        b.row("long conversation, in-process", conversations::inProcess);
+        b.row("concurrent viewers, Docker", conversations::viewers);
         b.print();
+        // The models written for the run (about 160 MB) go with it.
+        try (java.util.stream.Stream<Path> files = Files.walk(b.work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
         System.exit(0);
     }
 
@@ -118,7 +127,7 @@ public final class Bench {
         }
     }
 
-    private void add(String name, String framework, String baseline, String result, String target, boolean met) {
+    void add(String name, String framework, String baseline, String result, String target, boolean met) {
         rows.add(new String[] {name, framework, baseline, result, target, met ? "yes" : "NO"});
         System.err.println("  " + String.join(" | ", rows.get(rows.size() - 1)));
     }
@@ -131,18 +140,39 @@ public final class Bench {
         }
     }
 
-    private Settings dockerSettings() {
+    Settings dockerSettings() {
+        // The API key cannot be turned off any more (backend.docker.api-key=false is refused).
         return Settings.of(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
-                "backend.docker.gpu", "off", "backend.docker.api-key", "false"), "bench");
+                "backend.docker.gpu", "off"), "bench");
     }
 
-    private static int freePort() throws IOException {
+    Path timingModel() {
+        return timingModel;
+    }
+
+    Path work() {
+        return work;
+    }
+
+    String image() {
+        return image;
+    }
+
+    int rounds() {
+        return rounds;
+    }
+
+    int tokens() {
+        return tokens;
+    }
+
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private ModelSpec spec(Path model, String name, int ctx) throws IOException {
+    ModelSpec spec(Path model, String name, int ctx) throws IOException {
         return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).port(freePort()).contextSize(ctx)
                 .containerName(name).memoryBytes(2L << 30).startupTimeout(Duration.ofSeconds(120)).build();
     }
