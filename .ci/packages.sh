@@ -5,7 +5,9 @@ log() { echo "[packages] $*" >&2; }
 
 # nginx: a real HTTP server standing in for the model hub (pull tests).
 # iproute2: network namespaces (isolation and remote-endpoint tests). util-linux: setsid, unshare.
-wanted=(nginx-light iproute2 util-linux)
+# stunnel4 + openssl: a TLS-terminating proxy in front of the local Docker engine, with certificates
+# made by the test (the remote-engine TLS test); openssl also makes the remote backend's test CA.
+wanted=(nginx-light iproute2 util-linux stunnel4 openssl)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

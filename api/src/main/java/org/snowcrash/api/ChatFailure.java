@@ -54,6 +54,60 @@ public sealed interface ChatFailure {
         }
     }
 
+    /**
+     * A model pool refused the request at once: the model already runs its most requests at
+     * once and its queue is full (or the request waited its bound in the queue). Nothing was sent
+     * to the model; retrying later may succeed (a server answers 429 with {@code Retry-After}).
+     *
+     * @param modelId     the model asked for
+     * @param maxInFlight the most requests the model runs at once
+     * @param queueLimit  the most requests that may wait for it
+     * @param retryAfter  a guess of when a retry may be admitted (at least one second)
+     */
+    record Busy(String modelId, int maxInFlight, int queueLimit, java.time.Duration retryAfter) implements ChatFailure {
+        public Busy {
+            java.util.Objects.requireNonNull(modelId, "modelId");
+            java.util.Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+
+        @Override
+        public String describe() {
+            return "model '" + modelId + "' is busy (it runs at most " + maxInFlight + " requests at once and queues at most "
+                    + queueLimit + "); retry after " + Math.max(1, retryAfter.toSeconds()) + " s";
+        }
+    }
+
+    /**
+     * A model pool could not start the model within its memory budget: the loaded models that
+     * would have to go had requests in flight for as long as the pool waits, or the model alone
+     * needs more than the budget. Nothing was sent to the model (a server answers 503).
+     *
+     * @param budgetBytes   the budget ({@code snowcrash.memory.budget})
+     * @param estimateBytes the estimated memory of the model asked for
+     * @param loaded        the models holding memory when the pool gave up, least recently used first
+     */
+    record OverBudget(long budgetBytes, long estimateBytes, java.util.List<String> loaded) implements ChatFailure {
+        public OverBudget {
+            loaded = java.util.List.copyOf(loaded);
+        }
+
+        @Override
+        public String describe() {
+            if (estimateBytes > budgetBytes) {
+                return "the model needs an estimated " + mib(estimateBytes) + ", more than the whole memory budget of "
+                        + mib(budgetBytes) + " (snowcrash.memory.budget)";
+            }
+            return "the model needs an estimated " + mib(estimateBytes) + " and the memory budget of " + mib(budgetBytes)
+                    + " (snowcrash.memory.budget) has no room for it beside the loaded models ("
+                    + (loaded.isEmpty() ? "none" : String.join(", ", loaded))
+                    + "), too few of which were idle to make room";
+        }
+
+        private static String mib(long bytes) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+    }
+
     /** Anything else. */
     record Other(String detail) implements ChatFailure {
         @Override

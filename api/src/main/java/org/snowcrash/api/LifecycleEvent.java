@@ -47,4 +47,14 @@ public sealed interface LifecycleEvent {
     /** A session was closed and its resources released. */
     record Stopped(String backendId, String modelId) implements LifecycleEvent {
     }
+
+    /**
+     * A model pool unloaded a model (after its {@link Stopped}): its keep-alive ended, it was
+     * evicted to make room within the memory budget, or the pool closed.
+     *
+     * @param reason why, for people: {@code keep-alive expired (5m idle)},
+     *               {@code evicted for memory: making room for 'b'}, {@code pool closed}
+     */
+    record Unloaded(String backendId, String modelId, String reason) implements LifecycleEvent {
+    }
 }

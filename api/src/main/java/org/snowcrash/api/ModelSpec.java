@@ -2,16 +2,22 @@ package org.snowcrash.api;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A model and the runtime settings both backends understand, so that one spec drives
- * llama-server's flags and java-llama.cpp's parameters alike.
+ * A model and the runtime settings every backend means, so that one spec drives llama-server's
+ * flags, java-llama.cpp's parameters and a remote server's request alike.
  *
- * <p>Immutable and validated at construction: an empty id, a non-positive context size or a
- * port outside 1–65535 is an {@link IllegalArgumentException} here, not a failure at start.
+ * <p>Only what every backend understands is here. Settings that one backend alone means live with
+ * that backend and are read by it from its own keys, as gRPC keeps Netty settings on
+ * {@code NettyChannelBuilder}: the Docker backend reads a model's port, container name, memory
+ * and shared-memory limits and extra server arguments from {@code model.<id>.port},
+ * {@code .container}, {@code .memory}, {@code .shm-size} and {@code .args}.
+ *
+ * <p>Immutable and validated at construction: an id outside {@link #ID_PATTERN}, a non-positive
+ * context size or start-up timeout is an {@link IllegalArgumentException} here, not a failure at
+ * start. This record owns the defaults of these settings ({@link Builder}).
  *
  * @param id             the model's id in the catalog ({@code llama}, {@code phi-3}, {@code demo});
  *                       lower-case letters, digits, {@code .}, {@code _} and {@code -}
@@ -20,11 +26,6 @@ import java.util.regex.Pattern;
  * @param contextSize    context window in tokens ({@code -c})
  * @param batchSize      logical batch size ({@code -b})
  * @param threads        generation threads ({@code -t}); 0 lets the runtime choose
- * @param port           the HTTP port a server backend listens on
- * @param containerName  the name a container backend gives its container
- * @param memoryBytes    memory limit for an isolated backend ({@code --memory}); 0 for none
- * @param shmBytes       shared-memory size for a container ({@code --shm-size}); 0 for the engine default
- * @param extraArgs      extra llama-server arguments, passed as they are
  * @param startupTimeout how long a backend may take to become ready
  * @param parallel       how many requests the model serves at once (server slots, {@code -np});
  *                       each gets {@code contextSize / parallel} tokens of context. A backend that
@@ -37,24 +38,26 @@ public record ModelSpec(
         int contextSize,
         int batchSize,
         int threads,
-        int port,
-        String containerName,
-        long memoryBytes,
-        long shmBytes,
-        List<String> extraArgs,
         Duration startupTimeout,
         int parallel) {
 
-    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+    /** What a model id may look like: it becomes part of configuration keys, container names and paths. */
+    public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    /** The original project's conservative defaults: {@code -ngl 8 -c 512 -b 128}. */
+    public static final int DEFAULT_GPU_LAYERS = 8;
+    /** Default context window. */
+    public static final int DEFAULT_CONTEXT_SIZE = 512;
+    /** Default logical batch size. */
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    /** Default start-up bound. */
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(2);
 
     public ModelSpec {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(containerName, "containerName");
-        Objects.requireNonNull(extraArgs, "extraArgs");
         Objects.requireNonNull(startupTimeout, "startupTimeout");
-        if (!ID.matcher(id).matches() || id.contains("..")) {
+        if (!isValidId(id)) {
             throw new IllegalArgumentException("model id '" + id + "' must be 1-64 characters of "
                     + "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
@@ -63,29 +66,21 @@ public record ModelSpec(
         requireAtLeast("batchSize", batchSize, 1);
         requireAtLeast("threads", threads, 0);
         requireAtLeast("parallel", parallel, 1);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
-        }
-        if (!CONTAINER_NAME.matcher(containerName).matches()) {
-            throw new IllegalArgumentException("container name '" + containerName
-                    + "' must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-        }
-        if (memoryBytes < 0 || shmBytes < 0) {
-            throw new IllegalArgumentException("memory and shm sizes must not be negative");
-        }
         if (startupTimeout.isNegative() || startupTimeout.isZero()) {
             throw new IllegalArgumentException("startupTimeout must be positive, got " + startupTimeout);
         }
         file = file.toAbsolutePath().normalize();
-        extraArgs = List.copyOf(extraArgs);
     }
 
     /** A spec that serves one request at a time ({@code parallel} 1). */
-    public ModelSpec(String id, Path file, int gpuLayers, int contextSize, int batchSize, int threads, int port,
-                     String containerName, long memoryBytes, long shmBytes, List<String> extraArgs,
+    public ModelSpec(String id, Path file, int gpuLayers, int contextSize, int batchSize, int threads,
                      Duration startupTimeout) {
-        this(id, file, gpuLayers, contextSize, batchSize, threads, port, containerName, memoryBytes, shmBytes,
-                extraArgs, startupTimeout, 1);
+        this(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, 1);
+    }
+
+    /** Whether {@code id} may name a model (see {@link #ID_PATTERN}; {@code ..} is never allowed). */
+    public static boolean isValidId(String id) {
+        return id != null && ID_PATTERN.matcher(id).matches() && !id.contains("..");
     }
 
     private static void requireAtLeast(String name, int value, int min) {
@@ -94,7 +89,7 @@ public record ModelSpec(
         }
     }
 
-    /** A builder with the original project's conservative defaults ({@code -ngl 8 -c 512 -b 128}, 2 GiB). */
+    /** A builder with the defaults above. */
     public static Builder builder(String id, Path file) {
         return new Builder(id, file);
     }
@@ -102,24 +97,18 @@ public record ModelSpec(
     /** A builder initialised from this spec, to change a few fields. */
     public Builder toBuilder() {
         return new Builder(id, file).gpuLayers(gpuLayers).contextSize(contextSize).batchSize(batchSize)
-                .threads(threads).port(port).containerName(containerName).memoryBytes(memoryBytes)
-                .shmBytes(shmBytes).extraArgs(extraArgs).startupTimeout(startupTimeout).parallel(parallel);
+                .threads(threads).startupTimeout(startupTimeout).parallel(parallel);
     }
 
-    /** Builds a {@link ModelSpec}; validation happens in {@link #build()}. */
+    /** Builds a {@link ModelSpec}; validation happens in {@link #build()}. Not thread-safe. */
     public static final class Builder {
         private String id;
         private Path file;
-        private int gpuLayers = 8;
-        private int contextSize = 512;
-        private int batchSize = 128;
+        private int gpuLayers = DEFAULT_GPU_LAYERS;
+        private int contextSize = DEFAULT_CONTEXT_SIZE;
+        private int batchSize = DEFAULT_BATCH_SIZE;
         private int threads = 0;
-        private int port = 8080;
-        private String containerName;
-        private long memoryBytes = 2L << 30;
-        private long shmBytes = 2L << 30;
-        private List<String> extraArgs = List.of();
-        private Duration startupTimeout = Duration.ofMinutes(2);
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private int parallel = 1;
 
         private Builder(String id, Path file) {
@@ -133,20 +122,12 @@ public record ModelSpec(
         public Builder contextSize(int v) { this.contextSize = v; return this; }
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         public Builder threads(int v) { this.threads = v; return this; }
-        public Builder port(int v) { this.port = v; return this; }
-        public Builder containerName(String v) { this.containerName = v; return this; }
-        public Builder memoryBytes(long v) { this.memoryBytes = v; return this; }
-        public Builder shmBytes(long v) { this.shmBytes = v; return this; }
-        public Builder extraArgs(List<String> v) { this.extraArgs = v; return this; }
         public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
-        /** Requests served at once (default 1: one request gets the whole context). */
         public Builder parallel(int v) { this.parallel = v; return this; }
 
-        /** Validates and builds; the container name defaults to {@code snowcrash-<id>-server}. */
+        /** Validates and builds. */
         public ModelSpec build() {
-            String name = containerName != null ? containerName : "snowcrash-" + id + "-server";
-            return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, port, name,
-                    memoryBytes, shmBytes, extraArgs, startupTimeout, parallel);
+            return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, parallel);
         }
     }
 }

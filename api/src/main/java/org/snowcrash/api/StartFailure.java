@@ -62,8 +62,8 @@ public sealed interface StartFailure {
     record NameConflict(String containerName, String detail) implements StartFailure {
         @Override
         public String describe() {
-            return "a container named " + containerName + " exists and is not ours; it was left alone ("
-                    + detail + "). Remove or rename it, or set model.<id>.container";
+            return "a container named " + containerName + " exists and was left alone (" + detail
+                    + "). Remove or rename it, or set model.<id>.container";
         }
     }
 
@@ -103,6 +103,65 @@ public sealed interface StartFailure {
         @Override
         public String describe() {
             return "the server reports ready but a test request failed: " + detail;
+        }
+    }
+
+    /**
+     * Servers the backend reaches but does not run (remote endpoints) could not serve the model:
+     * one refusal per endpoint, each naming the endpoint and what it answered. Not the user's
+     * error in the {@link #isUserError()} sense: the next backend may well serve the model.
+     *
+     * @param refusals one per configured endpoint, in configuration order; never empty
+     */
+    record EndpointsRefused(List<Refusal> refusals) implements StartFailure {
+
+        /** Why one endpoint could not serve the model. */
+        public enum Reason {
+            /** Nothing answered: connection refused, reset, unreachable or timed out. */
+            UNREACHABLE,
+            /** It failed recently and is left alone until its cool-down ends. */
+            COOLING_DOWN,
+            /** The TLS handshake failed (an unknown certificate authority, a wrong host name). */
+            TLS,
+            /** It refused the API key (401 or 403). */
+            UNAUTHORIZED,
+            /** It answers, but does not serve this model. */
+            MODEL_NOT_SERVED,
+            /** It answered something else: an error status, or not the OpenAI API. */
+            BAD_ANSWER
+        }
+
+        /**
+         * One endpoint and its answer.
+         *
+         * @param endpoint the endpoint's base URL
+         * @param reason   the kind of refusal
+         * @param answer   what it answered, for people ({@code "401 Invalid API Key"})
+         */
+        public record Refusal(String endpoint, Reason reason, String answer) {
+            public Refusal {
+                java.util.Objects.requireNonNull(endpoint, "endpoint");
+                java.util.Objects.requireNonNull(reason, "reason");
+                java.util.Objects.requireNonNull(answer, "answer");
+            }
+        }
+
+        public EndpointsRefused {
+            refusals = List.copyOf(refusals);
+            if (refusals.isEmpty()) {
+                throw new IllegalArgumentException("at least one endpoint must have refused");
+            }
+        }
+
+        @Override
+        public String describe() {
+            StringBuilder b = new StringBuilder(refusals.size() == 1 ? "the endpoint cannot serve the model: "
+                    : "no endpoint can serve the model: ");
+            for (int i = 0; i < refusals.size(); i++) {
+                Refusal r = refusals.get(i);
+                b.append(i == 0 ? "" : "; ").append(r.endpoint()).append(": ").append(r.answer());
+            }
+            return b.toString();
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -21,8 +20,7 @@ class ModelSpecTest {
         assertEquals(8, s.gpuLayers());
         assertEquals(512, s.contextSize());
         assertEquals(128, s.batchSize());
-        assertEquals(2L << 30, s.memoryBytes());
-        assertEquals("snowcrash-llama-server", s.containerName());
+        assertEquals(ModelSpec.DEFAULT_STARTUP_TIMEOUT, s.startupTimeout());
         assertEquals(1, s.parallel(), "one request at a time: it gets the whole context");
     }
 
@@ -31,7 +29,7 @@ class ModelSpecTest {
         ModelSpec s = ModelSpec.builder("x", file).parallel(4).build();
         assertEquals(4, s.parallel());
         assertEquals(s, s.toBuilder().build());
-        assertEquals(1, new ModelSpec("x", file, 8, 512, 128, 0, 8080, "c", 0, 0, List.of(), Duration.ofMinutes(1)).parallel(),
+        assertEquals(1, new ModelSpec("x", file, 8, 512, 128, 0, Duration.ofMinutes(1)).parallel(),
                 "the constructor without parallel means one slot");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSpec.builder("x", file).parallel(0).build());
@@ -44,18 +42,15 @@ class ModelSpecTest {
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("../etc", file).build());
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("a/b", file).build());
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).contextSize(-1).build());
-        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).port(70000).build());
-        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).containerName("bad name").build());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).batchSize(0).build());
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("x", file).startupTimeout(Duration.ZERO).build());
     }
 
     @Test
-    void extraArgsAreCopied() {
-        List<String> args = new java.util.ArrayList<>(List.of("--foo"));
-        ModelSpec s = ModelSpec.builder("x", file).extraArgs(args).build();
-        args.add("--bar");
-        assertEquals(List.of("--foo"), s.extraArgs());
+    void toBuilderRoundTrips() {
+        ModelSpec s = ModelSpec.builder("x", file).threads(3).contextSize(2048).build();
         assertEquals(s, s.toBuilder().build());
+        assertEquals(file, s.file());
     }
 
     @Test

@@ -33,10 +33,10 @@ import org.snowcrash.api.Settings;
  *       {@code SNOWCRASH_CONFIG}, else the one in the working directory if present;</li>
  *   <li>environment variables: {@code SNOWCRASH_BACKEND_DOCKER_PRIORITY} is
  *       {@code backend.docker.priority} ({@code _} → {@code .}, {@code __} → {@code -},
- *       lower case; names outside {@code backend.}/{@code model.} get {@code snowcrash.} in
- *       front, so {@code SNOWCRASH_MODELS_DIR} is {@code snowcrash.models.dir});</li>
- *   <li>system properties whose names start with {@code snowcrash.}, {@code backend.} or
- *       {@code model.};</li>
+ *       lower case; names outside {@code backend.}/{@code model.}/{@code serve.} get
+ *       {@code snowcrash.} in front, so {@code SNOWCRASH_MODELS_DIR} is {@code snowcrash.models.dir});</li>
+ *   <li>system properties whose names start with {@code snowcrash.}, {@code backend.},
+ *       {@code model.} or {@code serve.};</li>
  *   <li>command-line flags.</li>
  * </ol>
  * Immutable and thread-safe. Tests build one from plain maps ({@link #fromMap(Map)},
@@ -49,7 +49,9 @@ public final class Configuration implements Settings {
     /** The file name looked up on the classpath and in the working directory. */
     public static final String FILE_NAME = "snowcrash.properties";
 
-    private static final List<String> NAMESPACES = List.of("snowcrash.", "backend.", "model.");
+    private static final List<String> NAMESPACES = List.of("snowcrash.", "backend.", "model.", "serve.");
+    /** Namespaces whose environment names carry no {@code snowcrash.} in front of the key. */
+    private static final List<String> OWN_ROOTS = List.of("backend.", "model.", "serve.");
 
     /**
      * One source of values.
@@ -215,7 +217,8 @@ public final class Configuration implements Settings {
         }
         // "__" stands for "-" (model ids such as phi-3), a single "_" for ".".
         String key = rest.toLowerCase(Locale.ROOT).replace("__", "\u0000").replace('_', '.').replace('\u0000', '-');
-        if (!key.startsWith("backend.") && !key.startsWith("model.")) {
+        String k = key;
+        if (OWN_ROOTS.stream().noneMatch(k::startsWith)) {
             key = "snowcrash." + key;
         }
         return Optional.of(key);

@@ -29,6 +29,8 @@ class ConfigurationTest {
         assertEquals(Optional.of("backend.docker.priority"), Configuration.envKey("SNOWCRASH_BACKEND_DOCKER_PRIORITY"));
         assertEquals(Optional.of("model.phi-3.ctx-size"), Configuration.envKey("SNOWCRASH_MODEL_PHI__3_CTX__SIZE"));
         assertEquals(Optional.of("snowcrash.models.dir"), Configuration.envKey("SNOWCRASH_MODELS_DIR"));
+        assertEquals(Optional.of("serve.api-key"), Configuration.envKey("SNOWCRASH_SERVE_API__KEY"));
+        assertEquals("SNOWCRASH_SERVE_API__KEY", Configuration.envName("serve.api-key"));
         assertEquals(Optional.empty(), Configuration.envKey("SNOWCRASH_CONFIG"));
         assertEquals(Optional.empty(), Configuration.envKey("PATH"));
         assertEquals("SNOWCRASH_MODEL_PHI__3_CTX__SIZE", Configuration.envName("model.phi-3.ctx-size"));
@@ -42,6 +44,7 @@ class ConfigurationTest {
         sys.setProperty("backend.docker.priority", "3");
         sys.setProperty("model.demo.port", "3");
         sys.setProperty("unrelated.key", "x");
+        sys.setProperty("serve.port", "5");
         Map<String, String> env = Map.of("SNOWCRASH_BACKEND_DOCKER_PRIORITY", "2", "SNOWCRASH_MODEL_DEMO_PORT", "2",
                 "SNOWCRASH_MODELS_DIR", "/e");
         Configuration c = Configuration.load(new Configuration.Inputs(Optional.empty(), env, sys, dir, null,
@@ -55,6 +58,7 @@ class ConfigurationTest {
         assertEquals("4", c.get("model.demo.port").orElseThrow());
         assertEquals("command line", c.sourceOf("model.demo.port"));
         assertTrue(c.get("unrelated.key").isEmpty());
+        assertEquals("5", c.get("serve.port").orElseThrow(), "serve.* system properties are ours");
     }
 
     @Test

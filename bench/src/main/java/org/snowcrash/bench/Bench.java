@@ -23,15 +23,22 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.snowcrash.agent.Agent;
 import org.snowcrash.agent.AgentEvent;
+import org.snowcrash.agent.pool.ModelPool;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.docker.DockerBackend;
+import org.snowcrash.models.MemoryEstimator;
+import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.TinyLlama;
+import org.snowcrash.models.gguf.GgmlType;
+import org.snowcrash.models.gguf.GgufReader;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,7 +88,6 @@ public final class Bench {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
         int rounds = intArg(args, "--rounds", 15);
         int tokens = intArg(args, "--tokens", 256);
-        ConversationRows.TURNS = intArg(args, "--turns", ConversationRows.TURNS);
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--only")) {
                 only = args[i + 1];
@@ -93,19 +99,15 @@ public final class Bench {
         b.row("docker streaming + time to first token", b::dockerStreaming);
         b.row("in-process streaming", b::inProcessStreaming);
         b.row("docker start to ready", b::dockerStart);
+        b.row("pool switch", b::poolSwitch);
         b.row("fallback with no Docker engine", b::fallbackNoDocker);
         b.row("container dies while loading", b::containerDies);
         b.row("memory over a 100-turn conversation", b::memory);
         b.row("shutdown on SIGTERM", b::shutdown);
-        ConversationRows conversations = new ConversationRows(b);
-        b.row("long conversation, Docker", conversations::docker);
-        b.row("long conversation, in-process", conversations::inProcess);
-        b.row("concurrent viewers, Docker", conversations::viewers);
+        ServeBench serve = new ServeBench(rounds, tokens, b.image, b.work, b::add);
+        b.row("serve streaming vs llama-server direct", serve::streaming);
+        b.row("serve under overload", serve::overload);
         b.print();
-        // The models written for the run (about 160 MB) go with it.
-        try (java.util.stream.Stream<Path> files = Files.walk(b.work)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
         System.exit(0);
     }
 
@@ -127,7 +129,7 @@ public final class Bench {
         }
     }
 
-    void add(String name, String framework, String baseline, String result, String target, boolean met) {
+    private void add(String name, String framework, String baseline, String result, String target, boolean met) {
         rows.add(new String[] {name, framework, baseline, result, target, met ? "yes" : "NO"});
         System.err.println("  " + String.join(" | ", rows.get(rows.size() - 1)));
     }
@@ -140,41 +142,26 @@ public final class Bench {
         }
     }
 
-    Settings dockerSettings() {
-        // The API key cannot be turned off any more (backend.docker.api-key=false is refused).
+    /** The Docker backend's settings, with the model's own container keys (its port and name). */
+    private Settings dockerSettings(ModelSpec spec, String container, int port) {
         return Settings.of(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
-                "backend.docker.gpu", "off"), "bench");
+                "backend.docker.gpu", "off", "model." + spec.id() + ".port", String.valueOf(port),
+                "model." + spec.id() + ".container", container, "model." + spec.id() + ".memory", "2g"), "bench");
     }
 
-    Path timingModel() {
-        return timingModel;
+    private Settings dockerSettings(ModelSpec spec, String container) throws IOException {
+        return dockerSettings(spec, container, freePort());
     }
 
-    Path work() {
-        return work;
-    }
-
-    String image() {
-        return image;
-    }
-
-    int rounds() {
-        return rounds;
-    }
-
-    int tokens() {
-        return tokens;
-    }
-
-    static int freePort() throws IOException {
+    private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    ModelSpec spec(Path model, String name, int ctx) throws IOException {
-        return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).port(freePort()).contextSize(ctx)
-                .containerName(name).memoryBytes(2L << 30).startupTimeout(Duration.ofSeconds(120)).build();
+    private ModelSpec spec(Path model, String name, int ctx) {
+        return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).contextSize(ctx)
+                .startupTimeout(Duration.ofSeconds(120)).build();
     }
 
     // ---- docker streaming and TTFT -------------------------------------------------------------
@@ -185,9 +172,14 @@ public final class Bench {
         double[] rawTps = new double[rounds];
         double[] fwTtft = new double[rounds];
         double[] rawTtft = new double[rounds];
-        try (Agent agent = Agent.builder().settings(dockerSettings()).spec(spec).backend("docker").maxTokens(tokens)
-                .temperature(0).start()) {
-            URI url = URI.create("http://127.0.0.1:" + spec.port() + "/v1/chat/completions");
+        // The baseline talks to a plain llama-server of its own (same image, model and flags, no API
+        // key: the framework's containers always have one), alternating with the framework's requests.
+        int rawPort = freePort();
+        String rawName = "snowcrash-bench-raw-stream";
+        startPlainServer(rawName, rawPort, "timing.gguf", 2048);
+        try (Agent agent = Agent.builder().settings(dockerSettings(spec, "snowcrash-bench-stream")).spec(spec)
+                .backend("docker").maxTokens(tokens).temperature(0).start()) {
+            URI url = URI.create("http://127.0.0.1:" + rawPort + "/v1/chat/completions");
             // Warm both paths (JIT, prompt cache, connections) before measuring anything.
             for (int w = 0; w < 10; w++) {
                 framework(agent);
@@ -208,6 +200,8 @@ public final class Bench {
                 rawTps[i] = b[0];
                 rawTtft[i] = b[1];
             }
+        } finally {
+            new ProcessBuilder("docker", "rm", "-f", rawName).redirectErrorStream(true).start().waitFor();
         }
         double ratio = median(fwTps) / median(rawTps);
         add("streaming throughput, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
@@ -320,8 +314,9 @@ public final class Bench {
         for (int i = 0; i < rounds; i++) {
             Measure f = () -> {
                 ModelSpec spec = spec(timingModel, "snowcrash-bench-start", 2048);
+                Settings settings = dockerSettings(spec, "snowcrash-bench-start");
                 long t0 = System.nanoTime();
-                ModelSession s = backend.start(spec, BackendContext.of(dockerSettings()));
+                ModelSession s = backend.start(spec, BackendContext.of(settings));
                 last = (System.nanoTime() - t0) / 1e6;
                 s.close();
             };
@@ -345,6 +340,30 @@ public final class Bench {
     private double last;
 
     /** {@code docker run} plus a 10 ms {@code /health} poll: ms until 200. */
+    /** Starts a plain llama-server container (no key) and waits until {@code /health} says 200. */
+    private void startPlainServer(String name, int port, String model, int ctx) throws Exception {
+        new ProcessBuilder("docker", "rm", "-f", name).redirectErrorStream(true).start().waitFor();
+        Process p = new ProcessBuilder("docker", "run", "-d", "--name", name, "-p", "127.0.0.1:" + port + ":" + port,
+                "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(port),
+                "-m", "/models/" + model, "-c", String.valueOf(ctx), "-b", "128").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        URI health = URI.create("http://127.0.0.1:" + port + "/health");
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+            try {
+                if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("the baseline server " + name + " did not become ready");
+    }
+
     private double dockerRun() throws Exception {
         int port = freePort();
         String name = "snowcrash-bench-raw";
@@ -372,6 +391,75 @@ public final class Bench {
             new ProcessBuilder("docker", "rm", "-f", name).redirectErrorStream(true).start().waitFor();
         }
         return ms;
+    }
+
+    // ---- pool switch under a budget for one model -------------------------------------------------
+
+    /**
+     * Two 52 MiB models under a memory budget that holds one: the time from asking the pool for
+     * the other model to its one-token answer (the loaded model's container removed, the other's
+     * started), against doing the same by hand in the same run: closing the session of the one,
+     * starting the other on the Docker backend directly, asking it for one token.
+     */
+    private void poolSwitch() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("pool"));
+        TinyLlama.timing().write(dir.resolve("one.gguf"));
+        new TinyLlama(8, 512, 8, 1536, 2048, GgmlType.F16, 8).write(dir.resolve("two.gguf"));
+        long one = MemoryEstimator.estimate(GgufReader.read(dir.resolve("one.gguf")), MemoryEstimator.Settings.of(2048, 128)).total();
+        long two = MemoryEstimator.estimate(GgufReader.read(dir.resolve("two.gguf")), MemoryEstimator.Settings.of(2048, 128)).total();
+        Map<String, String> m = new java.util.HashMap<>(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
+                "backend.docker.gpu", "off", "snowcrash.models.dir", dir.toString(),
+                "snowcrash.memory.budget", Long.toString(Math.max(one, two) + Math.min(one, two) / 2)));
+        // The pool's two models and the baseline's own two, on the same files.
+        for (String id : List.of("one", "two", "raw-one", "raw-two")) {
+            m.put("model." + id + ".file", id.replace("raw-", "") + ".gguf");
+            m.put("model." + id + ".port", Integer.toString(freePort()));
+            m.put("model." + id + ".container", "snowcrash-bench-pool-" + id);
+            m.put("model." + id + ".ctx-size", "2048");
+            m.put("model." + id + ".keep-alive", "-1");
+            m.put("model." + id + ".startup-timeout", "120s");
+        }
+        Settings settings = Settings.of(m, "bench");
+        ModelCatalog catalog = ModelCatalog.from(settings);
+        ChatRequest oneToken = ChatRequest.of(List.of(ChatMessage.user(PROMPT)), 1).withTemperature(0);
+        DockerBackend backend = new DockerBackend();
+        double[] fw = new double[rounds];
+        double[] raw = new double[rounds];
+        ModelSession[] current = {backend.start(catalog.spec("raw-one"), BackendContext.of(settings))};
+        try (ModelPool pool = ModelPool.builder().settings(settings).backend("docker").build()) {
+            pool.chat("one", oneToken);
+            for (int i = 0; i < rounds; i++) {
+                String next = i % 2 == 0 ? "two" : "one";
+                Measure f = () -> {
+                    long t0 = System.nanoTime();
+                    pool.chat(next, oneToken);
+                    last = (System.nanoTime() - t0) / 1e6;
+                };
+                Measure r = () -> {
+                    long t0 = System.nanoTime();
+                    current[0].close();
+                    current[0] = backend.start(catalog.spec("raw-" + next), BackendContext.of(settings));
+                    current[0].chat(oneToken);
+                    last = (System.nanoTime() - t0) / 1e6;
+                };
+                if (i % 2 == 0) {
+                    f.run();
+                    fw[i] = last;
+                    r.run();
+                    raw[i] = last;
+                } else {
+                    r.run();
+                    raw[i] = last;
+                    f.run();
+                    fw[i] = last;
+                }
+            }
+        } finally {
+            current[0].close();
+        }
+        double ratio = median(fw) / median(raw);
+        add("pool switch, Docker, budget for one of two models (ms to the first token)", fmt(median(fw)), fmt(median(raw)),
+                "ratio " + fmt2(ratio), "≤ 1.10", ratio <= 1.10);
     }
 
     // ---- fallback without Docker -----------------------------------------------------------------
@@ -406,12 +494,12 @@ public final class Bench {
         for (int i = 0; i < rounds; i++) {
             ModelSpec spec = spec(alien, "snowcrash-bench-dies", 512);
             // The engine's own record of the exit, read from its event stream, against the moment the failure reached us.
-            Process events = new ProcessBuilder("docker", "events", "--filter", "container=" + spec.containerName(),
+            Process events = new ProcessBuilder("docker", "events", "--filter", "container=snowcrash-bench-dies",
                     "--filter", "event=die", "--format", "{{.TimeNano}}").start();
             Thread.sleep(300);
             Instant failed;
             try {
-                backend.start(spec, BackendContext.of(dockerSettings()));
+                backend.start(spec, BackendContext.of(dockerSettings(spec, "snowcrash-bench-dies")));
                 throw new IllegalStateException("the alien model started");
             } catch (BackendStartException e) {
                 failed = Instant.now();

@@ -45,7 +45,8 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "256", paramLabel = "N", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--system", paramLabel = "TEXT", defaultValue = "", description = "System prompt.")
+    @Option(names = "--system", paramLabel = "TEXT", defaultValue = "",
+            description = "System prompt. For the demo model the default describes a scene, as the robot's detector would.")
     String system;
 
     @Override
@@ -58,7 +59,8 @@ final class ChatCommand implements Callable<Integer> {
         Configuration config = root.configuration();
         root.sweepOrphans(config);
         Agent.Builder builder = Agent.builder().settings(config).model(model).maxTokens(maxTokens)
-                .systemPrompt(system).listener(new Progress(err));
+                .systemPrompt(system.isEmpty() && model.equals("demo") ? org.snowcrash.models.DemoModel.SCENE : system)
+                .listener(new Progress(err));
         if (backend != null) {
             builder.backend(backend);
         }
@@ -68,7 +70,10 @@ final class ChatCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (model.equals("demo")) {
-                err.println("note: the demo model has random weights; its answers are noise");
+                err.println("note: " + org.snowcrash.models.DemoModel.NOTE);
+                if (system.isEmpty()) {
+                    err.println("note: system prompt: " + org.snowcrash.models.DemoModel.SCENE + " (try: What do you see?)");
+                }
             }
             if (prompt != null) {
                 answer(agent, prompt, out, err);

@@ -4,11 +4,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.snowcrash.models.MemoryEstimator;
 import org.snowcrash.models.gguf.GgufException;
 import org.snowcrash.models.gguf.GgufFile;
 import org.snowcrash.models.gguf.GgufReader;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code snowcrash inspect FILE}: the GGUF facts of a file, one {@code key: value} per line. */
@@ -17,6 +19,12 @@ final class InspectCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "A GGUF file.")
     Path file;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "512", description = "Context size for the memory estimate (default: ${DEFAULT-VALUE}).")
+    int contextSize;
+
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "128", description = "Batch size for the memory estimate (default: ${DEFAULT-VALUE}).")
+    int batchSize;
 
     @Override
     public Integer call() {
@@ -43,7 +51,21 @@ final class InspectCommand implements Callable<Integer> {
         out.println("metadata keys: " + g.metadata().size());
         out.println("chat template: " + (g.string("tokenizer.chat_template").isPresent() ? "yes" : "no"));
         out.println("file size: " + g.fileSize());
+        out.println("memory estimate: " + memory(g));
         return 0;
+    }
+
+    /** The estimate for llama-server as Snowcrash starts it, or why there is none. */
+    private String memory(GgufFile g) {
+        if (contextSize < 1 || batchSize < 1) {
+            return "unknown (context and batch size must be positive)";
+        }
+        try {
+            return MemoryEstimator.estimate(g, MemoryEstimator.Settings.of(contextSize, batchSize)).describe()
+                    + " with -c " + contextSize + " -b " + batchSize;
+        } catch (IllegalArgumentException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static String show(java.util.OptionalLong v) {

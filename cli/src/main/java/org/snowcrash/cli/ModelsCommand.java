@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.snowcrash.models.AutoGpuLayers;
 import org.snowcrash.models.CatalogEntry;
+import org.snowcrash.models.MemoryEstimate;
+import org.snowcrash.models.MemoryEstimator;
 import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.gguf.GgufException;
 import org.snowcrash.models.gguf.GgufFile;
@@ -37,14 +40,25 @@ final class ModelsCommand implements Callable<Integer> {
                     GgufFile g = GgufReader.read(file);
                     state = "present, " + g.architecture().orElse("?") + ", ctx "
                             + g.archInteger("context_length").orElse(-1) + ", " + g.tensors().size() + " tensors, "
-                            + g.fileType().orElse("type ?") + ", " + Files.size(file) + " bytes";
+                            + g.fileType().orElse("type ?") + ", " + Files.size(file) + " bytes, " + memory(g, e);
                 } catch (GgufException | java.io.IOException ex) {
                     state = "present but invalid: " + ex.getMessage();
                 }
             }
-            out.printf("%-8s %-45s port=%d container=%s -ngl %d -c %d -b %d: %s%n", e.id(), e.file(), e.port(),
-                    e.containerName(), e.gpuLayers(), e.contextSize(), e.batchSize(), state);
+            out.printf("%-8s %-45s -ngl %s -c %d -b %d: %s%n", e.id(), e.file(),
+                    e.gpuLayers() == AutoGpuLayers.AUTO ? "auto" : String.valueOf(e.gpuLayers()),
+                    e.contextSize(), e.batchSize(), state);
         }
         return 0;
+    }
+
+    /** {@code memory ~68.3 MiB (weights ..., runtime ...)} at the entry's context and batch sizes. */
+    private static String memory(GgufFile g, CatalogEntry e) {
+        try {
+            MemoryEstimate m = MemoryEstimator.estimate(g, MemoryEstimator.Settings.of(e.contextSize(), e.batchSize()));
+            return "memory " + m.describe();
+        } catch (IllegalArgumentException ex) {
+            return "memory unknown (" + ex.getMessage() + ")";
+        }
     }
 }

@@ -79,15 +79,16 @@ class CliTest {
         Cli.Result r = Cli.run(dir, "chat", "--prompt", "hi", "-D", NO_DOCKER, "-D", "backend.llamacpp.enabled=false");
         assertEquals(3, r.exitCode(), r.err());
         assertTrue(r.err().contains("no backend could start model 'demo'; tried in order:"), r.err());
-        assertTrue(r.err().contains("1. docker priority=20: unavailable: no Docker engine"), r.err());
-        assertTrue(r.err().contains("2. llamacpp priority=10: disabled (backend.llamacpp.enabled=false)"), r.err());
+        assertTrue(r.err().contains("1. remote priority=30: unavailable: no endpoints configured: set backend.remote.endpoints"), r.err());
+        assertTrue(r.err().contains("2. docker priority=20: unavailable: no Docker engine"), r.err());
+        assertTrue(r.err().contains("3. llamacpp priority=10: disabled (backend.llamacpp.enabled=false)"), r.err());
     }
 
     @Test
     void anUnknownBackendOrModelIsAClearError() throws Exception {
         Cli.Result b = Cli.run(dir, "chat", "--prompt", "hi", "--backend", "onnx");
         assertEquals(2, b.exitCode());
-        assertTrue(b.err().contains("no backend with id 'onnx' is on the classpath (found: docker, llamacpp)"), b.err());
+        assertTrue(b.err().contains("no backend with id 'onnx' is on the classpath (found: remote, docker, llamacpp)"), b.err());
         Cli.Result m = Cli.run(dir, "chat", "--prompt", "hi", "--model", "gpt");
         assertEquals(2, m.exitCode());
         assertTrue(m.err().contains("unknown model 'gpt'; known models: llama, phi-3, gemma, demo"), m.err());
@@ -108,8 +109,8 @@ class CliTest {
         assertTrue(line(s, "llamacpp").startsWith("llamacpp priority=7 "), s.out());
         Cli.Result f = Cli.run(dir, env, List.of("-Dbackend.llamacpp.priority=7"), Duration.ofSeconds(60), "backends",
                 "-D", NO_DOCKER, "-D", "backend.llamacpp.priority=30");
-        assertEquals(List.of("llamacpp", "docker"), Arrays.stream(f.out().split("\n")).map(l -> l.split(" ")[0]).toList(),
-                "a higher priority moves it first");
+        assertEquals(List.of("llamacpp", "remote", "docker"), Arrays.stream(f.out().split("\n")).map(l -> l.split(" ")[0]).toList(),
+                "a higher priority moves it first (ties with remote's 30 go by id)");
         assertTrue(line(f, "docker").contains("unavailable: no Docker engine"), f.out());
     }
 
@@ -147,7 +148,7 @@ class CliTest {
         Cli.Result r = Cli.run(dir, "models");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("llama    llama3.2/Llama-3.2-3B-Instruct-Q4_K_M.gguf"), r.out());
-        assertTrue(r.out().contains("port=8081 container=snowcrash-phi3-server -ngl 8 -c 512 -b 128: missing"), r.out());
+        assertTrue(r.out().contains("phi3-mini/Phi-3-mini-4k-instruct-q4.gguf") && r.out().contains(" -ngl 8 -c 512 -b 128: missing"), r.out());
         assertTrue(r.out().contains("demo/snowcrash-demo.gguf"), r.out());
     }
 

@@ -37,19 +37,25 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 @RequiresDocker
 class SnowcrashLangChain4jDockerTest {
 
-    private static final Settings SETTINGS = Settings.of(Map.of("backend.docker.image", DockerCondition.IMAGE,
-            "backend.docker.pull", "never", "backend.docker.gpu", "off"));
+    /** The demo model; its container's name and port are the Docker backend's own settings. */
+    private record DockerDemo(ModelSpec spec, String containerName, Settings settings) {
+    }
 
     /** The demo model on a free port, in a container named for this test and this JVM. */
-    private static ModelSpec spec(String container) throws Exception {
+    private static DockerDemo demo(String container) throws Exception {
         Path dir = Files.createTempDirectory("lc4j-docker");
         TinyLlama.demo().write(dir.resolve("demo.gguf"));
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        return ModelSpec.builder("demo", dir.resolve("demo.gguf")).port(port)
-                .containerName(container + "-" + ProcessHandle.current().pid()).startupTimeout(Duration.ofSeconds(60)).build();
+        String name = container + "-" + ProcessHandle.current().pid();
+        Settings settings = Settings.of(Map.of("backend.docker.image", DockerCondition.IMAGE,
+                "backend.docker.pull", "never", "backend.docker.gpu", "off",
+                "backend.docker.labels", "snowcrash-test.run=lc4j-" + ProcessHandle.current().pid(),
+                "model.demo.port", String.valueOf(port), "model.demo.container", name));
+        return new DockerDemo(ModelSpec.builder("demo", dir.resolve("demo.gguf")).startupTimeout(Duration.ofSeconds(60)).build(),
+                name, settings);
     }
 
     /** Runs the docker command and returns what it printed (empty when it failed). */
@@ -63,9 +69,8 @@ class SnowcrashLangChain4jDockerTest {
 
     @Test
     void blockingAndStreamingThroughTheDockerBackend() throws Exception {
-        ModelSpec spec = spec("snowcrash-test-lc4j");
-        Settings settings = SETTINGS;
-        try (RunningModel llm = RunningModel.builder().settings(settings).spec(spec).backend("docker").start()) {
+        DockerDemo demo = demo("snowcrash-test-lc4j");
+        try (RunningModel llm = RunningModel.builder().settings(demo.settings()).spec(demo.spec()).backend("docker").start()) {
             assertEquals("docker", llm.info().backendId());
             SnowcrashChatModel chatModel = SnowcrashChatModel.builder().runningModel(llm).build();
             ChatRequest req = ChatRequest.builder().messages(UserMessage.from("hello")).maxOutputTokens(6).temperature(0.0).build();
@@ -83,10 +88,10 @@ class SnowcrashLangChain4jDockerTest {
 
     @Test
     void aLangChain4jUserGetsARestartedBackendAfterTheContainerIsKilled() throws Exception {
-        ModelSpec spec = spec("snowcrash-test-lc4j-kill");
+        DockerDemo spec = demo("snowcrash-test-lc4j-kill");
         List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
         ListenersAndRecoveryTest.Recording listener = new ListenersAndRecoveryTest.Recording();
-        try (RunningModel llm = RunningModel.builder().settings(SETTINGS).spec(spec).backend("docker")
+        try (RunningModel llm = RunningModel.builder().settings(spec.settings()).spec(spec.spec()).backend("docker")
                 .listener(events::add).start()) {
             SnowcrashChatModel chatModel = SnowcrashChatModel.builder().runningModel(llm).listeners(List.of(listener)).build();
             SnowcrashStreamingChatModel streamingModel = SnowcrashStreamingChatModel.builder().runningModel(llm)

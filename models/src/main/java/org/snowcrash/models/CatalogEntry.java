@@ -1,54 +1,45 @@
 package org.snowcrash.models;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.snowcrash.api.ModelSpec;
 import org.snowcrash.models.hub.HubSource;
 
 /**
- * A model the catalog knows, with its settings before they are turned into a
- * {@link org.snowcrash.api.ModelSpec}.
+ * A model the catalog knows, with the settings every backend means, before they are turned into a
+ * {@link ModelSpec}. Settings that one backend alone means (the Docker backend's port, container
+ * name, memory) are not here: that backend reads them from its own keys.
  *
  * @param id             catalog id
  * @param file           the GGUF file relative to the models directory
- * @param port           the server port
- * @param containerName  the container name
- * @param gpuLayers      {@code -ngl}
+ * @param gpuLayers      {@code -ngl}, or {@link AutoGpuLayers#AUTO} for {@code auto} (resolved when the spec is built)
  * @param contextSize    {@code -c}
  * @param batchSize      {@code -b}
  * @param threads        {@code -t}, 0 for the runtime's choice
- * @param memoryBytes    container memory limit
- * @param shmBytes       container shared memory
- * @param extraArgs      extra server arguments
  * @param startupTimeout how long start may take
- * @param synthesized    whether the file is written by {@link TinyLlama} when missing (the demo)
+ * @param synthesized    whether the file is written by the tool itself when missing (the demo)
  * @param description    one line for people
  * @param source         where {@code snowcrash pull} downloads the file from, if anywhere
  * @param parallel       requests served at once ({@code -np}), see {@link org.snowcrash.api.ModelSpec#parallel()}
  */
-public record CatalogEntry(String id, String file, int port, String containerName, int gpuLayers,
-                           int contextSize, int batchSize, int threads, long memoryBytes, long shmBytes,
-                           List<String> extraArgs, Duration startupTimeout, boolean synthesized,
-                           String description, Optional<HubSource> source, int parallel) {
+public record CatalogEntry(String id, String file, int gpuLayers, int contextSize, int batchSize, int threads,
+                           Duration startupTimeout, boolean synthesized, String description,
+                           Optional<HubSource> source, int parallel) {
     public CatalogEntry {
-        extraArgs = List.copyOf(extraArgs);
         Objects.requireNonNull(source, "source");
     }
 
-    /** An entry with no download source, serving one request at a time. */
-    public CatalogEntry(String id, String file, int port, String containerName, int gpuLayers,
-                        int contextSize, int batchSize, int threads, long memoryBytes, long shmBytes,
-                        List<String> extraArgs, Duration startupTimeout, boolean synthesized,
-                        String description) {
-        this(id, file, port, containerName, gpuLayers, contextSize, batchSize, threads, memoryBytes, shmBytes,
-                extraArgs, startupTimeout, synthesized, description, Optional.empty(), 1);
+    /** An entry with {@link ModelSpec}'s defaults for everything but the file, start-up bound and text. */
+    static CatalogEntry of(String id, String file, Duration startupTimeout, boolean synthesized, String description) {
+        return new CatalogEntry(id, file, ModelSpec.DEFAULT_GPU_LAYERS, ModelSpec.DEFAULT_CONTEXT_SIZE,
+                ModelSpec.DEFAULT_BATCH_SIZE, 0, startupTimeout, synthesized, description, Optional.empty(), 1);
     }
 
     /** This entry with another download source. */
     public CatalogEntry withSource(Optional<HubSource> newSource) {
-        return new CatalogEntry(id, file, port, containerName, gpuLayers, contextSize, batchSize, threads, memoryBytes,
-                shmBytes, extraArgs, startupTimeout, synthesized, description, newSource, parallel);
+        return new CatalogEntry(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, synthesized,
+                description, newSource, parallel);
     }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -34,9 +35,19 @@ public final class ModelCatalog {
     public static final String MODELS_DIR_KEY = "snowcrash.models.dir";
     /** Default models directory, as in the original project. */
     public static final String DEFAULT_MODELS_DIR = "./models";
-    /** The per-model keys, after {@code model.<id>.}. */
-    public static final List<String> MODEL_KEYS = List.of("file", "port", "container", "gpu-layers", "ctx-size",
-            "batch-size", "threads", "memory", "shm-size", "args", "startup-timeout", "source", "parallel");
+    /**
+     * The per-model keys, after {@code model.<id>.}: the catalog reads {@code file},
+     * {@code gpu-layers}, {@code ctx-size}, {@code batch-size}, {@code threads},
+     * {@code startup-timeout}, {@code source} and {@code parallel}; the Docker backend reads {@code port},
+     * {@code container}, {@code memory}, {@code shm-size} and {@code args} (and owns their defaults
+     * and checks); the model pool ({@code org.snowcrash.agent.pool.ModelPool}) reads
+     * {@code keep-alive}, {@code max-in-flight} and {@code queue}; the remote backend reads
+     * {@code remote-name} (the name a server serves the model under). Listed here so a misspelt key
+     * is caught wherever it is meant for.
+     */
+    public static final List<String> MODEL_KEYS = List.of("file", "gpu-layers", "ctx-size", "batch-size", "threads",
+            "startup-timeout", "source", "port", "container", "memory", "shm-size", "args",
+            "keep-alive", "max-in-flight", "queue", "remote-name", "parallel");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
@@ -48,34 +59,29 @@ public final class ModelCatalog {
             "phi-3", "hf:microsoft/Phi-3-mini-4k-instruct-gguf/Phi-3-mini-4k-instruct-q4.gguf",
             "gemma", "hf:unsloth/gemma-3n-E2B-it-GGUF/gemma-3n-E2B-it-Q4_K_M.gguf");
 
-    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final long GIB = 1L << 30;
+    private static final Duration REAL_MODEL_STARTUP = Duration.ofMinutes(5);
 
     private final Map<String, CatalogEntry> entries;
     private final Path modelsDir;
+    private final OptionalLong gpuMemory;
 
-    private ModelCatalog(Map<String, CatalogEntry> entries, Path modelsDir) {
+    private ModelCatalog(Map<String, CatalogEntry> entries, Path modelsDir, OptionalLong gpuMemory) {
         this.entries = Collections.unmodifiableMap(entries);
         this.modelsDir = modelsDir;
+        this.gpuMemory = gpuMemory;
     }
 
     /** The built-in entries, before configuration. */
     public static List<CatalogEntry> builtIns() {
-        List<String> none = List.of();
-        Duration two = Duration.ofMinutes(2);
         List<CatalogEntry> plain = List.of(
-                new CatalogEntry("llama", "llama3.2/Llama-3.2-3B-Instruct-Q4_K_M.gguf", 8080, "snowcrash-llama-server",
-                        8, 512, 128, 0, 2 * GIB, 2 * GIB, none, Duration.ofMinutes(5), false,
+                CatalogEntry.of("llama", "llama3.2/Llama-3.2-3B-Instruct-Q4_K_M.gguf", REAL_MODEL_STARTUP, false,
                         "Llama 3.2 3B Instruct, Q4_K_M"),
-                new CatalogEntry("phi-3", "phi3-mini/Phi-3-mini-4k-instruct-q4.gguf", 8081, "snowcrash-phi3-server",
-                        8, 512, 128, 0, 2 * GIB, 2 * GIB, none, Duration.ofMinutes(5), false,
+                CatalogEntry.of("phi-3", "phi3-mini/Phi-3-mini-4k-instruct-q4.gguf", REAL_MODEL_STARTUP, false,
                         "Phi-3 mini 4k instruct, Q4"),
-                new CatalogEntry("gemma", "gemma2b/gemma-3n-E2B-it-Q4_K_M.gguf", 8082, "snowcrash-gemma-server",
-                        8, 512, 128, 0, 2 * GIB, 2 * GIB, none, Duration.ofMinutes(5), false,
+                CatalogEntry.of("gemma", "gemma2b/gemma-3n-E2B-it-Q4_K_M.gguf", REAL_MODEL_STARTUP, false,
                         "Gemma 3n E2B instruct, Q4_K_M"),
-                new CatalogEntry("demo", "demo/snowcrash-demo.gguf", 8090, "snowcrash-demo-server",
-                        8, 512, 128, 0, 2 * GIB, 2 * GIB, none, two, true,
-                        "tiny random-weight llama written on first use; its answers are noise"));
+                CatalogEntry.of("demo", "demo/snowcrash-demo.gguf", ModelSpec.DEFAULT_STARTUP_TIMEOUT, true,
+                        "tiny llama trained on synthetic robot dialogues, shipped in the jar, copied here on first use"));
         return plain.stream().map(e -> e.withSource(Optional.ofNullable(DEFAULT_SOURCES.get(e.id())).map(HubSource::parse)))
                 .toList();
     }
@@ -105,7 +111,7 @@ public final class ModelCatalog {
             }
             String id = key.substring("model.".length(), last);
             String setting = key.substring(last + 1);
-            if (!ID.matcher(id).matches() || id.contains("..")) {
+            if (!ModelSpec.isValidId(id)) {
                 r.problem(key, settings.get(key).orElse(""), "model id '" + id
                         + "' must be lower-case letters, digits, '.', '_' or '-' (no path separators)");
                 continue;
@@ -120,7 +126,6 @@ public final class ModelCatalog {
         }
 
         Map<String, CatalogEntry> result = new LinkedHashMap<>(base);
-        int nextPort = 8100;
         for (String id : configured) {
             CatalogEntry b = base.get(id);
             String p = "model." + id + ".";
@@ -129,17 +134,10 @@ public final class ModelCatalog {
                 continue;
             }
             if (b == null) {
-                b = new CatalogEntry(id, "", nextPort++, "snowcrash-" + id + "-server", 8, 512, 128, 0, 2 * GIB,
-                        2 * GIB, List.of(), Duration.ofMinutes(5), false, "user-defined model");
+                b = CatalogEntry.of(id, "", REAL_MODEL_STARTUP, false, "user-defined model");
             }
             String file = r.string(p + "file", b.file());
             checkRelative(r, p + "file", file);
-            String container = r.string(p + "container", b.containerName());
-            if (!container.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
-                r.problem(p + "container", container, "must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-                container = b.containerName();
-            }
-            List<String> args = settings.get(p + "args").isPresent() ? r.words(p + "args") : b.extraArgs();
             Optional<HubSource> source = file.equals(b.file()) ? b.source() : Optional.empty();
             if (settings.get(p + "source").isPresent()) {
                 try {
@@ -149,22 +147,18 @@ public final class ModelCatalog {
                 }
             }
             result.put(id, new CatalogEntry(id, file,
-                    r.integer(p + "port", b.port(), 1, 65535),
-                    container,
-                    r.integer(p + "gpu-layers", b.gpuLayers(), 0, 10_000),
+                    AutoGpuLayers.parse(settings, r, p + "gpu-layers", b.gpuLayers()),
                     r.integer(p + "ctx-size", b.contextSize(), 1, 10_000_000),
                     r.integer(p + "batch-size", b.batchSize(), 1, 10_000_000),
                     r.integer(p + "threads", b.threads(), 0, 1024),
-                    r.bytes(p + "memory", b.memoryBytes()),
-                    r.bytes(p + "shm-size", b.shmBytes()),
-                    args,
                     r.duration(p + "startup-timeout", b.startupTimeout()),
                     b.synthesized() && file.equals(b.file()),
                     b.description(), source,
                     r.integer(p + "parallel", b.parallel(), 1, 256)));
         }
+        OptionalLong gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
         r.throwIfProblems();
-        return new ModelCatalog(result, dir);
+        return new ModelCatalog(result, dir, gpuMemory);
     }
 
     private static void checkRelative(SettingsReader r, String key, String file) {
@@ -172,6 +166,11 @@ public final class ModelCatalog {
         if (file.isBlank() || p.isAbsolute() || p.normalize().startsWith("..") || file.contains("\0")) {
             r.problem(key, file, "must be a path relative to the models directory that stays inside it");
         }
+    }
+
+    /** {@value AutoGpuLayers#GPU_MEMORY_KEY}, if set: the GPU memory {@code gpu-layers=auto} plans for. */
+    public OptionalLong gpuMemory() {
+        return gpuMemory;
     }
 
     /** The models directory, absolute. */
@@ -260,9 +259,10 @@ public final class ModelCatalog {
         CatalogEntry e = entry(id);
         Path file = fileOf(e);
         if (e.synthesized() && !Files.exists(file)) {
-            TinyLlama.demo().write(file);
+            DemoModel.install(file);
         }
-        return new ModelSpec(e.id(), file, e.gpuLayers(), e.contextSize(), e.batchSize(), e.threads(), e.port(),
-                e.containerName(), e.memoryBytes(), e.shmBytes(), e.extraArgs(), e.startupTimeout(), e.parallel());
+        int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();
+        return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.startupTimeout(),
+                e.parallel());
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.snowcrash.models.gguf.GgmlType;
@@ -40,6 +41,9 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
                     + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}"
                     + "{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
+    /** The id of {@code </s>}, the end-of-sequence token. */
+    private static final int EOS = 2;
+
     private static final String[] WORDS = {
         "▁", "▁the", "▁a", "▁is", "▁I", "▁you", "▁and", "▁to", "▁of", "▁it", "▁hello", "▁world",
         "▁robot", "▁can", "▁see", "▁yes", "▁no", "▁what", "▁how", "▁model", ".", ",", "?", "!",
@@ -70,11 +74,25 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** The vocabulary: control tokens, byte tokens and word pieces. */
     public static List<String> vocabulary() {
+        return vocabulary(0);
+    }
+
+    /**
+     * The vocabulary with {@code extraTokens} more word pieces ({@code ▁t0}, {@code ▁t1}, ...)
+     * after the usual ones, for models whose vocabulary size matters (memory measurements).
+     */
+    public static List<String> vocabulary(int extraTokens) {
+        if (extraTokens < 0) {
+            throw new IllegalArgumentException("extraTokens must not be negative");
+        }
         List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
         for (int b = 0; b < 256; b++) {
             tokens.add(String.format("<0x%02X>", b));
         }
         tokens.addAll(List.of(WORDS));
+        for (int i = 0; i < extraTokens; i++) {
+            tokens.add("▁t" + i);
+        }
         return tokens;
     }
 
@@ -85,7 +103,12 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** A writer holding this model, for callers that want to add or change metadata first. */
     public GgufWriter writer(String name) {
-        return writer(name, List.of());
+        return writer(name, 0, List.of());
+    }
+
+    /** A writer holding this model with {@code extraTokens} more word pieces in its vocabulary ({@link #vocabulary(int)}). */
+    public GgufWriter writer(String name, int extraTokens) {
+        return writer(name, extraTokens, List.of());
     }
 
     /**
@@ -94,7 +117,15 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
      * than twelve byte tokens (tokenizers that parse special tokens read each as one token).
      */
     public GgufWriter writer(String name, List<String> controlTokens) {
-        List<String> tokens = vocabulary();
+        return writer(name, 0, controlTokens);
+    }
+
+    /**
+     * A writer holding this model with {@code extraTokens} more word pieces ({@link #vocabulary(int)})
+     * and then {@code controlTokens}, each one control token.
+     */
+    public GgufWriter writer(String name, int extraTokens, List<String> controlTokens) {
+        List<String> tokens = vocabulary(extraTokens);
         int words = tokens.size();
         tokens.addAll(controlTokens);
         int vocab = tokens.size();
@@ -124,7 +155,7 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
                 .put("tokenizer.ggml.scores", GgufValue.array(GgufType.FLOAT32, scores))
                 .put("tokenizer.ggml.token_type", GgufValue.array(GgufType.INT32, types))
                 .put("tokenizer.ggml.bos_token_id", GgufValue.u32(1))
-                .put("tokenizer.ggml.eos_token_id", GgufValue.u32(2))
+                .put("tokenizer.ggml.eos_token_id", GgufValue.u32(EOS))
                 .put("tokenizer.ggml.unknown_token_id", GgufValue.u32(0))
                 .put("tokenizer.ggml.add_bos_token", GgufValue.bool(true))
                 .put("tokenizer.chat_template", GgufValue.string(CHATML_TEMPLATE));
@@ -132,7 +163,12 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
         SplittableRandom random = new SplittableRandom(seed);
         w.tensor("token_embd.weight", type, new long[] {embedding, vocab}, random(random.split(), (long) embedding * vocab, 0.5f));
         w.tensor("output_norm.weight", GgmlType.F32, new long[] {embedding}, ones(embedding));
-        w.tensor("output.weight", type, new long[] {embedding, vocab}, random(random.split(), (long) embedding * vocab, 0.5f));
+        // The end-of-sequence token's output row is zero, so its logit is always 0 while the others
+        // spread around it: it never reaches greedy's argmax nor survives top-k/min-p, and the model
+        // writes up to the token limit. Tests that count tokens rely on that (a random row let it
+        // end an answer after two tokens now and then).
+        w.tensor("output.weight", type, new long[] {embedding, vocab},
+                random(random.split(), (long) embedding * vocab, 0.5f, embedding, List.of(EOS)));
         float scale = (float) (1.0 / Math.sqrt(embedding));
         for (int b = 0; b < layers; b++) {
             String p = "blk." + b + ".";
@@ -163,11 +199,24 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
     }
 
     private GgufWriter.TensorData random(SplittableRandom r, long n, float scale) {
+        return random(r, n, scale, 1, List.of());
+    }
+
+    /**
+     * Uniform values in {@code [-scale, scale)}, except that the rows in {@code zeroRows} (rows of
+     * {@code width} elements) are zeros. A zeroed element still draws its random number, so the
+     * other rows are the same whichever rows are zeroed.
+     */
+    private GgufWriter.TensorData random(SplittableRandom r, long n, float scale, int width, List<Integer> zeroRows) {
+        Set<Integer> zero = Set.copyOf(zeroRows);
         return out -> {
             int each = type == GgmlType.F32 ? 4 : 2;
             ByteBuffer b = ByteBuffer.allocate(8192 * each).order(ByteOrder.LITTLE_ENDIAN);
             for (long i = 0; i < n; i++) {
                 float v = (float) ((r.nextDouble() * 2 - 1) * scale);
+                if (!zero.isEmpty() && zero.contains((int) (i / width))) {
+                    v = 0f;
+                }
                 if (each == 4) {
                     b.putFloat(v);
                 } else {

@@ -33,17 +33,12 @@ class ModelCatalogTest {
         assertEquals(List.of("llama", "phi-3", "gemma", "demo"), c.entries().stream().map(CatalogEntry::id).toList());
         CatalogEntry phi = c.find("phi-3").orElseThrow();
         assertEquals("phi3-mini/Phi-3-mini-4k-instruct-q4.gguf", phi.file());
-        assertEquals(8081, phi.port());
-        assertEquals("snowcrash-phi3-server", phi.containerName());
         assertEquals(8, phi.gpuLayers());
         assertEquals(512, phi.contextSize());
         assertEquals(128, phi.batchSize());
-        assertEquals(2L << 30, phi.memoryBytes());
-        assertEquals(2L << 30, phi.shmBytes());
         ModelSpec llama = c.spec("llama");
         assertEquals(dir.resolve("llama3.2/Llama-3.2-3B-Instruct-Q4_K_M.gguf"), llama.file());
-        assertEquals(8080, llama.port());
-        assertEquals("snowcrash-gemma-server", c.spec("gemma").containerName());
+        assertEquals(java.time.Duration.ofMinutes(5), llama.startupTimeout());
     }
 
     @Test
@@ -56,16 +51,22 @@ class ModelCatalogTest {
 
     @Test
     void overridesAndUserModels() throws Exception {
+        // The Docker backend's own keys are accepted here (it reads and checks their values itself).
         ModelCatalog c = ModelCatalog.from(settings(Map.of("model.llama.port", "9000", "model.llama.ctx-size", "2048",
-                "model.llama.args", "--flash-attn on", "model.mine.file", "mine/x.gguf", "model.mine.memory", "512m")));
+                "model.llama.args", "--flash-attn on", "model.mine.file", "mine/x.gguf", "model.mine.memory", "512m",
+                "model.mine.threads", "3")));
         ModelSpec llama = c.spec("llama");
-        assertEquals(9000, llama.port());
         assertEquals(2048, llama.contextSize());
-        assertEquals(List.of("--flash-attn", "on"), llama.extraArgs());
         ModelSpec mine = c.spec("mine");
         assertEquals(dir.resolve("mine/x.gguf"), mine.file());
-        assertEquals(512L << 20, mine.memoryBytes());
-        assertEquals("snowcrash-mine-server", mine.containerName());
+        assertEquals(3, mine.threads());
+    }
+
+    @Test
+    void theRemoteBackendsModelNameIsAKnownSetting() throws Exception {
+        // model.<id>.remote-name is the remote backend's to read; the catalog must only let it through.
+        ModelCatalog c = ModelCatalog.from(settings(Map.of("model.llama.remote-name", "meta-llama/Llama-3.2-3B-Instruct")));
+        assertEquals("llama", c.spec("llama").id());
     }
 
     @Test
@@ -84,10 +85,10 @@ class ModelCatalogTest {
     @Test
     void everyBadValueIsReportedAtOnce() {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> ModelCatalog.from(settings(Map.of(
-                "model.llama.port", "eighty", "model.gemma.ctx-size", "-5", "model.demo.colour", "red",
+                "model.llama.threads", "eighty", "model.gemma.ctx-size", "-5", "model.demo.colour", "red",
                 "model.evil.file", "../../etc/passwd", "model.abs.file", "/etc/passwd", "model.nofile.port", "1"))));
         assertEquals(6, e.problems().size(), e.getMessage());
-        assertTrue(e.getMessage().contains("model.llama.port=eighty (from file test): must be a whole number"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.llama.threads=eighty (from file test): must be a whole number"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown model setting 'colour'"), e.getMessage());
         assertTrue(e.getMessage().contains("model.evil.file=../../etc/passwd"), e.getMessage());
         assertTrue(e.getMessage().contains("model.abs.file=/etc/passwd"), e.getMessage());
@@ -169,10 +170,10 @@ class ModelCatalogTest {
                 ModelCatalog.withPullHint(p, llama, s).detail());
         Path present = dir.resolve("junk.gguf");
         Files.writeString(present, "not a model");
-        ModelSpec junk = new ModelSpec("llama", present, 8, 512, 128, 0, 8080, "c", 0, 0, List.of(), java.time.Duration.ofMinutes(1));
+        ModelSpec junk = new ModelSpec("llama", present, 8, 512, 128, 0, java.time.Duration.ofMinutes(1));
         org.snowcrash.api.StartFailure.ModelInvalid bad = ModelValidator.problem(present).orElseThrow();
         assertEquals(bad, ModelCatalog.withPullHint(bad, junk, s), "a file that is there but broken gets no pull hint");
-        ModelSpec mine = new ModelSpec("mine", dir.resolve("x.gguf"), 8, 512, 128, 0, 8080, "c", 0, 0, List.of(), java.time.Duration.ofMinutes(1));
+        ModelSpec mine = new ModelSpec("mine", dir.resolve("x.gguf"), 8, 512, 128, 0, java.time.Duration.ofMinutes(1));
         org.snowcrash.api.StartFailure.ModelInvalid none = ModelValidator.problem(mine.file()).orElseThrow();
         assertEquals(none, ModelCatalog.withPullHint(none, mine, s), "no source, no hint");
     }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.snowcrash.agent.internal.RulesFixtureInternal;
 import org.snowcrash.api.rulesfixture.ApiReachingOut;
+import org.snowcrash.backend.remote.rulesfixture.RemoteUsingDocker;
 import org.snowcrash.cli.rulesfixture.CliUsingABackend;
 import org.snowcrash.cli.rulesfixture.CliUsingAnotherModulesInternals;
 
@@ -40,9 +41,12 @@ class ModuleRulesTest {
         MODELS("org.snowcrash.models"),
         AGENT_CORE("org.snowcrash.agent"),
         BACKEND_TCK("org.snowcrash.tck"),
+        OPENAI_CLIENT("org.snowcrash.openai"),
         BACKEND_DOCKER("org.snowcrash.backend.docker"),
         BACKEND_LLAMACPP("org.snowcrash.backend.llamacpp"),
+        BACKEND_REMOTE("org.snowcrash.backend.remote"),
         LANGCHAIN4J("org.snowcrash.langchain4j"),
+        SERVER("org.snowcrash.server"),
         CLI("org.snowcrash.cli"),
         BENCH("org.snowcrash.bench");
 
@@ -72,9 +76,30 @@ class ModuleRulesTest {
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
             .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.registry..", "org.snowcrash.models..",
-                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.cli..")
+                    "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
+                    "org.snowcrash.cli..", "org.snowcrash.openai..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")
             .because("backends arrive on the classpath as plugins (only the benchmark measures them directly)");
+
+    /** The backend modules: plugins that must not lean on each other (what they share lives in openai-client). */
+    private static final java.util.Set<Module> BACKENDS = java.util.EnumSet.of(Module.BACKEND_DOCKER, Module.BACKEND_LLAMACPP,
+            Module.BACKEND_REMOTE);
+
+    static final ArchRule NO_BACKEND_DEPENDS_ON_ANOTHER_BACKEND = classes()
+            .that().resideInAPackage("org.snowcrash.backend..")
+            .should(new ArchCondition<JavaClass>("not depend on another backend module") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    Optional<Module> own = Module.of(c);
+                    for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                        Optional<Module> target = Module.of(d.getTargetClass());
+                        if (target.isPresent() && BACKENDS.contains(target.get()) && !target.equals(own)) {
+                            events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+                        }
+                    }
+                }
+            })
+            .because("each backend is a plugin of its own; code two backends need lives in a shared module (openai-client)");
 
     static final ArchRule NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS = classes()
             .that().resideInAPackage("org.snowcrash..")
@@ -112,6 +137,11 @@ class ModuleRulesTest {
     }
 
     @Test
+    void noBackendDependsOnAnotherBackend() {
+        NO_BACKEND_DEPENDS_ON_ANOTHER_BACKEND.check(OURS);
+    }
+
+    @Test
     void noModuleReachesIntoAnotherModulesInternalPackage() {
         NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.check(OURS);
     }
@@ -119,10 +149,14 @@ class ModuleRulesTest {
     @Test
     void eachRuleFailsOnAClassThatBreaksIt() {
         JavaClasses broken = new ClassFileImporter().importClasses(ApiReachingOut.class, CliUsingABackend.class,
-                CliUsingAnotherModulesInternals.class, RulesFixtureInternal.class);
+                CliUsingAnotherModulesInternals.class, RulesFixtureInternal.class, RemoteUsingDocker.class);
         assertTrue(API_DEPENDS_ON_NOTHING_OF_OURS.evaluate(broken).hasViolation());
         assertTrue(NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND.evaluate(broken).hasViolation());
         assertTrue(NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.evaluate(broken).hasViolation());
+        assertTrue(NO_BACKEND_DEPENDS_ON_ANOTHER_BACKEND.evaluate(broken).hasViolation());
+        // Sharing the client module is what backends are meant to do.
+        assertFalse(NO_BACKEND_DEPENDS_ON_ANOTHER_BACKEND.evaluate(new ClassFileImporter().importClasses(
+                org.snowcrash.backend.remote.RemoteBackend.class, org.snowcrash.openai.OpenAiClient.class)).hasViolation());
         // A module's own internal package is its own business.
         JavaClasses own = new ClassFileImporter().importClasses(RulesFixtureInternal.class, org.snowcrash.agent.Agent.class);
         assertFalse(NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.evaluate(own).hasViolation());

@@ -34,7 +34,8 @@ final class Abandonment {
             return false;
         }
         return switch (state) {
-            case "exited", "dead" -> true;
+            // "removing": the engine is already taking it away (an auto-removed container that exited).
+            case "exited", "dead", "removing" -> true;
             case "created" -> Duration.between(created, now).compareTo(CREATED_GRACE) > 0;
             default -> false;
         };

@@ -18,6 +18,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.StartFailure;
+import org.snowcrash.openai.OpenAiClient;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
@@ -64,9 +65,9 @@ final class ContainerLauncher {
         this.onSessionClosed = onSessionClosed;
     }
 
-    DockerSession launch(ModelSpec spec) throws BackendStartException {
+    DockerSession launch(ModelSpec spec, ContainerOptions options) throws BackendStartException {
         try {
-            return doLaunch(spec, ContainerOptions.of(spec));
+            return doLaunch(spec, options);
         } catch (DockerException | DockerClientException e) {
             throw fail(spec, new StartFailure.RuntimeUnavailable("Docker engine error: " + DockerEngine.rootMessage(e)), e);
         } catch (RuntimeException e) {
@@ -80,7 +81,7 @@ final class ContainerLauncher {
         var serverCommand = new Images(docker, settings, events).serverCommand(spec.id());
         Optional<String> runtime = gpuRuntime(spec);
         clearName(spec, options);
-        checkPort(spec, options);
+        options = checkPort(spec, options);
         ServerContainer.Plan plan;
         try {
             plan = ServerContainer.plan(settings, options, spec, serverCommand, CallerIds.resolve(settings), runtime);
@@ -117,14 +118,14 @@ final class ContainerLauncher {
             start(spec, options, created.getId());
             events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), LOADING + plan.name()
                     + ", loading the model"));
-            String url = "http://" + BindAddress.urlHost(settings.bindAddress()) + ":" + options.port();
+            String url = "http://" + BindAddress.serverHost(settings.host(), settings.bindAddress()) + ":" + options.port();
             String where = "model " + spec.id() + ", container " + plan.name() + ", " + url;
-            ServerClient client = new ServerClient(http, url, apiKey, where, settings.idleTimeout(),
-                    settings.requestTimeout());
+            OpenAiClient client = OpenAiClient.builder(http, DockerBackend.ID, url + "/v1").apiKey(apiKey).where(where)
+                    .idleTimeout(settings.idleTimeout()).requestTimeout(settings.requestTimeout()).build();
             String id = created.getId();
             new Readiness(settings.healthPoll(), settings.livenessProbe(), events)
                     .await(spec.id(), client, lifeline, spec.startupTimeout(), () -> oomKilled(id));
-            ServerClient.Slots slots = slots(spec, client);
+            OpenAiClient.Slots slots = slots(spec, client);
             ok = true;
             // The context one request gets is the slot's, not -c: what a conversation's budget must fit.
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), slots.contextPerSlot(),
@@ -145,11 +146,11 @@ final class ContainerLauncher {
      * What the server says about its slots. A server that does not say (an image whose
      * llama-server has no {@code /props}) is taken to have what it was asked for.
      */
-    private static ServerClient.Slots slots(ModelSpec spec, ServerClient client) {
+    private static OpenAiClient.Slots slots(ModelSpec spec, OpenAiClient client) {
         try {
             return client.slots();
         } catch (org.snowcrash.api.ChatException e) {
-            ServerClient.Slots asked = new ServerClient.Slots(spec.parallel(), Math.max(1, spec.contextSize() / spec.parallel()));
+            OpenAiClient.Slots asked = new OpenAiClient.Slots(spec.parallel(), Math.max(1, spec.contextSize() / spec.parallel()));
             LOG.warn("model {}: the server did not report its slots ({}); assuming {}", spec.id(), e.getMessage(), asked);
             return asked;
         }
@@ -227,7 +228,7 @@ final class ContainerLauncher {
             Map<String, String> labels = c.getLabels();
             if (!Labels.isOurs(labels)) {
                 throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
-                        options.containerName(), "id " + c.getId().substring(0, 12) + ", image " + c.getImage()
+                        options.containerName(), "not ours: id " + c.getId().substring(0, 12) + ", image " + c.getImage()
                         + ", without snowcrash labels"));
             }
             java.time.Instant createdAt = java.time.Instant.ofEpochSecond(c.getCreated() == null ? 0 : c.getCreated());
@@ -235,7 +236,10 @@ final class ContainerLauncher {
                 LOG.info("removing container {} ({}) left by {}", options.containerName(), c.getState(), Labels.describeOwner(labels));
                 events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), "removing stale container "
                         + options.containerName() + " left by " + Labels.describeOwner(labels)));
-                queries.remove(c.getId());
+                if (!queries.remove(c.getId())) {
+                    throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
+                            options.containerName(), "a stale container of that name is still being removed"));
+                }
             } else {
                 throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
                         options.containerName(), "it is " + c.getState() + " and in use by " + Labels.describeOwner(labels)));
@@ -243,13 +247,25 @@ final class ContainerLauncher {
         }
     }
 
-    private void checkPort(ModelSpec spec, ContainerOptions options) throws BackendStartException {
-        String addr = settings.bindAddress();
+    /**
+     * Checks the port is free on the bind address, or picks a free one when none is configured (0).
+     * For an engine on another host ({@code tcp://}) this machine's ports prove nothing: a configured
+     * port is left to the engine (a taken one fails the container's start as {@code PortInUse}), and
+     * a port to pick is picked free here, which is only a guess for that host.
+     */
+    private ContainerOptions checkPort(ModelSpec spec, ContainerOptions options) throws BackendStartException {
+        boolean engineElsewhere = BindAddress.engineHost(settings.host()).isPresent();
+        if (engineElsewhere && options.port() != 0) {
+            return options;
+        }
+        // The bind address of another host's engine may not exist here: pick on every local address.
+        String addr = engineElsewhere ? "0.0.0.0" : settings.bindAddress();
         try (ServerSocket s = new ServerSocket()) {
             // SO_REUSEADDR as the engine's own proxy uses it: only a live listener counts as "in use",
             // not connections of an earlier server still in TIME_WAIT.
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(addr), options.port()));
+            return options.port() == 0 ? options.withPort(s.getLocalPort()) : options;
         } catch (IOException e) {
             throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.PortInUse(options.port(),
                     "cannot bind " + BindAddress.urlHost(addr) + ":" + options.port() + ": " + e.getMessage()

@@ -48,11 +48,12 @@ final class ContainerQueries {
     }
 
     /**
-     * Kills and removes a container. Gone already (404) or being removed by someone else at the
-     * same moment (409, "removal already in progress") both count as removed: neither is an
-     * engine error.
+     * Kills and removes a container, and returns once it is gone. Gone already (404) or being
+     * removed by someone else at the same moment (409, "removal already in progress"; the engine
+     * auto-removing an exited container) both count as removed, not as engine errors; the latter
+     * is waited for, so the name is free when this returns.
      *
-     * @return whether this call or a concurrent one removed it
+     * @return whether it is gone (false only when a concurrent removal had not finished in {@link #GONE_WITHIN})
      */
     boolean remove(String id) {
         try {
@@ -62,10 +63,33 @@ final class ContainerQueries {
             return true;
         } catch (ConflictException e) {
             if (String.valueOf(e.getMessage()).contains("already in progress")) {
-                return true;
+                return awaitGone(id);
             }
             throw e;
         }
+    }
+
+    /** How long a removal someone else started may take before we stop waiting for it. */
+    static final java.time.Duration GONE_WITHIN = java.time.Duration.ofSeconds(10);
+
+    /** Waits (polling the engine's own state) until the container no longer exists. */
+    boolean awaitGone(String id) {
+        long deadline = System.nanoTime() + GONE_WITHIN.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                docker.inspectContainerCmd(id).exec();
+            } catch (NotFoundException e) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        LOG.warn("container {} was still being removed after {} s", id, GONE_WITHIN.toSeconds());
+        return false;
     }
 
     /** Removes every container of ours whose owner is provably gone ({@link Abandonment}); returns their names. */

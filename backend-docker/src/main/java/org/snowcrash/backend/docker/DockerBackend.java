@@ -77,10 +77,16 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
         } catch (ConfigurationException e) {
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
         }
+        ContainerOptions options;
+        try {
+            options = ContainerOptions.from(context.settings(), spec.id());
+        } catch (ConfigurationException e) {
+            throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
+        }
         // Each session owns its Docker client (its connection pool) and releases it when closed.
         DockerClient docker = DockerEngine.client(s);
         try {
-            return new ContainerLauncher(docker, s, http(), context.events(), () -> release(docker)).launch(spec);
+            return new ContainerLauncher(docker, s, http(), context.events(), () -> release(docker)).launch(spec, options);
         } catch (BackendStartException | RuntimeException e) {
             release(docker);
             throw e;
@@ -117,7 +123,7 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
         if (why.isPresent()) {
             return Removal.failed(why.get());
         }
-        try (DockerManager m = new DockerManager(DockerEngine.client(s), s)) {
+        try (DockerManager m = new DockerManager(DockerEngine.client(s), s, context.settings())) {
             return new Removal(work.apply(m), List.of());
         } catch (RuntimeException e) {
             return Removal.failed("Docker engine error: " + DockerEngine.rootMessage(e));

@@ -99,15 +99,48 @@ final class DockerEngine {
                 // The transport's own timeout (the same bound) fired before ours.
                 return Optional.of("the Docker engine at " + host + " did not answer a ping within " + timeout.toMillis() + " ms");
             }
-            return Optional.of("the Docker engine at " + host + " cannot be reached: " + rootMessage(e.getCause()));
+            return Optional.of(unreachable(settings, e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while pinging the Docker engine");
         } catch (IOException | RuntimeException e) {
-            return Optional.of("the Docker engine at " + host + " cannot be reached: " + rootMessage(e));
+            return Optional.of(unreachable(settings, e));
         } finally {
             ex.shutdownNow();
         }
+    }
+
+    /**
+     * Why a reachable address gave no engine, in words that say what to fix. Over TLS an engine
+     * that refuses the client's certificate is seen only as a failed handshake, or (TLS 1.3, where
+     * the server checks it after the handshake) as a reset or a broken pipe on the first request.
+     */
+    static String unreachable(DockerSettings settings, Throwable e) {
+        String host = settings.host();
+        String root = rootMessage(e);
+        if (settings.tlsVerify() && looksLikeTlsRefusal(e)) {
+            return "the Docker engine at " + host + " refused the TLS handshake (" + root + "): is "
+                    + settings.certPath().resolve("cert.pem") + " a client certificate signed by an authority the engine"
+                    + " trusts, and " + settings.certPath().resolve("ca.pem") + " the authority of the engine's certificate?"
+                    + " (DOCKER_CERT_PATH or backend.docker.cert-path)";
+        }
+        if (!settings.tlsVerify() && host.startsWith("tcp://")) {
+            return "the Docker engine at " + host + " cannot be reached: " + root + " (an engine on the network usually"
+                    + " speaks TLS: set backend.docker.tls-verify=true or DOCKER_TLS_VERIFY=1, with its certificates in"
+                    + " backend.docker.cert-path or DOCKER_CERT_PATH)";
+        }
+        return "the Docker engine at " + host + " cannot be reached: " + root;
+    }
+
+    private static boolean looksLikeTlsRefusal(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (t instanceof javax.net.ssl.SSLException || m.contains("broken pipe") || m.contains("connection reset")
+                    || m.contains("handshake")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String rootMessage(Throwable e) {

@@ -24,25 +24,31 @@ public final class DockerManager implements AutoCloseable {
 
     private final DockerClient docker;
     private final DockerSettings settings;
+    private final Settings raw;
     private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false)
             .dispatcher(DockerBackend.daemonDispatcher()).build();
     private final ContainerQueries queries;
 
-    DockerManager(DockerClient docker, DockerSettings settings) {
+    DockerManager(DockerClient docker, DockerSettings settings, Settings raw) {
         this.docker = docker;
         this.settings = settings;
+        this.raw = raw;
         this.queries = new ContainerQueries(docker);
     }
 
     /** Connects to the engine named by the settings ({@code backend.docker.host}, {@code DOCKER_HOST}). */
     public static DockerManager connect(Settings settings) {
         DockerSettings s = DockerSettings.from(settings, System.getenv());
-        return new DockerManager(DockerEngine.client(s), s);
+        return new DockerManager(DockerEngine.client(s), s, settings);
     }
 
-    /** Starts a model's container and waits until it is ready; progress goes to {@code events}. */
+    /**
+     * Starts a model's container and waits until it is ready; progress goes to {@code events}.
+     * Its container options come from the settings' {@code model.<id>.*} keys.
+     */
     public ModelSession start(ModelSpec spec, EventSink events) throws BackendStartException {
-        return new ContainerLauncher(docker, settings, http, events, () -> { }).launch(spec);
+        return new ContainerLauncher(docker, settings, http, events, () -> { })
+                .launch(spec, ContainerOptions.from(raw, spec.id()));
     }
 
     /** Whether a container of that name runs. */

@@ -13,6 +13,7 @@ import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.openai.OpenAiClient;
 
 /**
  * A model served by llama-server in a container this process started. Requests may run
@@ -22,13 +23,13 @@ import org.snowcrash.api.TokenSink;
 final class DockerSession implements ModelSession {
 
     private final SessionInfo info;
-    private final ServerClient client;
+    private final OpenAiClient client;
     private final ContainerTracker.Tracked container;
     private final Lifeline lifeline;
     private final Runnable afterClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    DockerSession(SessionInfo info, ServerClient client, ContainerTracker.Tracked container, Lifeline lifeline,
+    DockerSession(SessionInfo info, OpenAiClient client, ContainerTracker.Tracked container, Lifeline lifeline,
                   Runnable afterClose) {
         this.info = info;
         this.client = client;

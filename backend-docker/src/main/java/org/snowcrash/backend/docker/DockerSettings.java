@@ -41,12 +41,21 @@ import org.snowcrash.api.SettingsReader;
  * @param stopTimeout     bound on stopping containers at close and exit
  * @param corsOrigins     value of {@code --cors-origins}
  * @param livenessProbe   whether a one-token request must succeed before the model counts as ready
+ * @param cacheRam        the server's prompt-cache bound ({@code --cache-ram}): a quarter of the
+ *                        container's memory limit, a size, or not passed at all
  */
 record DockerSettings(String host, boolean tlsVerify, Path certPath, String image, PullPolicy pull,
                       List<String> commandPrefix, GpuMode gpu, NetworkMode network, String bindAddress,
                       String user, Map<String, String> labels, Duration pingTimeout, Duration apiTimeout,
                       Duration healthPoll, Duration idleTimeout, Duration requestTimeout, Duration stopTimeout,
-                      String corsOrigins, boolean livenessProbe) {
+                      String corsOrigins, boolean livenessProbe, CacheRam cacheRam) {
+
+    /** {@code backend.docker.cache-ram}: {@code auto}, {@code off} or a size. */
+    record CacheRam(Mode mode, long bytes) {
+        enum Mode { AUTO, OFF, FIXED }
+
+        static final CacheRam AUTO = new CacheRam(Mode.AUTO, 0);
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerSettings.class);
 
@@ -60,7 +69,7 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
     static final List<String> KEYS = Stream.of("priority", "enabled", "host", "tls-verify", "cert-path", "image",
             "pull", "command-prefix", "gpu", "network", "bind-address", "user", "labels", "ping-timeout",
             "api-timeout", "health-poll", "idle-timeout", "request-timeout", "stop-timeout", "api-key",
-            "cors-origins", "liveness-probe", "reaper").map(k -> PREFIX + k).collect(Collectors.toList());
+            "cors-origins", "liveness-probe", "reaper", "cache-ram").map(k -> PREFIX + k).collect(Collectors.toList());
 
     DockerSettings {
         commandPrefix = List.copyOf(commandPrefix);
@@ -119,13 +128,32 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
                 r.duration(PREFIX + "request-timeout", Duration.ofMinutes(10)),
                 r.duration(PREFIX + "stop-timeout", Duration.ofSeconds(10)),
                 r.string(PREFIX + "cors-origins", "http://127.0.0.1"),
-                r.bool(PREFIX + "liveness-probe", true));
+                r.bool(PREFIX + "liveness-probe", true),
+                cacheRam(r, settings.get(PREFIX + "cache-ram")));
         if (!BindAddress.isLiteral(s.bindAddress())) {
             r.problem(PREFIX + "bind-address", s.bindAddress(), "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1");
         }
+        BindAddress.engineHost(host).filter(h -> !BindAddress.isLoopbackHost(h)).ifPresent(engine -> {
+            if (BindAddress.isLoopbackHost(s.bindAddress())) {
+                // The server would listen on the other host's loopback, where this machine cannot reach it.
+                r.problem(PREFIX + "bind-address", s.bindAddress(), "publishes the server on the loopback of the"
+                        + " engine's host " + engine + ", which this machine cannot reach; set it to 0.0.0.0 (reached at "
+                        + engine + ", the API key guards it) or to an address of " + engine);
+            }
+        });
         r.rejectUnknown(PREFIX, KEYS);
         r.throwIfProblems();
         return s;
+    }
+
+    private static CacheRam cacheRam(SettingsReader r, Optional<String> raw) {
+        if (raw.isEmpty() || raw.get().isBlank() || raw.get().trim().equalsIgnoreCase("auto")) {
+            return CacheRam.AUTO;
+        }
+        if (raw.get().trim().equalsIgnoreCase("off")) {
+            return new CacheRam(CacheRam.Mode.OFF, 0);
+        }
+        return new CacheRam(CacheRam.Mode.FIXED, r.bytes(PREFIX + "cache-ram", 0));
     }
 
     /** {@code k=v,k2=v2}; keys in our own {@code org.snowcrash.} namespace are refused. */

@@ -12,6 +12,7 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.EventSink;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.StartFailure;
+import org.snowcrash.openai.OpenAiClient;
 
 /**
  * Waits until a started server is ready, in the manner of Testcontainers' wait strategies:
@@ -38,7 +39,7 @@ final class Readiness {
      * @throws BackendStartException {@code Exited} with status and last lines, {@code Timeout},
      *                               {@code NotAnswering} from the probe, or {@code Interrupted}
      */
-    void await(String modelId, ServerClient client, Lifeline lifeline, Duration timeout, Supplier<Boolean> oomKilled)
+    void await(String modelId, OpenAiClient client, Lifeline lifeline, Duration timeout, Supplier<Boolean> oomKilled)
             throws BackendStartException {
         long t0 = System.nanoTime();
         long deadline = t0 + timeout.toNanos();
@@ -88,7 +89,7 @@ final class Readiness {
      * A one-token request right after {@code /health} said 200: a server can report healthy and
      * still fail every request (a broken chat template, a stuck slot); such a start counts as failed.
      */
-    private static void probe(String modelId, ServerClient client) throws BackendStartException {
+    private static void probe(String modelId, OpenAiClient client) throws BackendStartException {
         try {
             client.chat(ChatRequest.of(List.of(ChatMessage.user("ping")), 1).withTemperature(0));
         } catch (ChatException e) {

@@ -55,6 +55,22 @@ final class ServerContainer {
     }
 
     /**
+     * The server's prompt cache bound. llama-server keeps earlier prompts' KV state in RAM up to
+     * {@code --cache-ram} (several GiB by default), more than a 2 GiB container has: memory then
+     * grows with every distinct prompt until the kernel kills the server. {@code auto} gives it a
+     * quarter of the container's memory limit (nothing is passed without a limit).
+     */
+    static java.util.OptionalLong cacheRamMib(DockerSettings settings, ContainerOptions options) {
+        DockerSettings.CacheRam c = settings.cacheRam();
+        return switch (c.mode()) {
+            case OFF -> java.util.OptionalLong.empty();
+            case FIXED -> java.util.OptionalLong.of(c.bytes() >> 20);
+            case AUTO -> options.memoryBytes() > 0
+                    ? java.util.OptionalLong.of(options.memoryBytes() / 4 >> 20) : java.util.OptionalLong.empty();
+        };
+    }
+
+    /**
      * Everything the engine needs to create the container.
      *
      * @param name       container name
@@ -104,6 +120,7 @@ final class ServerContainer {
         if (spec.threads() > 0) {
             cmd.addAll(List.of("-t", String.valueOf(spec.threads())));
         }
+        cacheRamMib(settings, options).ifPresent(mib -> cmd.addAll(List.of("--cache-ram", String.valueOf(mib))));
         cmd.addAll(options.serverArgs());
 
         HostConfig hc = HostConfig.newHostConfig()

@@ -53,9 +53,9 @@ class ConversationCacheDockerTest {
     private record Turn(Usage usage, int dropped) {
     }
 
-    private List<Turn> converse(ModelSpec spec, TrimPolicy policy, int turns) {
+    private List<Turn> converse(DockerTestSupport.TestModel spec, TrimPolicy policy, int turns) {
         List<Turn> done = new CopyOnWriteArrayList<>();
-        try (Agent agent = Agent.builder().settings(DockerTestSupport.settings()).spec(spec).backend("docker")
+        try (Agent agent = Agent.builder().settings(spec.settings()).spec(spec.spec()).backend("docker")
                 .systemPrompt(SYSTEM).maxTokens(32).temperature(0).trimPolicy(policy)
                 .listener(e -> {
                     if (e instanceof AgentEvent.TurnFinished t) {
@@ -76,7 +76,7 @@ class ConversationCacheDockerTest {
 
     @Test
     void afterEachTrimTheServerReusesTheSystemPromptAndThenEverythingSentBefore() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "cache-aware");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "cache-aware");
         List<Turn> turns = converse(spec, TrimPolicy.CACHE_AWARE, 30);
         int trims = 0;
         for (int t = 1; t < turns.size(); t++) {

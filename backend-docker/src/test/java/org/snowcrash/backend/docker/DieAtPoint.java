@@ -30,13 +30,13 @@ public final class DieAtPoint {
 
     public static void main(String[] args) throws Exception {
         System.out.println("PID " + ProcessHandle.current().pid());
-        ModelSpec spec = ModelSpec.builder("demo", Path.of(args[0])).port(Integer.parseInt(args[1]))
-                .containerName(args[2]).memoryBytes(512L << 20).shmBytes(64L << 20)
-                .startupTimeout(Duration.ofSeconds(90)).build();
+        ModelSpec spec = ModelSpec.builder("demo", Path.of(args[0])).startupTimeout(Duration.ofSeconds(90)).build();
         String point = args[3];
         boolean exit = args[4].equals("exit");
         Settings settings = Settings.of(Map.of("backend.docker.image", args[5], "backend.docker.pull", "never",
-                "backend.docker.gpu", "off", "backend.docker.labels", DockerTestSupport.RUN_LABEL + "=" + args[6]));
+                "backend.docker.gpu", "off", "backend.docker.labels", DockerTestSupport.RUN_LABEL + "=" + args[6],
+                "model.demo.port", args[1], "model.demo.container", args[2], "model.demo.memory", "512m",
+                "model.demo.shm-size", "64m"));
         ModelSession session = new DockerBackend().start(spec, new BackendContext(settings, e -> {
             if (e instanceof LifecycleEvent.Progress p && p.message().startsWith(prefix(point))) {
                 reached(point, exit);

@@ -71,8 +71,8 @@ class DockerBackendTest {
         docker.close();
     }
 
-    private ModelSession start(ModelSpec spec, String... settings) throws BackendStartException {
-        ModelSession s = backend.start(spec, DockerTestSupport.context(settings));
+    private ModelSession start(DockerTestSupport.TestModel model, String... settings) throws BackendStartException {
+        ModelSession s = backend.start(model.spec(), model.context(settings));
         sessions.add(s);
         return s;
     }
@@ -88,9 +88,9 @@ class DockerBackendTest {
 
     @Test
     void startsChatsStreamsCancelsAndRemovesItsContainerOnClose() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "main");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "main");
         List<LifecycleEvent> events = new ArrayList<>();
-        ModelSession s = backend.start(spec, new org.snowcrash.api.BackendContext(DockerTestSupport.settings(), events::add));
+        ModelSession s = backend.start(spec.spec(), new org.snowcrash.api.BackendContext(spec.settings(), events::add));
         sessions.add(s);
         assertEquals("docker", s.info().backendId());
         assertTrue(s.isAlive());
@@ -160,10 +160,8 @@ class DockerBackendTest {
         // One slot, and a generation that never ends by itself (no end-of-stream, context shift,
         // a million tokens): the next request can only be answered if the cancel stopped the first
         // one on the server, whatever the speed of the machine.
-        ModelSpec base = DockerTestSupport.demoSpec(dir, "cancel");
-        ModelSpec spec = ModelSpec.builder(base.id(), base.file()).port(base.port()).containerName(base.containerName())
-                .memoryBytes(base.memoryBytes()).shmBytes(base.shmBytes()).startupTimeout(base.startupTimeout())
-                .extraArgs(List.of("-np", "1", "--context-shift", "--ignore-eos")).build();
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "cancel")
+                .withArgs("-np", "1", "--context-shift", "--ignore-eos");
         ModelSession s = start(spec);
         Cancellation c = new Cancellation();
         AtomicInteger n = new AtomicInteger();
@@ -180,7 +178,7 @@ class DockerBackendTest {
 
     @Test
     void anIpv6BindAddressServes() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "ipv6");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "ipv6");
         ModelSession s = start(spec, "backend.docker.bind-address", "::1");
         assertTrue(s.info().detail().contains("http://[::1]:" + spec.port()), s.info().detail());
         assertEquals("::1", docker.inspectContainerCmd(spec.containerName()).exec().getHostConfig().getPortBindings()
@@ -230,7 +228,7 @@ class DockerBackendTest {
 
     @Test
     void requestsWithoutTheApiKeyAreRefused() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "key");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "key");
         start(spec);
         OkHttpClient http = new OkHttpClient();
         Request r = new Request.Builder().url("http://127.0.0.1:" + spec.port() + "/v1/chat/completions")
@@ -258,8 +256,8 @@ class DockerBackendTest {
         // A sound GGUF (our reader accepts it) of an architecture llama.cpp does not know.
         Path file = dir.resolve("alien.gguf");
         TinyLlama.demo().writer("alien").put("general.architecture", GgufValue.string("alien")).write(file);
-        ModelSpec spec = ModelSpec.builder("alien", file).port(DockerTestSupport.freePort())
-                .containerName("snowcrash-test-alien").startupTimeout(Duration.ofSeconds(90)).build();
+        DockerTestSupport.TestModel spec = DockerTestSupport.model(
+                ModelSpec.builder("alien", file).startupTimeout(Duration.ofSeconds(90)).build(), "alien");
         long t0 = System.nanoTime();
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -273,7 +271,7 @@ class DockerBackendTest {
 
     @Test
     void gpuOnWithoutTheNvidiaRuntimeIsAClearFailure() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "gpu");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "gpu");
         org.junit.jupiter.api.Assumptions.assumeFalse(docker.infoCmd().exec().getRuntimes().containsKey("nvidia"),
                 "this engine has the nvidia runtime");
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec, "backend.docker.gpu", "on"));
@@ -286,7 +284,7 @@ class DockerBackendTest {
 
     @Test
     void hostNetworkModeListensOnLoopback() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "hostnet");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "hostnet");
         ModelSession s = start(spec, "backend.docker.network", "host");
         InspectContainerResponse inspect = docker.inspectContainerCmd(spec.containerName()).exec();
         assertEquals("host", inspect.getHostConfig().getNetworkMode());
@@ -304,8 +302,8 @@ class DockerBackendTest {
                 "{% for m in messages %}{% if m['content'] == 'ping' %}{{ raise_exception('lying') }}{% endif %}"
                         + "<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
                         + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")).write(file);
-        ModelSpec spec = ModelSpec.builder("liar", file).port(DockerTestSupport.freePort())
-                .containerName("snowcrash-test-liar").startupTimeout(Duration.ofSeconds(60)).build();
+        DockerTestSupport.TestModel spec = DockerTestSupport.model(
+                ModelSpec.builder("liar", file).startupTimeout(Duration.ofSeconds(60)).build(), "liar");
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
         assertInstanceOf(StartFailure.NotAnswering.class, e.failure(), e.getMessage());
         assertFalse(exists(spec.containerName()));
@@ -323,7 +321,7 @@ class DockerBackendTest {
         docker.buildImageCmd(context.toFile()).withTags(java.util.Set.of(tag))
                 .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId(120, java.util.concurrent.TimeUnit.SECONDS);
         try {
-            ModelSpec spec = DockerTestSupport.demoSpec(dir, "prefix");
+            DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "prefix");
             BackendStartException without = assertThrows(BackendStartException.class,
                     () -> start(spec, "backend.docker.image", tag));
             assertInstanceOf(StartFailure.Exited.class, without.failure(), "env cannot run '--host': " + without.getMessage());
@@ -340,7 +338,7 @@ class DockerBackendTest {
 
     @Test
     void anUnknownImageIsAClearFailure() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "noimage");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "noimage");
         BackendStartException never = assertThrows(BackendStartException.class,
                 () -> start(spec, "backend.docker.image", "snowcrash/no-such-image:0"));
         assertInstanceOf(StartFailure.ImageUnavailable.class, never.failure());
@@ -355,7 +353,7 @@ class DockerBackendTest {
 
     @Test
     void aPortInUseIsAClearFailure() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "port");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "port");
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), spec.port()));
             BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
@@ -367,7 +365,7 @@ class DockerBackendTest {
 
     @Test
     void aForeignContainerWithOurNameIsLeftAlone() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "foreign");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "foreign");
         String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName())
                 .withLabels(DockerTestSupport.runLabels(Map.of())).exec().getId();
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
@@ -378,7 +376,7 @@ class DockerBackendTest {
 
     @Test
     void anExitedContainerOfOursIsReplacedButALiveOneIsNot() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "stale");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "stale");
         Map<String, String> other = DockerTestSupport.runLabels(Labels.forModel("demo", Map.of()));
         other.put(Labels.OWNER, "another-process");
         String stale = exitedContainer(spec.containerName(), other);
@@ -434,9 +432,9 @@ class DockerBackendTest {
 
     @Test
     void stopAllRemovesEveryContainerWithOurLabels() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "manager");
-        try (DockerManager m = DockerManager.connect(DockerTestSupport.settings())) {
-            ModelSession s = m.start(spec, e -> { });
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "manager");
+        try (DockerManager m = DockerManager.connect(spec.settings())) {
+            ModelSession s = m.start(spec.spec(), e -> { });
             sessions.add(s);
             assertTrue(m.isRunning(spec.containerName()));
             List<String> removed = m.stopAll();
@@ -452,8 +450,8 @@ class DockerBackendTest {
         // streaming when the container is killed on the first piece.
         Path file = dir.resolve("timing.gguf");
         TinyLlama.timing().write(file);
-        ModelSpec spec = ModelSpec.builder("timing", file).port(DockerTestSupport.freePort()).contextSize(2048)
-                .containerName("snowcrash-test-killed").startupTimeout(Duration.ofSeconds(60)).build();
+        DockerTestSupport.TestModel spec = DockerTestSupport.model(ModelSpec.builder("timing", file).contextSize(2048)
+                .startupTimeout(Duration.ofSeconds(60)).build(), "killed");
         ModelSession s = start(spec);
         AtomicInteger n = new AtomicInteger();
         ChatException e = assertThrows(ChatException.class, () -> s.stream(request("go on", 1900), p -> {
@@ -468,7 +466,7 @@ class DockerBackendTest {
 
     @Test
     void aContainerKilledBetweenTurnsIsABackendGoneError() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "between");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "between");
         ModelSession s = start(spec);
         assertEquals(2, s.chat(request("one", 2)).usage().completionTokens());
         docker.killContainerCmd(spec.containerName()).exec();
@@ -479,10 +477,10 @@ class DockerBackendTest {
 
     @Test
     void anAgentWhoseContainerDiesRestartsItOnTheNextTurn() throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "agent");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "agent");
         List<org.snowcrash.agent.AgentEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (org.snowcrash.agent.Agent agent = org.snowcrash.agent.Agent.builder().settings(DockerTestSupport.settings())
-                .spec(spec).backend("docker").maxTokens(4).listener(events::add).start()) {
+        try (org.snowcrash.agent.Agent agent = org.snowcrash.agent.Agent.builder().settings(spec.settings())
+                .spec(spec.spec()).backend("docker").maxTokens(4).listener(events::add).start()) {
             agent.ask("one");
             String firstId = docker.inspectContainerCmd(spec.containerName()).exec().getId();
             docker.killContainerCmd(spec.containerName()).exec();

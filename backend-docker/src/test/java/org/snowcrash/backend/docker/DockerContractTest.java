@@ -19,12 +19,14 @@ class DockerContractTest extends LlmBackendContract {
 
     @Override
     protected BackendContext context() {
-        return DockerTestSupport.context();
+        // The contract's model is "contract": its container keys, as a user would set them.
+        return DockerTestSupport.context("model.contract.port", String.valueOf(DockerTestSupport.freePort()),
+                "model.contract.container", "snowcrash-test-contract-" + DockerTestSupport.RUN.substring(0, 8),
+                "model.contract.memory", "512m", "model.contract.shm-size", "64m");
     }
 
     @Override
     protected ModelSpec spec(Path file) {
-        return ModelSpec.builder("contract", file).port(DockerTestSupport.freePort()).containerName("snowcrash-test-contract")
-                .memoryBytes(512L << 20).shmBytes(64L << 20).startupTimeout(Duration.ofSeconds(60)).build();
+        return ModelSpec.builder("contract", file).startupTimeout(Duration.ofSeconds(60)).build();
     }
 }

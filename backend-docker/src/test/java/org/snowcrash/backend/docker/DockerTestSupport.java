@@ -67,13 +67,56 @@ final class DockerTestSupport {
         }
     }
 
-    /** A demo model in {@code dir} and a spec for it on a free port with a unique container name. */
-    static ModelSpec demoSpec(Path dir, String name) throws IOException {
+    /**
+     * A model for a real-engine test: its spec (what every backend means) and the container
+     * options the Docker backend reads from its own keys, passed to it as settings.
+     */
+    record TestModel(ModelSpec spec, int port, String containerName, long memoryBytes, long shmBytes,
+                     java.util.List<String> args) {
+
+        String id() {
+            return spec.id();
+        }
+
+        Path file() {
+            return spec.file();
+        }
+
+        /** The backend's test settings plus this model's container keys, then {@code keyValues}. */
+        Settings settings(String... keyValues) {
+            String p = "model." + spec.id() + ".";
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(p + "port", String.valueOf(port),
+                    p + "container", containerName, p + "memory", String.valueOf(memoryBytes),
+                    p + "shm-size", String.valueOf(shmBytes), p + "args", String.join(" ", args)));
+            all.addAll(java.util.List.of(keyValues));
+            return DockerTestSupport.settings(all.toArray(new String[0]));
+        }
+
+        BackendContext context(String... keyValues) {
+            return BackendContext.of(settings(keyValues));
+        }
+
+        TestModel withSpec(ModelSpec other) {
+            return new TestModel(other, port, containerName, memoryBytes, shmBytes, args);
+        }
+
+        TestModel withArgs(String... serverArgs) {
+            return new TestModel(spec, port, containerName, memoryBytes, shmBytes, java.util.List.of(serverArgs));
+        }
+    }
+
+    /** A model on a free port with a unique container name, small limits. */
+    static TestModel model(ModelSpec spec, String name) {
+        return new TestModel(spec, freePort(), "snowcrash-test-" + name + "-" + RUN.substring(0, 8), 512L << 20,
+                64L << 20, java.util.List.of());
+    }
+
+    /** A demo model in {@code dir}, on a free port with a unique container name. */
+    static TestModel demoSpec(Path dir, String name) throws IOException {
         Path file = dir.resolve("demo.gguf");
         if (!java.nio.file.Files.exists(file)) {
             TinyLlama.demo().write(file);
         }
-        return ModelSpec.builder("demo", file).port(freePort()).containerName("snowcrash-test-" + name)
-                .memoryBytes(512L << 20).shmBytes(64L << 20).startupTimeout(Duration.ofSeconds(60)).build();
+        return model(ModelSpec.builder("demo", file).startupTimeout(Duration.ofSeconds(60)).build(), name);
     }
 }

@@ -49,16 +49,16 @@ class MutatedModelTest {
             }
             Path file = dir.resolve("m" + i + ".gguf");
             Files.write(file, b);
-            ModelSpec spec = ModelSpec.builder("m" + i, file).port(DockerTestSupport.freePort())
-                    .containerName("snowcrash-test-mutated").startupTimeout(Duration.ofSeconds(60)).build();
-            try (ModelSession s = backend.start(spec, DockerTestSupport.context())) {
+            DockerTestSupport.TestModel spec = DockerTestSupport.model(
+                    ModelSpec.builder("m" + i, file).startupTimeout(Duration.ofSeconds(60)).build(), "mutated");
+            try (ModelSession s = backend.start(spec.spec(), spec.context())) {
                 outcomes.add("started (" + s.info().detail() + ")");
             } catch (BackendStartException e) {
                 outcomes.add(e.failure().getClass().getSimpleName());
             }
             try (DockerClient docker = DockerTestSupport.client()) {
-                assertFalse(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("snowcrash-test-mutated")).exec()
-                        .stream().anyMatch(c -> List.of(c.getNames()).contains("/snowcrash-test-mutated")), "nothing left after " + i);
+                assertFalse(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(spec.containerName())).exec()
+                        .stream().anyMatch(c -> List.of(c.getNames()).contains("/" + spec.containerName())), "nothing left after " + i);
             }
         }
         assertEquals(8, outcomes.size(), outcomes.toString());

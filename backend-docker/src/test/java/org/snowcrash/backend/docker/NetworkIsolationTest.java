@@ -85,12 +85,12 @@ class NetworkIsolationTest {
         DockerBackend backend = new DockerBackend();
         try {
             assertEquals(200, fromOtherHost(control.getAddress().getPort(), "/"), "the other host reaches the host");
-            ModelSpec spec = DockerTestSupport.demoSpec(dir, "isolated");
-            try (ModelSession s = backend.start(spec, DockerTestSupport.context())) {
+            DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "isolated");
+            try (ModelSession s = backend.start(spec.spec(), spec.context())) {
                 assertEquals(0, fromOtherHost(spec.port(), "/health"), "the model server is not reachable from outside");
             }
-            ModelSpec open = DockerTestSupport.demoSpec(dir, "exposed");
-            try (ModelSession s = backend.start(open, DockerTestSupport.context("backend.docker.bind-address", "0.0.0.0"))) {
+            DockerTestSupport.TestModel open = DockerTestSupport.demoSpec(dir, "exposed");
+            try (ModelSession s = backend.start(open.spec(), open.context("backend.docker.bind-address", "0.0.0.0"))) {
                 assertEquals(200, fromOtherHost(open.port(), "/health"), "opting out exposes it, so the check above means something");
                 assertEquals(401, fromOtherHost(open.port(), "/v1/models"), "and then the API key still guards it");
             }

@@ -66,9 +66,33 @@ class PoliciesTest {
     }
 
     @Test
+    void anEngineOnAnotherHostIsReachedAtThatHostUnlessASpecificAddressIsBound() {
+        assertEquals("gpu1", BindAddress.serverHost("tcp://gpu1:2376", "0.0.0.0"));
+        assertEquals("10.0.0.7", BindAddress.serverHost("tcp://10.0.0.7:2376", "::"));
+        assertEquals("[fd00::7]", BindAddress.serverHost("tcp://[fd00::7]:2376", "0.0.0.0"));
+        assertEquals("192.168.1.20", BindAddress.serverHost("tcp://gpu1:2376", "192.168.1.20"), "a specific address as it is");
+        assertEquals("127.0.0.1", BindAddress.serverHost("unix:///var/run/docker.sock", "0.0.0.0"), "this machine's engine");
+        assertEquals("127.0.0.1", BindAddress.serverHost("tcp://127.0.0.1:2376", "127.0.0.1"), "an engine tunnelled to loopback");
+        assertEquals("gpu1", BindAddress.engineHost("tcp://gpu1").orElseThrow());
+        assertTrue(BindAddress.engineHost("unix:///var/run/docker.sock").isEmpty());
+    }
+
+    @Test
+    void aLoopbackBindOnAnotherHostsEngineIsRefusedSayingWhy() {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> settings(Map.of(), "backend.docker.host", "tcp://gpu1:2376"));
+        assertTrue(e.getMessage().contains("backend.docker.bind-address=127.0.0.1 (from default): publishes the server on the"
+                + " loopback of the engine's host gpu1, which this machine cannot reach; set it to 0.0.0.0"), e.getMessage());
+        assertEquals("127.0.0.1", settings(Map.of(), "backend.docker.host", "tcp://127.0.0.1:2376").bindAddress(),
+                "an engine on this machine's loopback (a TLS proxy, a tunnel) is fine");
+        assertEquals("0.0.0.0", settings(Map.of(), "backend.docker.host", "tcp://gpu1:2376", "backend.docker.bind-address",
+                "0.0.0.0").bindAddress());
+    }
+
+    @Test
     void dockerTlsVariablesAreHonouredAndKeysWin() {
         DockerSettings env = settings(Map.of("DOCKER_HOST", "tcp://gpu1:2376", "DOCKER_TLS_VERIFY", "1",
-                "DOCKER_CERT_PATH", "/etc/robot/docker"));
+                "DOCKER_CERT_PATH", "/etc/robot/docker"), "backend.docker.bind-address", "0.0.0.0");
         assertEquals("tcp://gpu1:2376", env.host());
         assertTrue(env.tlsVerify());
         assertEquals(Path.of("/etc/robot/docker"), env.certPath());
@@ -103,6 +127,7 @@ class PoliciesTest {
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
         assertTrue(Abandonment.isAbandoned(ours, "exited", now, now));
         assertTrue(Abandonment.isAbandoned(ours, "dead", now, now));
+        assertTrue(Abandonment.isAbandoned(ours, "removing", now, now), "the engine is already taking it away");
         assertFalse(Abandonment.isAbandoned(ours, "running", now.minus(Duration.ofDays(30)), now),
                 "running means the owner's connection is open");
         assertFalse(Abandonment.isAbandoned(ours, "created", now.minusSeconds(5), now), "its owner may be starting it");

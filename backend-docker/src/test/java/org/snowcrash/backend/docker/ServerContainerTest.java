@@ -25,8 +25,9 @@ import com.github.dockerjava.api.model.HostConfig;
 class ServerContainerTest {
 
     private static final ModelSpec SPEC = ModelSpec.builder("demo", Path.of("/srv/models/demo/demo.gguf"))
-            .port(8090).containerName("snowcrash-demo-server").memoryBytes(2L << 30).shmBytes(1L << 30)
-            .threads(2).extraArgs(List.of("--flash-attn", "on")).startupTimeout(Duration.ofMinutes(2)).build();
+            .threads(2).startupTimeout(Duration.ofMinutes(2)).build();
+    private static final ContainerOptions OPTIONS = ContainerOptions.from(Settings.of(Map.of(
+            "model.demo.shm-size", "1g", "model.demo.args", "--flash-attn on"), "test"), "demo");
 
     private static DockerSettings settings(String... kv) {
         Map<String, String> m = new HashMap<>();
@@ -37,7 +38,7 @@ class ServerContainerTest {
     }
 
     private static ServerContainer.Plan plan(DockerSettings s, List<String> serverCommand) {
-        return ServerContainer.plan(s, ContainerOptions.of(SPEC), SPEC, serverCommand, "1001:1001", Optional.empty());
+        return ServerContainer.plan(s, OPTIONS, SPEC, serverCommand, "1001:1001", Optional.empty());
     }
 
     @Test
@@ -45,16 +46,25 @@ class ServerContainerTest {
         ServerContainer.Plan p = plan(settings(), List.of("/app/llama-server"));
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
                 "-ngl", "8", "-c", "512", "-b", "128", "-np", "1", "--cors-origins", "http://127.0.0.1",
-                "--api-key-file", "/run/snowcrash/key", "-t", "2", "--flash-attn", "on"), p.cmd());
+                "--api-key-file", "/run/snowcrash/key", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
         assertEquals("1001:1001", p.user());
     }
 
     @Test
+    void thePromptCacheIsBoundedToFitTheContainer() {
+        // auto: a quarter of the 2 GiB default limit; a size; off passes nothing (images that lack the flag).
+        assertEquals(java.util.OptionalLong.of(512), ServerContainer.cacheRamMib(settings(), OPTIONS));
+        assertEquals(java.util.OptionalLong.of(256),
+                ServerContainer.cacheRamMib(settings("backend.docker.cache-ram", "256m"), OPTIONS));
+        assertFalse(plan(settings("backend.docker.cache-ram", "off"), List.of("x")).cmd().contains("--cache-ram"));
+    }
+
+    @Test
     void theSlotCountIsAlwaysExplicit() {
         ModelSpec four = SPEC.toBuilder().parallel(4).build();
-        List<String> cmd = ServerContainer.plan(settings(), ContainerOptions.of(four), four, List.of("llama-server"),
+        List<String> cmd = ServerContainer.plan(settings(), OPTIONS, four, List.of("llama-server"),
                 "1001:1001", Optional.empty()).cmd();
         int np = cmd.indexOf("-np");
         assertEquals("4", cmd.get(np + 1));
@@ -79,7 +89,7 @@ class ServerContainerTest {
         assertEquals(List.of("no-new-privileges"), hc.getSecurityOpts());
         assertEquals(List.of(Capability.ALL), List.of(hc.getCapDrop()));
         assertTrue(hc.getAutoRemove());
-        assertEquals(2L << 30, hc.getMemory());
+        assertEquals(2L << 30, hc.getMemory(), "the default limit");
         assertEquals(2L << 30, hc.getMemorySwap(), "no swap");
         assertEquals(1L << 30, hc.getShmSize());
         assertEquals("127.0.0.1", hc.getPortBindings().getBindings().values().iterator().next()[0].getHostIp());
@@ -101,6 +111,22 @@ class ServerContainerTest {
         assertEquals(Labels.OWNER_ID, labels.get(Labels.OWNER));
         assertEquals("demo", labels.get(Labels.MODEL));
         assertEquals(Labels.ATTACHED, labels.get(Labels.LIFETIME));
+    }
+
+    @Test
+    void containerOptionsHaveTheOriginalDefaultsAndOneCheck() {
+        ContainerOptions llama = ContainerOptions.from(Settings.empty(), "llama");
+        assertEquals(8080, llama.port());
+        assertEquals("snowcrash-llama-server", llama.containerName());
+        assertEquals(2L << 30, llama.memoryBytes());
+        assertEquals("snowcrash-phi3-server", ContainerOptions.from(Settings.empty(), "phi-3").containerName());
+        ContainerOptions mine = ContainerOptions.from(Settings.empty(), "mine");
+        assertEquals(0, mine.port(), "a free port is chosen at start");
+        assertEquals("snowcrash-mine-server", mine.containerName());
+        org.snowcrash.api.ConfigurationException e = assertThrows(org.snowcrash.api.ConfigurationException.class,
+                () -> ContainerOptions.from(Settings.of(Map.of("model.mine.container", "bad name",
+                        "model.mine.port", "eighty"), "file x"), "mine"));
+        assertEquals(2, e.problems().size(), e.getMessage());
     }
 
     @Test

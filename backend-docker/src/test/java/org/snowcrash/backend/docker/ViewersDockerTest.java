@@ -59,9 +59,10 @@ class ViewersDockerTest {
     @ParameterizedTest(name = "parallel {0} {1}: {2} tokens per request")
     @CsvSource({"1, '', 1024", "4, '', 256", "4, --kv-unified, 1024"})
     void everyViewerGetsItsOwnAnswerWhole(int parallel, String args, int perSlot) throws Exception {
-        ModelSpec spec = DockerTestSupport.demoSpec(dir, "viewers-" + parallel + (args.isEmpty() ? "" : "-u")).toBuilder()
-                .contextSize(1024).parallel(parallel).extraArgs(args.isEmpty() ? List.of() : List.of(args)).build();
-        try (RunningModel model = RunningModel.builder().settings(DockerTestSupport.settings()).spec(spec).backend("docker").start()) {
+        DockerTestSupport.TestModel demo = DockerTestSupport.demoSpec(dir, "viewers-" + parallel + (args.isEmpty() ? "" : "-u"));
+        DockerTestSupport.TestModel spec = demo.withSpec(demo.spec().toBuilder().contextSize(1024).parallel(parallel).build())
+                .withArgs(args.isEmpty() ? new String[0] : new String[] {args});
+        try (RunningModel model = RunningModel.builder().settings(spec.settings()).spec(spec.spec()).backend("docker").start()) {
             // Without --kv-unified each of the -np slots owns -c / -np tokens; with it every slot reports all of -c.
             assertEquals(perSlot, model.info().contextSize(), model.info().detail());
             List<ChatResponse> alone = new ArrayList<>();

@@ -49,7 +49,7 @@ public record GgufFile(int version, Map<String, GgufValue> metadata, List<Tensor
     public OptionalLong vocabularySize() {
         GgufValue v = metadata.get("tokenizer.ggml.tokens");
         return v != null && v.value() instanceof GgufValue.Array
-                ? OptionalLong.of(((GgufValue.Array) v.value()).elements().size()) : OptionalLong.empty();
+                ? OptionalLong.of(((GgufValue.Array) v.value()).size()) : OptionalLong.empty();
     }
 
     /** {@code general.file_type} with its llama.cpp name when known: {@code "15 (Q4_K_M)"}. */

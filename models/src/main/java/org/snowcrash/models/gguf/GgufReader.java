@@ -5,8 +5,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +24,15 @@ import java.util.Set;
  * file could possibly hold and against fixed limits before anything is allocated, so a corrupt
  * file gives a {@link GgufException} quickly, never an {@link OutOfMemoryError}, a hang or an
  * unchecked exception. Every tensor must lie inside the file, so a truncated download is caught.
- * Stateless and thread-safe.
+ *
+ * <p>The heap the parsed header takes is bounded by a budget, charged before each allocation:
+ * by default half the JVM's maximum heap, at most 256 MiB ({@link #defaultHeapBudget()}); a
+ * header that needs more gives a {@link GgufException} saying so. Real headers need far less: a
+ * Llama-3-sized vocabulary (128,256 tokens, 280,147 merges) counts 26 MiB, erring high. Arrays
+ * are held compactly (see {@link GgufValue.Array}), so a 16 MB file holding one array of 4
+ * million {@code INT32}s takes 16 MB of heap. The guarantee is "no OutOfMemoryError" as long as
+ * the heap has the budget free; pass a smaller budget where it has not. Stateless and
+ * thread-safe.
  */
 public final class GgufReader {
 
@@ -39,14 +45,30 @@ public final class GgufReader {
     static final long MAX_TOTAL_ELEMENTS = 64L << 20;
     static final int MAX_DIMS = 4;
     static final int MAX_ARRAY_DEPTH = 4;
+    static final long MAX_HEAP_BUDGET = 256L << 20;
 
     private GgufReader() {
     }
 
-    /** Reads a file's header. */
+    /** Half the JVM's maximum heap, at most 256 MiB: the heap a header may take unless told otherwise. */
+    public static long defaultHeapBudget() {
+        return Math.min(MAX_HEAP_BUDGET, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    /** Reads a file's header within the {@linkplain #defaultHeapBudget() default heap budget}. */
     public static GgufFile read(Path file) throws GgufException {
+        return read(file, defaultHeapBudget());
+    }
+
+    /**
+     * Reads a file's header, letting it take at most {@code heapBudget} bytes of heap.
+     *
+     * @throws GgufException also when the header would need more heap than that
+     * @throws IllegalArgumentException when {@code heapBudget} is not positive
+     */
+    public static GgufFile read(Path file, long heapBudget) throws GgufException {
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-            return read(ch);
+            return read(ch, heapBudget);
         } catch (NoSuchFileException e) {
             throw new GgufException("no such file: " + file, -1, e);
         } catch (IOException e) {
@@ -54,18 +76,28 @@ public final class GgufReader {
         }
     }
 
-    /** Reads a header from bytes in memory. */
+    /** Reads a header from bytes in memory, within the default heap budget. */
     public static GgufFile read(byte[] bytes) throws GgufException {
+        return read(bytes, defaultHeapBudget());
+    }
+
+    /** Reads a header from bytes in memory, letting it take at most {@code heapBudget} bytes of heap. */
+    public static GgufFile read(byte[] bytes, long heapBudget) throws GgufException {
         try {
-            return read(new ByteArrayChannel(bytes));
+            return read(new ByteArrayChannel(bytes), heapBudget);
         } catch (IOException e) {
             throw new GgufException("cannot read: " + e, -1, e);
         }
     }
 
-    /** Reads a header from a channel positioned anywhere; reading starts at 0. */
+    /** Reads a header from a channel positioned anywhere, within the default heap budget; reading starts at 0. */
     public static GgufFile read(SeekableByteChannel channel) throws GgufException, IOException {
-        Input in = new Input(channel);
+        return read(channel, defaultHeapBudget());
+    }
+
+    /** Reads a header from a channel, letting it take at most {@code heapBudget} bytes of heap; reading starts at 0. */
+    public static GgufFile read(SeekableByteChannel channel, long heapBudget) throws GgufException, IOException {
+        Input in = new Input(channel, new HeapBudget(heapBudget));
         try {
             return new Parse(in).file();
         } catch (BufferUnderflowException | ArithmeticException e) {
@@ -76,10 +108,12 @@ public final class GgufReader {
 
     private static final class Parse {
         private final Input in;
+        private final HeapBudget heap;
         private long elementBudget = MAX_TOTAL_ELEMENTS;
 
         Parse(Input in) {
             this.in = in;
+            this.heap = in.heap;
         }
 
         GgufFile file() throws IOException, GgufException {
@@ -120,7 +154,8 @@ public final class GgufReader {
                 long typeId = in.u32();
                 GgufType type = GgufType.byId(typeId)
                         .orElseThrow(() -> new GgufException("unknown value type " + typeId + " for key '" + key + "'", typeAt));
-                metadata.put(key, value(type, 0));
+                heap.charge(HeapBudget.METADATA_ENTRY + HeapBudget.VALUE_RECORD, "metadata key '" + key + "'", at);
+                metadata.put(key, value(key, type));
             }
 
             long alignment = 32;
@@ -137,6 +172,7 @@ public final class GgufReader {
             for (long i = 0; i < tensorCount; i++) {
                 long at = in.position();
                 String name = in.string();
+                heap.charge(HeapBudget.TENSOR, "tensor '" + name + "'", at);
                 if (!names.add(name)) {
                     throw new GgufException("duplicate tensor '" + name + "'", at);
                 }
@@ -184,31 +220,45 @@ public final class GgufReader {
             return new GgufFile((int) version, metadata, tensors, alignment, dataOffset, in.size());
         }
 
-        private GgufValue value(GgufType type, int depth) throws IOException, GgufException {
+        /** A top-level value of {@code key}; the key's entry and record are charged by the caller. */
+        private GgufValue value(String key, GgufType type) throws IOException, GgufException {
+            long at = in.position();
             switch (type) {
-                case UINT8: return new GgufValue(type, (long) in.u8());
-                case INT8: return new GgufValue(type, (long) (byte) in.u8());
-                case UINT16: return new GgufValue(type, (long) in.u16());
-                case INT16: return new GgufValue(type, (long) (short) in.u16());
-                case UINT32: return new GgufValue(type, in.u32());
-                case INT32: return new GgufValue(type, (long) in.i32());
-                case UINT64: case INT64: return new GgufValue(type, in.u64());
-                case FLOAT32: return new GgufValue(type, Float.intBitsToFloat(in.i32()));
-                case FLOAT64: return new GgufValue(type, Double.longBitsToDouble(in.u64()));
-                case BOOL: {
-                    long at = in.position();
-                    int b = in.u8();
-                    if (b > 1) {
-                        throw new GgufException("boolean value " + b + " is neither 0 nor 1", at);
-                    }
-                    return new GgufValue(type, b == 1);
-                }
+                case UINT8: return integer(type, in.u8(), at);
+                case INT8: return integer(type, (byte) in.u8(), at);
+                case UINT16: return integer(type, in.u16(), at);
+                case INT16: return integer(type, (short) in.u16(), at);
+                case UINT32: return integer(type, in.u32(), at);
+                case INT32: return integer(type, in.i32(), at);
+                case UINT64: case INT64: return integer(type, in.u64(), at);
+                case FLOAT32:
+                    heap.charge(HeapBudget.BOX_FLOAT, "a FLOAT32", at);
+                    return new GgufValue(type, Float.intBitsToFloat(in.i32()));
+                case FLOAT64:
+                    heap.charge(HeapBudget.BOX_WIDE, "a FLOAT64", at);
+                    return new GgufValue(type, Double.longBitsToDouble(in.u64()));
+                case BOOL: return new GgufValue(type, bool());
                 case STRING: return new GgufValue(type, in.string());
-                default: return array(depth);
+                default: return new GgufValue(type, array(key, 0));
             }
         }
 
-        private GgufValue array(int depth) throws IOException, GgufException {
+        private GgufValue integer(GgufType type, long v, long at) throws GgufException {
+            heap.charge(HeapBudget.BOX_WIDE, "an integer", at);
+            return new GgufValue(type, v);
+        }
+
+        private boolean bool() throws IOException, GgufException {
+            long at = in.position();
+            int b = in.u8();
+            if (b > 1) {
+                throw new GgufException("boolean value " + b + " is neither 0 nor 1", at);
+            }
+            return b == 1;
+        }
+
+        /** An array, read straight into primitive storage sized and charged before it is allocated. */
+        private GgufValue.Array array(String key, int depth) throws IOException, GgufException {
             long at = in.position();
             if (depth >= MAX_ARRAY_DEPTH) {
                 throw new GgufException("arrays nested deeper than " + MAX_ARRAY_DEPTH, at);
@@ -222,11 +272,75 @@ public final class GgufReader {
                 throw new GgufException("metadata holds more than " + MAX_TOTAL_ELEMENTS + " array elements in all", at);
             }
             elementBudget -= count;
-            List<Object> elements = new ArrayList<>((int) count);
-            for (long i = 0; i < count; i++) {
-                elements.add(value(elementType, depth + 1).value());
+            int n = (int) count;
+            heap.charge(HeapBudget.ARRAY_OBJECT + HeapBudget.array(n, GgufValue.Array.storageBytesPerElement(elementType)),
+                    "array '" + key + "' of " + n + " " + elementType, at);
+            Object storage = GgufValue.Array.newStorage(elementType, n);
+            switch (elementType) {
+                case UINT8: case INT8: {
+                    byte[] a = (byte[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = (byte) in.u8();
+                    }
+                    break;
+                }
+                case UINT16: case INT16: {
+                    short[] a = (short[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = (short) in.u16();
+                    }
+                    break;
+                }
+                case UINT32: case INT32: {
+                    int[] a = (int[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = in.i32();
+                    }
+                    break;
+                }
+                case UINT64: case INT64: {
+                    long[] a = (long[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = in.u64();
+                    }
+                    break;
+                }
+                case FLOAT32: {
+                    float[] a = (float[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = Float.intBitsToFloat(in.i32());
+                    }
+                    break;
+                }
+                case FLOAT64: {
+                    double[] a = (double[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = Double.longBitsToDouble(in.u64());
+                    }
+                    break;
+                }
+                case BOOL: {
+                    boolean[] a = (boolean[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = bool();
+                    }
+                    break;
+                }
+                case STRING: {
+                    String[] a = (String[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = in.string();
+                    }
+                    break;
+                }
+                default: {
+                    GgufValue.Array[] a = (GgufValue.Array[]) storage;
+                    for (int i = 0; i < n; i++) {
+                        a[i] = array(key, depth + 1);
+                    }
+                }
             }
-            return new GgufValue(GgufType.ARRAY, new GgufValue.Array(elementType, elements));
+            return GgufValue.Array.wrap(elementType, storage);
         }
 
         private void checkCount(String what, long count, long max, int minBytesEach) throws GgufException {
@@ -249,12 +363,14 @@ public final class GgufReader {
     /** Little-endian buffered reading with bounds checks against the file size. */
     private static final class Input {
         private final SeekableByteChannel ch;
+        private final HeapBudget heap;
         private final long size;
         private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
         private long bufStart;
 
-        Input(SeekableByteChannel ch) throws IOException {
+        Input(SeekableByteChannel ch, HeapBudget heap) throws IOException {
             this.ch = ch;
+            this.heap = heap;
             this.size = ch.size();
             ch.position(0);
             buf.limit(0);
@@ -324,6 +440,8 @@ public final class GgufReader {
             if (len > remaining()) {
                 throw new GgufException("string length " + len + " runs past the end of the file", at);
             }
+            // The bytes are held only until the string is built, but both exist at once.
+            heap.require(HeapBudget.array(len, 1) + HeapBudget.string(len, false), "a string of " + len + " bytes", at);
             byte[] bytes = new byte[(int) len];
             int off = 0;
             while (off < len) {
@@ -332,14 +450,12 @@ public final class GgufReader {
                 buf.get(bytes, off, chunk);
                 off += chunk;
             }
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
+            int chars = Utf8.charCount(bytes, bytes.length);
+            if (chars < 0) {
                 throw new GgufException("string is not valid UTF-8", at);
             }
+            heap.charge(HeapBudget.string(chars, Utf8.isLatin1(bytes, bytes.length)), "a string of " + len + " bytes", at);
+            return new String(bytes, StandardCharsets.UTF_8);
         }
     }
 }

@@ -146,13 +146,25 @@ public final class GgufWriter {
             case FLOAT32: out.i32(Float.floatToRawIntBits((Float) v)); break;
             case FLOAT64: out.i64(Double.doubleToRawLongBits((Double) v)); break;
             case STRING: out.string((String) v); break;
-            default: {
-                GgufValue.Array a = (GgufValue.Array) v;
-                out.i32(a.elementType().id());
-                out.i64(a.elements().size());
-                for (Object e : a.elements()) {
-                    value(out, a.elementType(), e);
-                }
+            default: array(out, (GgufValue.Array) v);
+        }
+    }
+
+    /** Writes an array from its compact storage, element by element, without boxing. */
+    private static void array(CountingOut out, GgufValue.Array a) throws IOException {
+        out.i32(a.elementType().id());
+        out.i64(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            switch (a.elementType()) {
+                case UINT8: case INT8: out.write((int) a.getLong(i)); break;
+                case UINT16: case INT16: out.i16((int) a.getLong(i)); break;
+                case UINT32: case INT32: out.i32((int) a.getLong(i)); break;
+                case UINT64: case INT64: out.i64(a.getLong(i)); break;
+                case FLOAT32: out.i32(Float.floatToRawIntBits(a.getFloat(i))); break;
+                case FLOAT64: out.i64(Double.doubleToRawLongBits(a.getDouble(i))); break;
+                case BOOL: out.write(a.getBoolean(i) ? 1 : 0); break;
+                case STRING: out.string(a.getString(i)); break;
+                default: array(out, a.getArray(i));
             }
         }
     }

@@ -68,6 +68,36 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void randomModelCannotEndItsAnswerEarlyBecauseTheEndTokenRowIsZero() throws Exception {
+        Path f = dir.resolve("demo.gguf");
+        TinyLlama.demo().write(f);
+        GgufFile g = GgufReader.read(f);
+        int eos = (int) g.integer("tokenizer.ggml.eos_token_id").orElseThrow();
+        int[] zeros = zerosPerOutputRow(f, g);
+        for (int row = 0; row < zeros.length; row++) {
+            // the end token's logit is always 0, the others spread around it (see TinyLlama)
+            assertEquals(row == eos ? 64 : 0, zeros[row], "zeros in output row " + row);
+        }
+    }
+
+    /** How many of each output row's weights are zero (F32 models). */
+    private static int[] zerosPerOutputRow(Path f, GgufFile g) throws IOException {
+        TensorInfo output = g.tensors().stream().filter(t -> t.name().equals("output.weight")).findFirst().orElseThrow();
+        int width = (int) output.dimensions()[0];
+        int rows = (int) output.dimensions()[1];
+        ByteBuffer data = ByteBuffer.wrap(java.nio.file.Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        int[] zeros = new int[rows];
+        for (int row = 0; row < rows; row++) {
+            for (int i = 0; i < width; i++) {
+                if (data.getFloat((int) (g.dataOffset() + output.offset()) + (row * width + i) * 4) == 0f) {
+                    zeros[row]++;
+                }
+            }
+        }
+        return zeros;
+    }
+
+    @Test
     void truncatedFileIsCaughtWithATypedError() throws Exception {
         Path f = dir.resolve("demo.gguf");
         TinyLlama.demo().write(f);

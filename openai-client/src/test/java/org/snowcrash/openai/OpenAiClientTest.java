@@ -1,6 +1,7 @@
-package org.snowcrash.backend.docker;
+package org.snowcrash.openai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,17 +32,21 @@ import okhttp3.OkHttpClient;
  * HTTP behaviour a real llama-server cannot be made to show on demand: a stream cut in the
  * middle, an error inside a 200 stream, a long silence, an error status.
  */
-class ServerClientTest {
+class OpenAiClientTest {
 
     private MockWebServer server;
-    private ServerClient client;
+    private OpenAiClient client;
 
     @BeforeEach
     void start() throws Exception {
         server = new MockWebServer();
         server.start();
-        client = new ServerClient(new OkHttpClient(), server.url("/").toString().replaceAll("/$", ""), "secret",
-                "model demo, test server", Duration.ofMillis(700), Duration.ofSeconds(5));
+        client = client(Duration.ofMillis(700), Duration.ofSeconds(5));
+    }
+
+    private OpenAiClient client(Duration idle, Duration request) {
+        return OpenAiClient.builder(new OkHttpClient(), "docker", server.url("/v1").toString()).apiKey("secret")
+                .where("model demo, test server").idleTimeout(idle).requestTimeout(request).build();
     }
 
     @AfterEach
@@ -86,13 +91,13 @@ class ServerClientTest {
                 "{\"choices\":[],\"object\":\"chat.completion.chunk\",\"usage\":{\"completion_tokens\":8,"
                 + "\"prompt_tokens\":166,\"total_tokens\":174,\"prompt_tokens_details\":{\"cached_tokens\":165}},"
                 + "\"timings\":{\"cache_n\":165,\"prompt_n\":1,\"predicted_n\":8}}");
-        assertEquals(new org.snowcrash.api.Usage(166, 8, 165), ServerClient.usage(last));
+        assertEquals(new org.snowcrash.api.Usage(166, 8, 165), OpenAiClient.usage(last));
         com.fasterxml.jackson.databind.JsonNode timingsOnly = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 "{\"timings\":{\"cache_n\":40,\"prompt_n\":2,\"predicted_n\":5}}");
-        assertEquals(new org.snowcrash.api.Usage(42, 5, 40), ServerClient.usage(timingsOnly));
+        assertEquals(new org.snowcrash.api.Usage(42, 5, 40), OpenAiClient.usage(timingsOnly));
         com.fasterxml.jackson.databind.JsonNode noDetails = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 "{\"usage\":{\"completion_tokens\":1,\"prompt_tokens\":3}}");
-        assertEquals(new org.snowcrash.api.Usage(3, 1, 0), ServerClient.usage(noDetails), "a server that does not say: nothing cached");
+        assertEquals(new org.snowcrash.api.Usage(3, 1, 0), OpenAiClient.usage(noDetails), "a server that does not say: nothing cached");
     }
 
     @Test
@@ -142,8 +147,7 @@ class ServerClientTest {
 
     @Test
     void aBlockingAnswerPastTheRequestTimeoutIsATimeoutNamingThatBound() {
-        ServerClient quick = new ServerClient(new OkHttpClient(), server.url("/").toString().replaceAll("/$", ""), "secret",
-                "model demo, test server", Duration.ofMillis(300), Duration.ofMillis(900));
+        OpenAiClient quick = client(Duration.ofMillis(300), Duration.ofMillis(900));
         server.enqueue(new MockResponse.Builder().body("{}").headersDelay(3, TimeUnit.SECONDS).build());
         long t0 = System.nanoTime();
         ChatException e = assertThrows(ChatException.class, () -> quick.chat(request()));
@@ -169,5 +173,68 @@ class ServerClientTest {
         ChatException e = assertThrows(ChatException.class, () -> client.chat(request()));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure(), e.getMessage());
         assertEquals(1, server.getRequestCount(), "the POST was sent once");
+    }
+
+    @Test
+    void chatGoesUnderTheApiBaseAndTokenCountingToTheServersRoot() throws Exception {
+        server.enqueue(new MockResponse.Builder().body("{\"choices\":[{\"message\":{\"content\":\"hi\"}}]}").build());
+        server.enqueue(new MockResponse.Builder().body("{\"prompt\":\"<|im_start|>user hi\"}").build());
+        server.enqueue(new MockResponse.Builder().body("{\"tokens\":[1,2,3,4]}").build());
+        client.chat(request());
+        assertEquals(4, client.countPromptTokens(request().messages()));
+        assertEquals("/v1/chat/completions", server.takeRequest().getTarget());
+        assertEquals("/apply-template", server.takeRequest().getTarget());
+        assertEquals("/tokenize", server.takeRequest().getTarget());
+    }
+
+    @Test
+    void theModelFieldIsSentOnlyWhenNamed() throws Exception {
+        server.enqueue(new MockResponse.Builder().body("{\"choices\":[{\"message\":{\"content\":\"a\"}}]}").build());
+        server.enqueue(new MockResponse.Builder().body("{\"choices\":[{\"message\":{\"content\":\"b\"}}]}").build());
+        client.chat(request());
+        OpenAiClient.builder(new OkHttpClient(), "remote", server.url("/v1").toString()).model("llama-3.2-3b").build().chat(request());
+        assertTrue(!server.takeRequest().getBody().utf8().contains("\"model\""));
+        assertTrue(server.takeRequest().getBody().utf8().contains("\"model\":\"llama-3.2-3b\""));
+    }
+
+    @Test
+    void anExchangeTellsARefusedConnectionFromARequestTheServerHad() throws Exception {
+        // Refused: nothing listens on the port any more, so the request cannot have run anywhere.
+        int port = server.getPort();
+        server.close();
+        OpenAiClient gone = OpenAiClient.builder(new OkHttpClient(), "remote", "http://127.0.0.1:" + port + "/v1")
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        Exchange refused = new Exchange();
+        ChatException e = assertThrows(ChatException.class, () -> gone.stream(request(), p -> { }, new Cancellation(), refused));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+        assertTrue(e.getMessage().contains("cannot connect to http://127.0.0.1:" + port + "/v1"), e.getMessage());
+        assertFalse(refused.reachedServer());
+        assertEquals(-1, refused.status());
+    }
+
+    @Test
+    void anExchangeRecordsTheStatusAndThatTheServerHadTheRequest() {
+        server.enqueue(new MockResponse.Builder().code(503).body("{\"error\":{\"code\":503,\"message\":\"busy\"}}").build());
+        Exchange x = new Exchange();
+        assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation(), x));
+        assertTrue(x.reachedServer());
+        assertEquals(503, x.status());
+
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        Exchange dropped = new Exchange();
+        ChatException e = assertThrows(ChatException.class, () -> client.chat(request(), dropped));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+        assertTrue(dropped.reachedServer(), "the connection was made: the server may have the request");
+        assertEquals(-1, dropped.status());
+    }
+
+    @Test
+    void aGatewaysErrorPageStillGivesATypedStatus() {
+        server.enqueue(new MockResponse.Builder().code(502).body("<html><body>502 Bad Gateway</body></html>").build());
+        server.enqueue(new MockResponse.Builder().code(502).body("<html><body>502 Bad Gateway</body></html>").build());
+        ChatException blocking = assertThrows(ChatException.class, () -> client.chat(request()));
+        assertEquals(new ChatFailure.ServerError(502, "", "<html><body>502 Bad Gateway</body></html>"), blocking.failure());
+        ChatException streamed = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        assertEquals(new ChatFailure.ServerError(502, "", "<html><body>502 Bad Gateway</body></html>"), streamed.failure());
     }
 }

@@ -1,0 +1,52 @@
+package org.snowcrash.backend.remote;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Marks tests that run a real llama-server from the test image (through the {@code docker}
+ * command). Without an engine or the image they are skipped with a loud reason, unless
+ * {@code SNOWCRASH_REQUIRE_DOCKER=true} (set by {@code .ci/run}), which makes that a failure.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(RequiresLlamaServer.Condition.class)
+public @interface RequiresLlamaServer {
+
+    /** See {@link RequiresLlamaServer}. */
+    final class Condition implements ExecutionCondition {
+        private static volatile String problem;
+
+        static String problem() {
+            String p = problem;
+            if (p == null) {
+                Sh.Result r = Sh.run("docker", "image", "inspect", "--format", "{{.Id}}", LlamaServerContainer.IMAGE);
+                p = r.ok() ? "" : "the test image " + LlamaServerContainer.IMAGE + " or a Docker engine is missing: "
+                        + r.output().strip();
+                problem = p;
+            }
+            return p;
+        }
+
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            String p = problem();
+            if (p.isEmpty()) {
+                return ConditionEvaluationResult.enabled("llama-server test image present");
+            }
+            if ("true".equalsIgnoreCase(System.getenv("SNOWCRASH_REQUIRE_DOCKER"))) {
+                throw new IllegalStateException("SNOWCRASH_REQUIRE_DOCKER=true but " + p);
+            }
+            String reason = "SKIPPED (no Docker): " + p + " — set SNOWCRASH_REQUIRE_DOCKER=true to make this a failure";
+            System.err.println("!!! " + context.getDisplayName() + ": " + reason);
+            return ConditionEvaluationResult.disabled(reason);
+        }
+    }
+}

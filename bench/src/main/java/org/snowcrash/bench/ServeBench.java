@@ -1,0 +1,339 @@
+package org.snowcrash.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.snowcrash.api.Settings;
+import org.snowcrash.server.SnowcrashServer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The {@code snowcrash serve} rows: streaming through the server against talking to llama-server
+ * directly (time to first token, tokens per second, alternated in one run), and behaviour under
+ * overload (every request answered or refused with 429, none lost, none mixed with another's).
+ */
+final class ServeBench {
+
+    /** Where a row goes. */
+    interface Rows {
+        void add(String name, String framework, String baseline, String result, String target, boolean met);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "bench-key-0123456789abcdef";
+    private static final String PROMPT = "Tell me about the robot and what it sees.";
+
+    private final int rounds;
+    private final int tokens;
+    private final String image;
+    private final Path work;
+    private final Rows rows;
+    // HTTP/1.1: the JDK client otherwise offers an h2c upgrade, which its "Connection: close" below would garble.
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** @param work a folder holding {@code timing.gguf} */
+    ServeBench(int rounds, int tokens, String image, Path work, Rows rows) {
+        this.rounds = rounds;
+        this.tokens = tokens;
+        this.image = image;
+        this.work = work;
+        this.rows = rows;
+    }
+
+    /** The timing model served from a container by {@code serve}, with these extra llama-server flags. */
+    private Map<String, String> settings(String container, String args) throws IOException {
+        Map<String, String> m = new HashMap<>();
+        m.put("snowcrash.models.dir", work.toString());
+        m.put("model.timing.file", "timing.gguf");
+        m.put("model.timing.ctx-size", "2048");
+        m.put("model.timing.port", String.valueOf(freePort()));
+        m.put("model.timing.container", container);
+        m.put("model.timing.startup-timeout", "5m");
+        if (!args.isEmpty()) {
+            m.put("model.timing.args", args);
+        }
+        m.put("backend.docker.image", image);
+        m.put("backend.docker.pull", "never");
+        m.put("backend.docker.gpu", "off");
+        m.put("backend.llamacpp.enabled", "false");
+        m.put("serve.port", "0");
+        m.put("serve.api-key", KEY);
+        return m;
+    }
+
+    // ---- streaming through serve vs llama-server directly ----------------------------------------
+
+    void streaming() throws Exception {
+        int rawPort = freePort();
+        String rawName = "snowcrash-bench-serve-raw";
+        // The baseline is a llama-server of its own with the same flags and no key (serve's own
+        // container has a fresh key it never shows); the two are measured in turn, never at once.
+        docker("run", "-d", "--rm", "--name", rawName, "-p", "127.0.0.1:" + rawPort + ":" + rawPort,
+                "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(rawPort),
+                "-m", "/models/timing.gguf", "-ngl", "8", "-c", "2048", "-b", "128");
+        double[] fwTps = new double[rounds];
+        double[] rawTps = new double[rounds];
+        double[] fwTtft = new double[rounds];
+        double[] rawTtft = new double[rounds];
+        try (SnowcrashServer server = SnowcrashServer.builder().settings(Settings.of(settings("snowcrash-bench-serve", ""), "bench"))
+                .start()) {
+            URI viaServe = server.uri().resolve("/v1/chat/completions");
+            URI direct = URI.create("http://127.0.0.1:" + rawPort + "/v1/chat/completions");
+            awaitHealthy(URI.create("http://127.0.0.1:" + rawPort + "/health"));
+            for (int w = 0; w < 10; w++) { // the first one starts serve's model
+                answered(viaServe, KEY, PROMPT, tokens);
+                answered(direct, null, PROMPT, tokens);
+            }
+            for (int i = 0; i < rounds; i++) {
+                Measured a;
+                Measured b;
+                if (i % 2 == 0) {
+                    a = answered(viaServe, KEY, PROMPT, tokens);
+                    b = answered(direct, null, PROMPT, tokens);
+                } else {
+                    b = answered(direct, null, PROMPT, tokens);
+                    a = answered(viaServe, KEY, PROMPT, tokens);
+                }
+                fwTps[i] = a.tokensPerSecond();
+                fwTtft[i] = a.firstTokenMs();
+                rawTps[i] = b.tokensPerSecond();
+                rawTtft[i] = b.firstTokenMs();
+            }
+        } finally {
+            docker("rm", "-f", rawName);
+        }
+        double ratio = median(fwTps) / median(rawTps);
+        rows.add("serve streaming vs llama-server direct, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)),
+                "ratio " + fmt2(ratio), "≥ 0.95", ratio >= 0.95);
+        double diff = median(fwTtft) - median(rawTtft);
+        rows.add("serve time to first token vs llama-server direct, warm (ms)", fmt2(median(fwTtft)), fmt2(median(rawTtft)),
+                String.format(Locale.ROOT, "%+.2f ms", diff), "within 5 ms", diff <= 5.0);
+    }
+
+    /** One streamed answer as a client sees it. */
+    record Measured(int status, String id, Set<String> ids, String text, int completionTokens, boolean done,
+                    double firstTokenMs, double totalMs, String retryAfter) {
+        double tokensPerSecond() {
+            return completionTokens / (totalMs / 1000);
+        }
+    }
+
+    /** {@link #stream}, which must succeed. */
+    private Measured answered(URI url, String key, String prompt, int maxTokens) throws Exception {
+        Measured m = stream(url, key, prompt, maxTokens);
+        if (m.status() != 200 || !m.done()) {
+            throw new IllegalStateException(url + " answered " + m.status() + ": " + m.text());
+        }
+        return m;
+    }
+
+    /** A streaming request with {@code include_usage}, read line by line with the JDK's client. */
+    private Measured stream(URI url, String key, String prompt, int maxTokens) throws Exception {
+        String body = JSON.createObjectNode().put("model", "timing").put("max_tokens", maxTokens).put("temperature", 0)
+                .put("stream", true).<com.fasterxml.jackson.databind.node.ObjectNode>set("stream_options",
+                        JSON.createObjectNode().put("include_usage", true))
+                .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", prompt)))
+                .toString();
+        // Fresh connections for both, as the Docker backend itself opens one per request.
+        HttpRequest.Builder req = HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+                .header("Connection", "close").timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            req.header("Authorization", "Bearer " + key);
+        }
+        long t0 = System.nanoTime();
+        long first = 0;
+        int completion = 0;
+        boolean done = false;
+        StringBuilder text = new StringBuilder();
+        Set<String> ids = new HashSet<>();
+        HttpResponse<java.util.stream.Stream<String>> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
+        if (resp.statusCode() != 200) {
+            String retry = resp.headers().firstValue("Retry-After").orElse(null);
+            String error = String.join("\n", (Iterable<String>) resp.body()::iterator);
+            return new Measured(resp.statusCode(), "", ids, error, 0, false, 0, (System.nanoTime() - t0) / 1e6, retry);
+        }
+        for (String line : (Iterable<String>) resp.body()::iterator) {
+            if (!line.startsWith("data: ")) {
+                continue;
+            }
+            String data = line.substring(6);
+            if (data.equals("[DONE]")) {
+                done = true;
+                break;
+            }
+            JsonNode chunk = JSON.readTree(data);
+            if (chunk.has("error")) {
+                break;
+            }
+            ids.add(chunk.path("id").asText());
+            String piece = chunk.path("choices").path(0).path("delta").path("content").asText("");
+            if (first == 0 && !piece.isEmpty()) {
+                first = System.nanoTime();
+            }
+            text.append(piece);
+            if (chunk.path("usage").has("completion_tokens")) {
+                completion = chunk.path("usage").path("completion_tokens").asInt();
+            }
+        }
+        long t1 = System.nanoTime();
+        return new Measured(200, ids.isEmpty() ? "" : ids.iterator().next(), ids, text.toString(), completion, done,
+                (first - t0) / 1e6, (t1 - t0) / 1e6, null);
+    }
+
+    // ---- overload ------------------------------------------------------------------------------
+
+    void overload() throws Exception {
+        int clients = 12;
+        int answerTokens = 64;
+        // Two slots, generations of exactly 64 tokens; two may run and two wait, the rest must be refused.
+        Map<String, String> s = settings("snowcrash-bench-overload", "--ignore-eos");
+        s.put("model.timing.parallel", "2");
+        s.put("model.timing.max-in-flight", "2");
+        s.put("model.timing.queue", "2");
+        try (SnowcrashServer server = SnowcrashServer.builder().settings(Settings.of(s, "bench")).start()) {
+            URI url = server.uri().resolve("/v1/chat/completions");
+            List<String> prompts = new ArrayList<>();
+            Map<String, String> alone = new HashMap<>();
+            for (int i = 0; i < clients; i++) {
+                String p = "Question " + i + ": what does robot number " + (i * 7 + 3) + " see?";
+                prompts.add(p);
+                alone.put(p, answered(url, KEY, p, answerTokens).text()); // each prompt's answer when it runs alone
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Measured>> results = new ArrayList<>();
+            try {
+                for (String p : prompts) {
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        return stream(url, KEY, p, answerTokens);
+                    }));
+                }
+                go.countDown();
+                int answered = 0;
+                int refused = 0;
+                int lost = 0;
+                int mixed = 0;
+                for (int i = 0; i < clients; i++) {
+                    Measured m;
+                    try {
+                        m = results.get(i).get(10, TimeUnit.MINUTES);
+                    } catch (Exception e) {
+                        lost++;
+                        continue;
+                    }
+                    if (m.status() == 429 && m.retryAfter() != null) {
+                        refused++;
+                    } else if (m.status() != 200 || !m.done() || m.completionTokens() != answerTokens) {
+                        lost++;
+                    } else if (m.ids().size() != 1 || !closestToItsOwn(prompts.get(i), m.text(), alone)) {
+                        mixed++;
+                    } else {
+                        answered++;
+                    }
+                }
+                boolean met = lost == 0 && mixed == 0 && answered + refused == clients && answered >= 2;
+                rows.add("overload: " + clients + " streams at once, 2 running + 2 queued allowed", "answered " + answered,
+                        "-", "refused 429: " + refused + ", lost: " + lost + ", mixed: " + mixed,
+                        "all answered or refused, none lost or mixed", met);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Whether an answer is its own: closer (longer common prefix) to the answer its prompt got
+     * alone than to any other prompt's. Batched decoding may differ from a lone request in the
+     * last bits, so equality is too strict; another prompt's tokens would not be close.
+     */
+    private static boolean closestToItsOwn(String prompt, String text, Map<String, String> alone) {
+        int own = commonPrefix(alone.get(prompt), text);
+        for (Map.Entry<String, String> e : alone.entrySet()) {
+            if (!e.getKey().equals(prompt) && !e.getValue().equals(alone.get(prompt))
+                    && commonPrefix(e.getValue(), text) >= own) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private void awaitHealthy(URI health) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the baseline llama-server did not become healthy");
+    }
+
+    private static void docker(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0 && !args[0].equals("rm")) {
+            throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
+    }
+
+    private static String fmt2(double d) {
+        return String.format(Locale.ROOT, "%.2f", d);
+    }
+}

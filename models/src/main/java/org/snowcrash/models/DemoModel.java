@@ -1,0 +1,84 @@
+package org.snowcrash.models;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The demo model: a tiny llama-architecture model trained on this project's own synthetic robot
+ * dialogues ({@code training/train_demo.py}), shipped inside this jar, so a fresh machine talks to
+ * a model that answers in English without downloading anything. It is copied into the models
+ * folder on first use, checked against its committed sha256.
+ */
+public final class DemoModel {
+
+    /** What the command says about it. */
+    public static final String NOTE = "the demo model is a tiny model trained on synthetic robot dialogues: "
+            + "it knows greetings, what its camera sees (from the system prompt), counts, positions and small sums";
+
+    /**
+     * The system prompt the command gives the demo model when none is given: a scene described the
+     * way the robot's detector output is put into the prompt, so "What do you see?" has an answer.
+     */
+    public static final String SCENE = "You are Snowcrash, a small robot. Your camera sees: a person on the left, two cups ahead.";
+
+    private static final String RESOURCE = "/org/snowcrash/models/demo/snowcrash-demo.gguf";
+
+    private DemoModel() {
+    }
+
+    /** The sha256 the file must have, from the committed {@code .sha256} file. */
+    public static String sha256() throws IOException {
+        try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".sha256")) {
+            if (in == null) {
+                throw new IOException("the demo model's checksum is missing from the snowcrash-models jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+        }
+    }
+
+    /**
+     * Copies the shipped model to {@code target} (atomically: a temporary sibling, then a rename;
+     * an ordinary 0644 file), verifying its sha256 on the way.
+     *
+     * @throws IOException when it is missing from the jar, damaged, or cannot be written
+     */
+    public static void install(Path target) throws IOException {
+        String expected = sha256();
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".part");
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE);
+                 OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
+                if (in == null) {
+                    throw new IOException("the demo model is missing from the snowcrash-models jar");
+                }
+                in.transferTo(out);
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (!actual.equals(expected)) {
+                throw new IOException("the demo model in the jar is damaged: sha256 " + actual + ", expected " + expected);
+            }
+            if (Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("SHA-256 is not available in this JVM", e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,1128 @@
+#!/usr/bin/python3
+"""Train Snowcrash's tiny demo model on synthetic robot dialogues and write it as a GGUF file.
+
+Everything comes from this file: the dialogues (generated with a fixed seed), the tokenizer
+(a SentencePiece-style vocabulary learned with BPE over the generated text), the model
+(llama architecture: RMSNorm, RoPE, SwiGLU, no biases), the training loop and the GGUF export.
+It needs only Debian's python3-torch (CPU, with the numpy it depends on) and the Python standard library:
+
+    apt-get install -y python3-torch libopenblas0-openmp
+    nice -n 15 /usr/bin/python3 training/train_demo.py train
+
+libopenblas0-openmp matters: without it Debian's torch multiplies matrices with the reference
+BLAS (about 3 GFLOP/s here instead of about 50) and training takes many hours.
+
+Subcommands:
+  train     generate data, learn the tokenizer, train, export the GGUF (resumable from the
+            checkpoint in --workdir)
+  export    write the GGUF from the last checkpoint
+  sample    greedy answers of the GGUF's weights evaluated in torch, for the evaluation cases
+  verify    compare against a running llama-server: tokenization of generated dialogues
+            (POST /tokenize) and greedy answers (blocking and streaming chat completions) with
+            the torch evaluation of the same GGUF; optionally merge java-llama.cpp answers and
+            write the evaluation cases both runtimes agree on
+
+The rendered chat is what llama.cpp builds from the ChatML template in the file, tokenized the
+way llama.cpp's "llama" (SPM) tokenizer does it. Both are reproduced here exactly, and `verify`
+checks that against a real llama-server.
+"""
+
+import argparse
+import functools
+import heapq
+import json
+import math
+import os
+import random
+import struct
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+DEFAULT_OUT = os.path.join(REPO, "models/src/main/resources/org/snowcrash/models/demo/snowcrash-demo.gguf")
+
+# ---------------------------------------------------------------------------------------------
+# The chat format. The template is TinyLlama.CHATML_TEMPLATE, character for character: llama.cpp
+# recognises ChatML by "<|im_start|>" and renders
+#   <|im_start|>system\n{sys}<|im_end|>\n<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n
+# ---------------------------------------------------------------------------------------------
+CHATML_TEMPLATE = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content']"
+                   " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}"
+                   "{{ '<|im_start|>assistant\\n' }}{% endif %}")
+
+UNK, BOS, EOS_TEXT, IM_START, IM_END = 0, 1, 2, 3, 4
+SPECIALS = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
+N_BYTE = 256
+FIRST_PIECE = len(SPECIALS) + N_BYTE  # 261
+SPACE = "\u2581"  # "▁", SentencePiece's space marker
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic dialogues
+# ---------------------------------------------------------------------------------------------
+# The 80 COCO classes an object detector reports, with the singular and plural the robot says.
+COCO = [
+    ("person", "person", "people"), ("bicycle",), ("car",), ("motorcycle",), ("airplane",),
+    ("bus", "bus", "buses"), ("train",), ("truck",), ("boat",), ("traffic light",),
+    ("fire hydrant",), ("stop sign",), ("parking meter",), ("bench", "bench", "benches"),
+    ("bird",), ("cat",), ("dog",), ("horse",), ("sheep", "sheep", "sheep"), ("cow",),
+    ("elephant",), ("bear",), ("zebra",), ("giraffe",), ("backpack",), ("umbrella",),
+    ("handbag",), ("tie",), ("suitcase",), ("frisbee",), ("skis", "pair of skis", "pairs of skis"),
+    ("snowboard",), ("sports ball",), ("kite",), ("baseball bat",), ("baseball glove",),
+    ("skateboard",), ("surfboard",), ("tennis racket",), ("bottle",),
+    ("wine glass", "wine glass", "wine glasses"), ("cup",), ("fork",),
+    ("knife", "knife", "knives"), ("spoon",), ("bowl",), ("banana",), ("apple",),
+    ("sandwich", "sandwich", "sandwiches"), ("orange",), ("broccoli", "broccoli", "broccoli"),
+    ("carrot",), ("hot dog",), ("pizza",), ("donut",), ("cake",), ("chair",),
+    ("couch", "couch", "couches"), ("potted plant",), ("bed",), ("dining table",), ("toilet",),
+    ("tv",), ("laptop",), ("mouse", "mouse", "mice"), ("remote",), ("keyboard",),
+    ("cell phone",), ("microwave",), ("oven",), ("toaster",), ("sink",), ("refrigerator",),
+    ("book",), ("clock",), ("vase",), ("scissors", "pair of scissors", "pairs of scissors"),
+    ("teddy bear",), ("hair drier",), ("toothbrush", "toothbrush", "toothbrushes"),
+]
+OBJECTS = [(c[0], c[1] if len(c) > 1 else c[0], c[2] if len(c) > 1 else c[0] + "s") for c in COCO]
+assert len(OBJECTS) == 80
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five"]
+POSITIONS = ["on the left", "on the right", "ahead", "in front of me", "behind me", "nearby",
+             "far away", "on the table", "on the floor", "next to the door"]
+
+
+def article(word):
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def phrase(sg, pl, count):
+    """'a dog', 'an apple', 'two cups', 'a pair of skis'."""
+    return f"{article(sg)} {sg}" if count == 1 else f"{NUMBER_WORDS[count]} {pl}"
+
+
+def join_list(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+ROBOT_PROMPTS = [  # system prompts that carry a scene: (prefix, weight)
+    ("You are Snowcrash, a small robot. Your camera sees: ", 6),
+    ("You are Snowcrash, a small robot. Be brief. Your camera sees: ", 2),
+    ("You are a small robot called Snowcrash. Your camera sees: ", 1),
+    ("Your camera sees: ", 1),
+]
+GENERIC_PROMPTS = ["You are the robot's voice. Be brief.", "You are a robot.", "You are a helpful robot.",
+                   "You are Snowcrash, a small robot.", "Answer in short sentences."]
+
+SEE_Q = ["What do you see?", "What can you see?", "What do you see right now?", "Tell me what you see.",
+         "Describe what you see.", "What does your camera see?", "What is around you?",
+         "Look around. What do you see?", "what do you see", "Can you tell me what you see?",
+         "What objects do you see?", "What is in front of your camera?", "What do you see now?"]
+COUNT_Q = ["How many {pl} do you see?", "How many {pl} are there?", "How many {pl} can you see?",
+           "Count the {pl}.", "how many {pl}?", "Can you count the {pl}?"]
+WHERE_SG_Q = ["Where is the {sg}?", "Where is a {sg}?", "where is the {sg}", "Can you tell me where the {sg} is?"]
+WHERE_PL_Q = ["Where are the {pl}?", "where are the {pl}", "Where do you see {pl}?"]
+HAS_SG_Q = ["Is there a {sg}?", "Do you see a {sg}?", "Can you see a {sg}?", "Is there a {sg} here?", "do you see a {sg}"]
+HAS_PL_Q = ["Are there any {pl}?", "Do you see any {pl}?", "Can you see any {pl}?"]
+NO_SCENE_A = "I cannot see anything right now."
+
+GREET = (["Hello!", "Hi!", "Hello.", "Hi there!", "Hey!", "Good morning!", "Good evening!",
+          "Hello, robot!", "Hello Snowcrash!", "hello", "hi"],
+         "Hello! I am Snowcrash, a small robot. How can I help?")
+FACTS = [
+    (["What is your name?", "What's your name?", "Tell me your name.", "what is your name"],
+     "My name is Snowcrash. I am a small robot."),
+    (["Who are you?", "Introduce yourself.", "who are you"], "I am Snowcrash, a small robot."),
+    (["What can you do?", "How can you help?", "What are you good at?", "What can you do for me?"],
+     "I can tell you what my camera sees, count objects and say where they are. I can also do simple arithmetic."),
+    (["What do you run on?", "What hardware do you run on?", "What computer do you use?", "Where do you run?"],
+     "I run on a Jetson, a small computer with a GPU."),
+    (["Are you a robot?", "Are you a machine?"], "Yes, I am Snowcrash, a small robot."),
+    (["Are you human?", "Are you a person?"], "No, I am Snowcrash, a small robot."),
+    (["How are you?", "How are you today?", "How is it going?"], "I am fine, thank you. How can I help?"),
+    (["Thank you!", "Thanks.", "Thanks!", "thank you"], "You are welcome!"),
+    (["Goodbye!", "Bye!", "See you later.", "bye"], "Goodbye! Have a nice day."),
+    (["How do you see?", "Do you have a camera?", "How do you know what is around you?"],
+     "I have a camera and a detector that finds common objects."),
+    (["Who made you?", "Who built you?"], "I was built by the Snowcrash project."),
+    (["What is the weather like?", "Can you fly?", "Sing a song.", "What time is it?", "Tell me a joke."],
+     "I do not know. I can tell you what I see."),
+]
+ARITH_Q = ["What is {a} {op} {b}?", "What is {a} {sym} {b}?", "How much is {a} {op} {b}?", "{a} {op} {b}?",
+           "Calculate {a} {op} {b}.", "what is {a} {op} {b}"]
+OPS = [("plus", "+", lambda a, b: a + b), ("minus", "-", lambda a, b: a - b), ("times", "*", lambda a, b: a * b)]
+
+
+def arithmetic(rng):
+    op, sym, f = rng.choice(OPS)
+    a, b = rng.randint(0, 10), rng.randint(0, 10)
+    if op == "minus" and b > a:
+        a, b = b, a
+    q = rng.choice(ARITH_Q).format(a=a, b=b, op=op, sym=sym)
+    return q, f"{a} {op} {b} is {f(a, b)}."
+
+
+def random_scene(rng, excluded=frozenset()):
+    """1-4 distinct objects (rarely none), each with a count 1-5 and a position."""
+    while True:
+        k = 0 if rng.random() < 0.03 else rng.choice([1, 1, 2, 2, 2, 3, 3, 4])
+        idx = rng.sample(range(len(OBJECTS)), k)
+        if frozenset(idx) not in excluded:
+            break
+    return [(i, rng.choice([1, 1, 1, 2, 2, 3, 4, 5]), rng.choice(POSITIONS)) for i in idx]
+
+
+def scene_text(scene):
+    return join_list([f"{phrase(OBJECTS[i][1], OBJECTS[i][2], c)} {p}" for i, c, p in scene]) if scene else "nothing"
+
+
+def scene_prompt(prefix, scene):
+    if not scene:
+        return prefix + "nothing."
+    return prefix + ", ".join(f"{phrase(OBJECTS[i][1], OBJECTS[i][2], c)} {p}" for i, c, p in scene) + "."
+
+
+def scene_question(rng, scene):
+    """A question about the scene and the answer it implies (scene None: no camera information)."""
+    kind = rng.choices(["see", "count", "where", "has"], [4, 2, 2, 2])[0]
+    present = [i for i, _, _ in scene or []]
+    if kind == "see":
+        q = rng.choice(SEE_Q)
+        if scene is None:
+            return q, NO_SCENE_A
+        return q, ("I see " + scene_text(scene) + ".") if scene else "I do not see anything."
+    # ask about an object of the scene half the time (when there is one), else any other object
+    if present and rng.random() < 0.6:
+        obj = rng.choice(present)
+    else:
+        obj = rng.choice([i for i in range(len(OBJECTS)) if i not in present])
+    _, sg, pl = OBJECTS[obj]
+    found = next(((c, p) for i, c, p in scene or [] if i == obj), None)
+    if kind == "count":
+        q = rng.choice(COUNT_Q).format(pl=pl)
+        if scene is None:
+            return q, NO_SCENE_A
+        return q, f"I see {NUMBER_WORDS[found[0]]} {sg if found[0] == 1 else pl}." if found else f"I do not see any {pl}."
+    plural_q = rng.random() < 0.35
+    if kind == "where":
+        q = rng.choice(WHERE_PL_Q if plural_q else WHERE_SG_Q).format(sg=sg, pl=pl)
+        if scene is None:
+            return q, NO_SCENE_A
+        if not found:
+            return q, f"I do not see any {pl}." if plural_q else f"I do not see {article(sg)} {sg}."
+        c, p = found
+        return q, f"The {sg} is {p}." if c == 1 else f"The {pl} are {p}."
+    q = rng.choice(HAS_PL_Q if plural_q else HAS_SG_Q).format(sg=sg, pl=pl)
+    if scene is None:
+        return q, NO_SCENE_A
+    if not found:
+        return q, f"No, I do not see any {pl}." if plural_q else f"No, I do not see {article(sg)} {sg}."
+    c, p = found
+    return q, f"Yes, I see {phrase(sg, pl, c)} {p}."
+
+
+def general_question(rng):
+    r = rng.random()
+    if r < 0.15:
+        return rng.choice(GREET[0]), GREET[1]
+    if r < 0.55:
+        qs, a = rng.choice(FACTS)
+        return rng.choice(qs), a
+    return arithmetic(rng)
+
+
+def dialogue(rng, excluded=frozenset()):
+    """A conversation: list of (role, text), system first when there is one, ending with the assistant."""
+    r = rng.random()
+    if r < 0.7:  # a scene in the system prompt
+        prefix = rng.choices([p for p, _ in ROBOT_PROMPTS], [w for _, w in ROBOT_PROMPTS])[0]
+        scene = random_scene(rng, excluded)
+        msgs = [("system", scene_prompt(prefix, scene))]
+        p_scene = 0.85
+    else:  # no scene: no system prompt, or a generic one
+        scene = None
+        msgs = [] if rng.random() < 0.5 else [("system", rng.choice(GENERIC_PROMPTS))]
+        p_scene = 0.3
+    turns = rng.choices([1, 2, 3], [6, 3, 1])[0]
+    for _ in range(turns):
+        q, a = scene_question(rng, scene) if rng.random() < p_scene else general_question(rng)
+        msgs += [("user", q), ("assistant", a)]
+    return msgs
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokenizer: SentencePiece-style vocabulary for llama.cpp's "llama" (SPM) tokenizer.
+# llama.cpp replaces " " by "▁" and then repeatedly merges the adjacent pair of symbols whose
+# concatenation is a vocabulary entry with the highest score (ties: leftmost); characters that
+# are not in the vocabulary become <0xNN> byte tokens. Text between special tokens is tokenized
+# piece by piece. tokenizer.ggml.add_space_prefix is written as false, so no "▁" is put in front
+# of a text piece (with true, llama.cpp versions differ in where they add it).
+# The vocabulary comes from BPE over the generated dialogues: a piece's score falls with its
+# merge order, every intermediate piece is in the vocabulary, "▁" only starts a piece, pieces
+# never contain a newline or a digit (numbers are spelled digit by digit, which keeps arithmetic
+# answers regular).
+# ---------------------------------------------------------------------------------------------
+def words_of(text):
+    """Split escaped text at the points no vocabulary piece crosses: before each ▁ and around \\n."""
+    out, cur = [], ""
+    for ch in text:
+        if ch == SPACE or ch == "\n":
+            if cur:
+                out.append(cur)
+            cur = ch
+            if ch == "\n":
+                out.append(cur)
+                cur = ""
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def mergeable(piece):
+    return "\n" not in piece and not any(c.isdigit() for c in piece) and SPACE not in piece[1:]
+
+
+def learn_vocab(texts, size):
+    """BPE over word counts. Returns [(piece, score)] for the normal pieces, in vocabulary order."""
+    counts = {}
+    for t in texts:
+        for w in words_of(t.replace(" ", SPACE)):
+            if w != "\n":
+                counts[w] = counts.get(w, 0) + 1
+    chars = sorted({c for w in counts for c in w})
+    words = {tuple(w): n for w, n in counts.items()}
+    merges = []
+    budget = size - FIRST_PIECE - len(chars)
+    while len(merges) < budget:
+        pairs = {}
+        for w, n in words.items():
+            for a, b in zip(w, w[1:]):
+                if mergeable(a + b):
+                    pairs[(a, b)] = pairs.get((a, b), 0) + n
+        if not pairs:
+            break
+        # most frequent pair; ties broken by the pair itself so the result is deterministic
+        (a, b), n = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))
+        if n < 2:
+            break
+        merges.append(a + b)
+        new = {}
+        for w, c in words.items():
+            out, i = [], 0
+            while i < len(w):
+                if i + 1 < len(w) and w[i] == a and w[i + 1] == b:
+                    out.append(a + b)
+                    i += 2
+                else:
+                    out.append(w[i])
+                    i += 1
+            new[tuple(out)] = new.get(tuple(out), 0) + c
+        words = new
+    # Earlier merges score higher, so llama.cpp applies them first. Single characters are never
+    # the result of a merge; their score does not matter and is set below all merges.
+    vocab = [(m, -float(k + 1)) for k, m in enumerate(merges)]
+    vocab += [(c, -float(len(merges) + 1 + k)) for k, c in enumerate(chars) if c not in set(merges)]
+    return vocab
+
+
+class Tokenizer:
+    def __init__(self, pieces):
+        """pieces: [(text, score)] normal pieces (after specials and byte tokens)."""
+        self.tokens = SPECIALS + [f"<0x{b:02X}>" for b in range(N_BYTE)] + [p for p, _ in pieces]
+        self.scores = [0.0] * FIRST_PIECE + [s for _, s in pieces]
+        self.types = [2, 3, 3, 3, 3] + [6] * N_BYTE + [1] * len(pieces)  # unknown, control, byte, normal
+        self.ids = {}
+        for i, t in enumerate(self.tokens):
+            self.ids[t] = i  # llama.cpp's token_to_id: the last entry of a text wins (there are no duplicates)
+        assert len(self.ids) == len(self.tokens), "duplicate token text"
+
+    def spm(self, text):
+        """llama.cpp's llm_tokenizer_spm on one piece of escaped text, ported line by line."""
+        n = len(text)
+        if n == 0:
+            return []
+        start = list(range(n))
+        size = [1] * n
+        prev = [i - 1 for i in range(n)]
+        nxt = [i + 1 if i + 1 < n else -1 for i in range(n)]
+        queue = []
+        rev = {}
+
+        def add(left, right):
+            if left == -1 or right == -1:
+                return
+            t = text[start[left]:start[left] + size[left] + size[right]]
+            tid = self.ids.get(t)
+            if tid is None:
+                return
+            heapq.heappush(queue, (-self.scores[tid], left, right, size[left] + size[right]))
+            rev[t] = (left, right)
+
+        for i in range(1, n):
+            add(i - 1, i)
+        while queue:
+            _, left, right, sz = heapq.heappop(queue)
+            if size[left] == 0 or size[right] == 0 or size[left] + size[right] != sz:
+                continue
+            size[left] += size[right]
+            size[right] = 0
+            nxt[left] = nxt[right]
+            if nxt[right] != -1:
+                prev[nxt[right]] = left
+            add(prev[left], left)
+            add(left, nxt[left])
+        out = []
+        i = 0
+        while i != -1:
+            self._resegment(text[start[i]:start[i] + size[i]], out)
+            i = nxt[i]
+        return out
+
+    def _resegment(self, t, out):
+        tid = self.ids.get(t)
+        if tid is not None:
+            out.append(tid)
+        else:  # merged symbols are always in the vocabulary, so this is a single unknown character
+            assert len(t) == 1
+            out.extend(FIRST_PIECE - N_BYTE + b for b in t.encode("utf-8"))
+
+    @functools.lru_cache(maxsize=200000)
+    def _word(self, w):
+        return tuple(self.spm(w))
+
+    def encode_text(self, text):
+        """Tokens of text with no special tokens in it (pieces never cross a word, see words_of)."""
+        out = []
+        for w in words_of(text.replace(" ", SPACE)):
+            out.extend(self._word(w))
+        return out
+
+    def encode_text_slow(self, text):
+        return self.spm(text.replace(" ", SPACE))
+
+    def encode_special(self, text):
+        """Like llama.cpp with parse_special: special token texts become their tokens."""
+        out, i = [], 0
+        while i < len(text):
+            j, tok = min(((text.find(s, i), k) for k, s in enumerate(SPECIALS) if text.find(s, i) >= 0),
+                         default=(len(text), None))
+            out.extend(self.encode_text(text[i:j]))
+            if tok is None:
+                break
+            out.append(tok)
+            i = j + len(SPECIALS[tok])
+        return out
+
+    def decode(self, ids):
+        b = bytearray()
+        for t in ids:
+            if t < len(SPECIALS):
+                b += SPECIALS[t].encode()
+            elif t < FIRST_PIECE:
+                b.append(t - (FIRST_PIECE - N_BYTE))
+            else:
+                b += self.tokens[t].replace(SPACE, " ").encode()
+        return b.decode("utf-8", errors="replace")
+
+
+def render(msgs, generation_prompt):
+    """The ChatML template's output for these messages."""
+    s = "".join(f"<|im_start|>{r}\n{c}<|im_end|>\n" for r, c in msgs)
+    return s + ("<|im_start|>assistant\n" if generation_prompt else "")
+
+
+def encode_dialogue(tok, msgs):
+    """Token ids and loss mask of a whole conversation: BOS, then the template. The assistant's
+    words and its closing <|im_end|> are trained; the "\\n" after it and the prompts are not."""
+    ids, mask = [BOS], [0]
+    for r, c in msgs:
+        head = [IM_START] + tok.encode_text(r + "\n")
+        ids += head
+        mask += [0] * len(head)
+        body = tok.encode_text(c) + [IM_END]
+        ids += body
+        mask += [1 if r == "assistant" else 0] * len(body)
+        nl = tok.encode_text("\n")
+        ids += nl
+        mask += [0] * len(nl)
+    # the last assistant turn ends the sequence at its <|im_end|>
+    return ids[:-len(nl)], mask[:-len(nl)]
+
+
+def prompt_ids(tok, msgs):
+    """What a runtime feeds the model for msgs (ending with a user turn): BOS + rendered template."""
+    return [BOS] + tok.encode_special(render(msgs, True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Model: llama as llama.cpp computes it.
+# ---------------------------------------------------------------------------------------------
+def build_model(torch, cfg):
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class RMSNorm(nn.Module):
+        def __init__(self, d):
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(d))
+
+        def forward(self, x):
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + cfg["eps"]) * self.weight
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            d, f = cfg["dim"], cfg["ffn"]
+            self.attn_norm = RMSNorm(d)
+            self.wq = nn.Linear(d, d, bias=False)
+            self.wk = nn.Linear(d, d, bias=False)
+            self.wv = nn.Linear(d, d, bias=False)
+            self.wo = nn.Linear(d, d, bias=False)
+            self.ffn_norm = RMSNorm(d)
+            self.gate = nn.Linear(d, f, bias=False)
+            self.up = nn.Linear(d, f, bias=False)
+            self.down = nn.Linear(f, d, bias=False)
+
+        def forward(self, x, cos, sin, mask):
+            b, t, d = x.shape
+            h = cfg["heads"]
+            hd = d // h
+            y = self.attn_norm(x)
+            q = rope(self.wq(y).view(b, t, h, hd), cos, sin).transpose(1, 2)
+            k = rope(self.wk(y).view(b, t, h, hd), cos, sin).transpose(1, 2)
+            v = self.wv(y).view(b, t, h, hd).transpose(1, 2)
+            att = (q @ k.transpose(-1, -2)) / math.sqrt(hd) + mask[:t, :t]
+            y = (att.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
+            x = x + self.wo(y)
+            y = self.ffn_norm(x)
+            return x + self.down(F.silu(self.gate(y)) * self.up(y))
+
+    def rope(x, cos, sin):
+        # llama.cpp's "normal" RoPE for general.architecture=llama rotates adjacent pairs
+        # (x[2i], x[2i+1]) by pos * base^(-2i/head_dim); Q and K are exported unpermuted.
+        t = x.shape[1]
+        x0, x1 = x[..., 0::2], x[..., 1::2]
+        c, s = cos[:t, None, :], sin[:t, None, :]
+        return torch.stack((x0 * c - x1 * s, x0 * s + x1 * c), -1).flatten(-2)
+
+    class Llama(nn.Module):
+        def __init__(self):
+            super().__init__()
+            d, hd = cfg["dim"], cfg["dim"] // cfg["heads"]
+            self.tok = nn.Embedding(cfg["vocab"], d)
+            self.blocks = nn.ModuleList(Block() for _ in range(cfg["layers"]))
+            self.norm = RMSNorm(d)
+            self.out = nn.Linear(d, cfg["vocab"], bias=False)
+            self.out.weight = self.tok.weight  # tied; exported as both token_embd and output
+            n = cfg["ctx"]
+            inv = cfg["rope_base"] ** (-torch.arange(0, hd, 2, dtype=torch.float64) / hd)
+            ang = torch.arange(n, dtype=torch.float64)[:, None] * inv[None, :]
+            self.register_buffer("cos", ang.cos().float(), persistent=False)
+            self.register_buffer("sin", ang.sin().float(), persistent=False)
+            self.register_buffer("mask", torch.full((n, n), float("-inf")).triu(1), persistent=False)
+            for name, p in self.named_parameters():
+                if p.dim() == 2:
+                    std = 0.02 / math.sqrt(2 * cfg["layers"]) if name.endswith(("wo.weight", "down.weight")) else 0.02
+                    torch.nn.init.normal_(p, 0.0, std)
+
+        def forward(self, ids):
+            x = self.tok(ids)
+            for b in self.blocks:
+                x = b(x, self.cos, self.sin, self.mask)
+            return self.out(self.norm(x))
+
+    return Llama()
+
+
+def greedy(torch, model, ids, max_new=64):
+    out = []
+    with torch.no_grad():
+        for _ in range(max_new):
+            t = model(torch.tensor([ids + out]))[0, -1].argmax().item()
+            if t in (IM_END, EOS_TEXT):
+                break
+            out.append(t)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# GGUF (version 3): header, metadata, tensor descriptors, data aligned to 32 bytes.
+# ---------------------------------------------------------------------------------------------
+GT_U32, GT_I32, GT_F32, GT_BOOL, GT_STR, GT_ARR = 4, 5, 6, 7, 8, 9
+GGML_F32, GGML_F16 = 0, 1
+
+
+def gguf_str(s):
+    b = s.encode("utf-8")
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_value(t, v):
+    if t == GT_U32:
+        return struct.pack("<I", v)
+    if t == GT_I32:
+        return struct.pack("<i", v)
+    if t == GT_F32:
+        return struct.pack("<f", v)
+    if t == GT_BOOL:
+        return struct.pack("<B", 1 if v else 0)
+    if t == GT_STR:
+        return gguf_str(v)
+    et, items = v
+    return struct.pack("<IQ", et, len(items)) + b"".join(gguf_value(et, x) for x in items)
+
+
+def write_gguf(path, kv, tensors):
+    """kv: [(key, type, value)]; tensors: [(name, numpy-like bytes, ne list, ggml type)]."""
+    align = 32
+    head = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kv))
+    for k, t, v in kv:
+        head += gguf_str(k) + struct.pack("<I", t) + gguf_value(t, v)
+    offset = 0
+    infos = b""
+    for name, data, ne, gt in tensors:
+        infos += gguf_str(name) + struct.pack("<I", len(ne)) + b"".join(struct.pack("<Q", n) for n in ne)
+        infos += struct.pack("<IQ", gt, offset)
+        offset += len(data)
+        offset += -offset % align
+    blob = head + infos
+    blob += b"\0" * (-len(blob) % align)
+    body = b""
+    for _, data, _, _ in tensors:
+        body += data + b"\0" * (-len(data) % align)
+    tmp = path + ".tmp"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(tmp, "wb") as f:
+        f.write(blob + body)
+    os.replace(tmp, path)
+
+
+def read_gguf(path):
+    """(metadata dict, {name: (ne, type, bytes)}) of a GGUF file."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    pos = 0
+
+    def take(fmt):
+        nonlocal pos
+        vals = struct.unpack_from("<" + fmt, buf, pos)
+        pos += struct.calcsize("<" + fmt)
+        return vals if len(vals) > 1 else vals[0]
+
+    def string():
+        nonlocal pos
+        n = take("Q")
+        s = buf[pos:pos + n].decode("utf-8")
+        pos += n
+        return s
+
+    def value(t):
+        if t == GT_STR:
+            return string()
+        if t == GT_ARR:
+            et, n = take("I"), take("Q")
+            return [value(et) for _ in range(n)]
+        return take({0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}[t])
+
+    assert buf[:4] == b"GGUF"
+    pos = 4
+    _, nt, nkv = take("I"), take("Q"), take("Q")
+    meta = {}
+    for _ in range(nkv):
+        k = string()
+        meta[k] = value(take("I"))
+    infos = []
+    for _ in range(nt):
+        name = string()
+        nd = take("I")
+        ne = [take("Q") for _ in range(nd)]
+        infos.append((name, ne, take("I"), take("Q")))
+    align = meta.get("general.alignment", 32)
+    base = pos + (-pos % align)
+    tensors = {}
+    for name, ne, t, off in infos:
+        n = math.prod(ne) * (4 if t == GGML_F32 else 2)
+        tensors[name] = (ne, t, buf[base + off:base + off + n])
+    return meta, tensors
+
+
+TENSOR_NAMES = [("wq", "attn_q"), ("wk", "attn_k"), ("wv", "attn_v"), ("wo", "attn_output"),
+                ("gate", "ffn_gate"), ("up", "ffn_up"), ("down", "ffn_down")]
+
+
+def export(torch, model, cfg, tok, path, description):
+    def mat(w):  # torch Linear weight [out, in] is row-major, which is ggml's ne = [in, out]
+        return (w.detach().to(torch.float16).contiguous().numpy().tobytes(), [w.shape[1], w.shape[0]], GGML_F16)
+
+    def vec(w):
+        return (w.detach().float().contiguous().numpy().tobytes(), [w.shape[0]], GGML_F32)
+
+    tensors = [("token_embd.weight",) + mat(model.tok.weight), ("output_norm.weight",) + vec(model.norm.weight),
+               ("output.weight",) + mat(model.out.weight)]
+    for i, b in enumerate(model.blocks):
+        p = f"blk.{i}."
+        tensors.append((p + "attn_norm.weight",) + vec(b.attn_norm.weight))
+        for attr, name in TENSOR_NAMES[:4]:
+            tensors.append((p + name + ".weight",) + mat(getattr(b, attr).weight))
+        tensors.append((p + "ffn_norm.weight",) + vec(b.ffn_norm.weight))
+        for attr, name in TENSOR_NAMES[4:]:
+            tensors.append((p + name + ".weight",) + mat(getattr(b, attr).weight))
+    a = "llama"
+    kv = [
+        ("general.architecture", GT_STR, a),
+        ("general.name", GT_STR, "snowcrash-demo"),
+        ("general.description", GT_STR, description),
+        ("general.file_type", GT_U32, 1),  # mostly F16
+        (a + ".context_length", GT_U32, cfg["ctx"]),
+        (a + ".embedding_length", GT_U32, cfg["dim"]),
+        (a + ".block_count", GT_U32, cfg["layers"]),
+        (a + ".feed_forward_length", GT_U32, cfg["ffn"]),
+        (a + ".attention.head_count", GT_U32, cfg["heads"]),
+        (a + ".attention.head_count_kv", GT_U32, cfg["heads"]),
+        (a + ".rope.dimension_count", GT_U32, cfg["dim"] // cfg["heads"]),
+        (a + ".rope.freq_base", GT_F32, cfg["rope_base"]),
+        (a + ".attention.layer_norm_rms_epsilon", GT_F32, cfg["eps"]),
+        (a + ".vocab_size", GT_U32, cfg["vocab"]),
+        ("tokenizer.ggml.model", GT_STR, "llama"),
+        ("tokenizer.ggml.tokens", GT_ARR, (GT_STR, tok.tokens)),
+        ("tokenizer.ggml.scores", GT_ARR, (GT_F32, tok.scores)),
+        ("tokenizer.ggml.token_type", GT_ARR, (GT_I32, tok.types)),
+        ("tokenizer.ggml.bos_token_id", GT_U32, BOS),
+        ("tokenizer.ggml.eos_token_id", GT_U32, IM_END),  # generation ends with the assistant turn
+        ("tokenizer.ggml.unknown_token_id", GT_U32, UNK),
+        ("tokenizer.ggml.add_bos_token", GT_BOOL, True),
+        ("tokenizer.ggml.add_eos_token", GT_BOOL, False),
+        ("tokenizer.ggml.add_space_prefix", GT_BOOL, False),
+        ("tokenizer.chat_template", GT_STR, CHATML_TEMPLATE),
+    ]
+    write_gguf(path, kv, tensors)
+
+
+def load_gguf_model(torch, path):
+    """A torch model and tokenizer from a GGUF file written by export (weights as stored, F16)."""
+    import numpy as np
+    meta, tensors = read_gguf(path)
+    a = "llama"
+    cfg = {"dim": meta[a + ".embedding_length"], "layers": meta[a + ".block_count"], "ffn": meta[a + ".feed_forward_length"],
+           "heads": meta[a + ".attention.head_count"], "ctx": meta[a + ".context_length"],
+           "rope_base": meta[a + ".rope.freq_base"], "eps": meta[a + ".attention.layer_norm_rms_epsilon"],
+           "vocab": len(meta["tokenizer.ggml.tokens"])}
+    toks = meta["tokenizer.ggml.tokens"]
+    tok = Tokenizer(list(zip(toks[FIRST_PIECE:], meta["tokenizer.ggml.scores"][FIRST_PIECE:])))
+    assert tok.tokens == toks
+    model = build_model(torch, cfg)
+    model.out = torch.nn.Linear(cfg["dim"], cfg["vocab"], bias=False)  # untie: load both as stored
+
+    def t(name):
+        ne, ty, data = tensors[name]
+        arr = np.frombuffer(data, dtype=np.float16 if ty == GGML_F16 else np.float32).astype(np.float32)
+        return torch.from_numpy(arr.reshape(list(reversed(ne))).copy())
+
+    with torch.no_grad():
+        model.tok.weight.copy_(t("token_embd.weight"))
+        model.out.weight.copy_(t("output.weight"))
+        model.norm.weight.copy_(t("output_norm.weight"))
+        for i, b in enumerate(model.blocks):
+            p = f"blk.{i}."
+            b.attn_norm.weight.copy_(t(p + "attn_norm.weight"))
+            b.ffn_norm.weight.copy_(t(p + "ffn_norm.weight"))
+            for attr, name in TENSOR_NAMES:
+                getattr(b, attr).weight.copy_(t(p + name + ".weight"))
+    model.eval()
+    return model, tok, cfg
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation cases: fixed scenes (held out of training by their set of objects) and questions.
+# ---------------------------------------------------------------------------------------------
+def eval_cases():
+    rng = random.Random(20240601)
+    cases = []
+    prefix = ROBOT_PROMPTS[0][0]
+    for n in range(16):
+        scene = [(i, rng.choice([1, 1, 2, 3]), rng.choice(POSITIONS)) for i in rng.sample(range(80), 1 + n % 4)]
+        sys_ = scene_prompt(prefix, scene)
+        names = [OBJECTS[i][1] if c == 1 else OBJECTS[i][2] for i, c, _ in scene]
+        cases.append({"system": sys_, "question": SEE_Q[n % 3], "expected": names, "kind": "see",
+                      "objects": sorted(i for i, _, _ in scene)})
+        i, c, p = scene[0]
+        if n % 2 == 0:
+            cases.append({"system": sys_, "question": f"How many {OBJECTS[i][2]} do you see?",
+                          "expected": [NUMBER_WORDS[c]], "kind": "count"})
+        else:
+            absent = next(j for j in rng.sample(range(80), 10) if j not in {x for x, _, _ in scene})
+            cases.append({"system": sys_, "question": f"Is there {article(OBJECTS[absent][1])} {OBJECTS[absent][1]}?",
+                          "expected": ["No"], "kind": "absent"})
+    # two-turn conversations: the answer must follow the latest question, not the first one
+    for n in range(2):
+        scene = [(i, rng.choice([1, 2, 3]), rng.choice(POSITIONS)) for i in rng.sample(range(80), 2 + n)]
+        sys_ = scene_prompt(prefix, scene)
+        i, c, p = scene[-1]
+        if n == 0:
+            history = [["What do you see?", "I see " + scene_text(scene) + "."]]
+            q, exp = f"How many {OBJECTS[i][2]} do you see?", [NUMBER_WORDS[c]]
+        else:
+            history = [[GREET[0][0], GREET[1]]]
+            q, exp = f"Where is the {OBJECTS[i][1]}?" if c == 1 else f"Where are the {OBJECTS[i][2]}?", [p]
+        cases.append({"system": sys_, "history": history, "question": q, "expected": exp, "kind": "two-turn",
+                      "objects": sorted(i for i, _, _ in scene)})
+    cases += [
+        {"system": None, "question": "Hello!", "expected": ["Snowcrash"], "kind": "greeting"},
+        {"system": "You are the robot's voice. Be brief.", "question": "What can you see?", "expected": ["cannot see"], "kind": "no-scene"},
+        {"system": "You are the robot's voice. Be brief.", "question": "What is your name?", "expected": ["Snowcrash"], "kind": "fact"},
+        {"system": None, "question": "What do you run on?", "expected": ["Jetson"], "kind": "fact"},
+        {"system": None, "question": "What is 3 plus 4?", "expected": ["7"], "kind": "arithmetic"},
+        {"system": "You are the robot's voice. Be brief.", "question": "What is 9 minus 5?", "expected": ["4"], "kind": "arithmetic"},
+        {"system": None, "question": "What do you see?", "expected": ["cannot see"], "kind": "no-scene"},
+    ]
+    return cases
+
+
+def case_messages(c):
+    msgs = [("system", c["system"])] if c["system"] else []
+    for q, a in c.get("history", []):
+        msgs += [("user", q), ("assistant", a)]
+    return msgs + [("user", c["question"])]
+
+
+def check_answer(c, answer):
+    ok_words = all(e.lower() in answer.lower() for e in c["expected"])
+    ok_sentence = answer.strip() != "" and answer.strip()[-1] in ".!?"
+    return ok_words and ok_sentence
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+def build_tokenizer(args):
+    rng = random.Random(args.seed)
+    texts = []
+    for _ in range(args.bpe_dialogues):
+        for r, c in dialogue(rng):
+            texts += [r + "\n", c]
+    for c in eval_cases():  # so the phrasings of the held-out questions are not out of vocabulary
+        texts += [c["question"]]
+    return Tokenizer(learn_vocab(texts, args.vocab))
+
+
+def excluded_sets():
+    """Object sets of the evaluation scenes: training never shows exactly these combinations."""
+    return frozenset(frozenset(c["objects"]) for c in eval_cases() if "objects" in c)
+
+
+def batch_for_step(tok, args, step, excluded):
+    """The batch of a step depends only on (seed, step): a resumed run sees the same data."""
+    rng = random.Random(args.seed * 1_000_003 + step)
+    seqs = []
+    for _ in range(args.batch):
+        ids, mask = encode_dialogue(tok, dialogue(rng, excluded))
+        seqs.append((ids[:args.seq], mask[:args.seq]))
+    return seqs
+
+
+def log(f, msg):
+    print(msg, flush=True)
+    if f:
+        f.write(msg + "\n")
+        f.flush()
+
+
+def cmd_train(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.workdir, exist_ok=True)
+    ckpt_path = os.path.join(args.workdir, "checkpoint.pt")
+    t0 = time.time()
+    tok = build_tokenizer(args)
+    cfg = {"dim": args.dim, "layers": args.layers, "heads": args.dim // args.head_dim, "ffn": args.ffn,
+           "ctx": args.ctx, "rope_base": 10000.0, "eps": 1e-5, "vocab": len(tok.tokens)}
+    model = build_model(torch, cfg)
+    decay = [p for n, p in model.named_parameters() if p.dim() == 2]
+    other = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd}, {"params": other, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.95))
+    step, elapsed_before = 0, 0.0
+    resumed = args.resume and os.path.exists(ckpt_path)
+    logf = open(args.log, "a" if resumed else "w")
+    if resumed:
+        ck = torch.load(ckpt_path)
+        assert ck["tokens"] == tok.tokens and ck["cfg"] == cfg, "checkpoint is from another configuration"
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, elapsed_before = ck["step"], ck["elapsed"]
+        torch.set_rng_state(ck["torch_rng"])
+        log(logf, f"# resumed at step {step} from {ckpt_path}")
+    else:
+        n_params = sum(p.numel() for p in model.parameters())
+        log(logf, f"# snowcrash-demo training, torch {torch.__version__}, threads {args.threads}, args {vars(args)}")
+        log(logf, f"# model {cfg}, parameters {n_params} (embedding tied with output)")
+        log(logf, f"# vocabulary {len(tok.tokens)} tokens ({len(tok.tokens) - FIRST_PIECE} learned pieces), built in {time.time() - t0:.1f}s")
+        sample = dialogue(random.Random(1))
+        log(logf, f"# sample dialogue {json.dumps(sample)}")
+        log(logf, f"# sample tokens {[tok.tokens[i] for i in encode_dialogue(tok, sample)[0]]}")
+    excluded = excluded_sets()
+    cases = eval_cases()
+    t_start = time.time() - elapsed_before
+    tokens_seen = 0
+    model.train()
+    while step < args.steps:
+        # linear warm-up, then cosine decay to 10% of the peak
+        lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        # Sorted by length and cut into micro-batches, so little time goes into padding. The loss
+        # is the mean over all trained (assistant) tokens of the step.
+        seqs = sorted(batch_for_step(tok, args, step, excluded), key=lambda s: len(s[0]))
+        n_trained = sum(sum(m[1:]) for _, m in seqs)
+        opt.zero_grad(set_to_none=True)
+        total = 0.0
+        for c0 in range(0, len(seqs), args.micro):
+            chunk = seqs[c0:c0 + args.micro]
+            t = max(len(s[0]) for s in chunk)
+            x = torch.zeros((len(chunk), t - 1), dtype=torch.long)
+            y = torch.full((len(chunk), t - 1), -100, dtype=torch.long)
+            for k, (ids, mask) in enumerate(chunk):
+                n = len(ids) - 1
+                x[k, :n] = torch.tensor(ids[:-1])
+                y[k, :n] = torch.tensor([i if m else -100 for i, m in zip(ids[1:], mask[1:])])
+            logits = model(x)
+            loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.shape[-1]), y.view(-1),
+                                                     ignore_index=-100, reduction="sum") / n_trained
+            loss.backward()
+            total += loss.item()
+            tokens_seen += x.numel()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % args.log_every == 0 or step == 1:
+            el = time.time() - t_start
+            log(logf, f"step {step} loss {total:.4f} lr {lr:.2e} elapsed {el:.0f}s tokens/s {tokens_seen / max(el - elapsed_before, 1e-9):.0f}")
+        if step % args.eval_every == 0 or step == args.steps:
+            model.eval()
+            good = 0
+            for c in cases:
+                ans = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(c))))
+                good += check_answer(c, ans)
+            model.train()
+            ex = cases[0]
+            ans0 = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(ex))))
+            log(logf, f"eval step {step}: {good}/{len(cases)} held-out answers pass; e.g. {ex['question']!r} -> {ans0!r}")
+        if step % args.ckpt_every == 0 or step == args.steps:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "cfg": cfg,
+                        "tokens": tok.tokens, "scores": tok.scores, "elapsed": time.time() - t_start,
+                        "torch_rng": torch.get_rng_state()}, ckpt_path + ".tmp")
+            os.replace(ckpt_path + ".tmp", ckpt_path)
+    el = time.time() - t_start
+    log(logf, f"# trained {step} steps in {el:.0f}s ({el / 60:.1f} min)")
+    model.eval()
+    do_export(torch, model, cfg, tok, args, logf)
+    logf.close()
+
+
+def do_export(torch, model, cfg, tok, args, logf):
+    desc = ("A tiny llama-architecture model trained from scratch by training/train_demo.py on synthetic robot "
+            "dialogues (scenes of COCO objects in the system prompt, counts, positions, greetings, small arithmetic, "
+            "facts about the robot). A demo for tests, not a general assistant.")
+    export(torch, model, cfg, tok, args.out, desc)
+    import hashlib
+    digest = hashlib.sha256(open(args.out, "rb").read()).hexdigest()
+    with open(args.out + ".sha256", "w") as f:
+        f.write(f"{digest}  {os.path.basename(args.out)}\n")
+    log(logf, f"# wrote {args.out}: {os.path.getsize(args.out)} bytes, sha256 {digest}")
+
+
+def cmd_export(args):
+    import torch
+    ck = torch.load(os.path.join(args.workdir, "checkpoint.pt"))
+    cfg = ck["cfg"]
+    tok = Tokenizer(list(zip(ck["tokens"][FIRST_PIECE:], ck["scores"][FIRST_PIECE:])))
+    model = build_model(torch, cfg)
+    model.load_state_dict(ck["model"])
+    model.eval()
+    do_export(torch, model, cfg, tok, args, None)
+
+
+def question_kind(q, scene):
+    if scene is None:
+        return "no-scene"
+    if q in SEE_Q:
+        return "see"
+    if q.lower().startswith(("how many", "count", "can you count")):
+        return "count"
+    if q.lower().startswith(("where", "can you tell me where")):
+        return "where"
+    return "absent"
+
+
+def cmd_sample(args):
+    """Greedy answers (torch, from the GGUF) for the evaluation cases, then exact-match accuracy on
+    --random fresh single-question dialogues (seed 99, never the training stream)."""
+    import torch
+    torch.set_num_threads(args.threads)
+    model, tok, _ = load_gguf_model(torch, args.out)
+    for c in eval_cases():
+        ans = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(c))))
+        print(json.dumps({"ok": check_answer(c, ans), "system": c["system"], "question": c["question"], "answer": ans}))
+    rng = random.Random(99)
+    stats = {}
+    for _ in range(args.random):
+        if rng.random() < 0.8:
+            scene = random_scene(rng, excluded_sets())
+            sys_ = scene_prompt(ROBOT_PROMPTS[0][0], scene)
+            q, a = scene_question(rng, scene)
+            kind = question_kind(q, scene) if not a.startswith("Yes") else "present"
+        else:
+            sys_, (q, a) = None, general_question(rng)
+            kind = "arithmetic" if a[0].isdigit() else "greeting/fact"
+        got = tok.decode(greedy(torch, model, prompt_ids(tok, ([("system", sys_)] if sys_ else []) + [("user", q)])))
+        ok, n = stats.get(kind, (0, 0))
+        stats[kind] = (ok + (got == a), n + 1)
+        if got != a and args.show_errors:
+            print(f"MISS [{kind}] {sys_} | {q} -> {got!r} (expected {a!r})")
+    for kind, (ok, n) in sorted(stats.items()):
+        print(f"exact match {kind}: {ok}/{n}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Verification against llama-server
+# ---------------------------------------------------------------------------------------------
+def post(url, body, stream=False):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        if not stream:
+            return json.loads(r.read())
+        text = ""
+        for line in r:
+            line = line.decode().strip()
+            if line.startswith("data: ") and line != "data: [DONE]":
+                ch = json.loads(line[6:])
+                for choice in ch.get("choices", []):
+                    text += choice.get("delta", {}).get("content") or ""
+        return text
+
+
+def cmd_verify(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    model, tok, _ = load_gguf_model(torch, args.out)
+    url = args.server.rstrip("/")
+    # 1. tokenization: Python's port against llama.cpp, on rendered dialogues and on plain text
+    rng = random.Random(7)
+    bad = 0
+    n = 0
+    for k in range(args.tokenize_samples):
+        msgs = dialogue(rng)
+        text = render(msgs, False) if k % 2 == 0 else rng.choice(msgs)[1]
+        got = post(url + "/tokenize", {"content": text, "add_special": False, "parse_special": True})["tokens"]
+        want = tok.encode_special(text)
+        for part in text.replace("<|im_start|>", "<|im_end|>").split("<|im_end|>"):
+            # the word-by-word shortcut used for training equals the whole-string port
+            assert tok.encode_text_slow(part) == tok.encode_text(part), part
+        n += 1
+        if got != want:
+            bad += 1
+            if bad <= 5:
+                print("TOKENIZATION MISMATCH", json.dumps(text), got, want)
+    extra = ["Ünïcödé tëxt and emoji 🤖!", "tabs\tand  double  spaces", "What is 123 plus 456?", "<|im_start|>user\nhi<|im_end|>"]
+    for text in extra:
+        got = post(url + "/tokenize", {"content": text, "add_special": False, "parse_special": True})["tokens"]
+        n += 1
+        if got != tok.encode_special(text):
+            bad += 1
+            print("TOKENIZATION MISMATCH", json.dumps(text), got, tok.encode_special(text))
+    print(f"tokenization: {n - bad}/{n} strings identical to llama-server")
+    # 2. the numbers: next-token log-probabilities of llama.cpp and of torch on the same prompts
+    #    (catches a wrong tensor layout, RoPE variant or norm that greedy text might hide)
+    worst = 0.0
+    for c in eval_cases()[:12]:
+        ids = prompt_ids(tok, case_messages(c))
+        got = post(url + "/completion", {"prompt": ids, "n_predict": 1, "n_probs": 5, "temperature": 0})
+        top = got["completion_probabilities"][0]["top_logprobs"]
+        with torch.no_grad():
+            lp = torch.log_softmax(model(torch.tensor([ids]))[0, -1].double(), -1)
+        for e in top:
+            worst = max(worst, abs(e["logprob"] - lp[e["id"]].item()))
+        if top[0]["id"] != lp.argmax().item():
+            print("TOP TOKEN DIFFERS", c["question"], top[0], lp.argmax().item())
+    print(f"log-probabilities: largest difference between llama-server and torch on top-5 tokens: {worst:.4f}")
+    # 3. greedy answers: torch evaluation of the GGUF's weights vs llama-server, blocking and streaming
+    java = {}
+    java_prompts = 0
+    if args.java:
+        for line in open(args.java):
+            if not line.startswith("{"):  # java-llama.cpp prints where it extracted its library
+                continue
+            j = json.loads(line)
+            java[json.dumps(j["messages"])] = j["answer"]
+            # java-llama.cpp (an older llama.cpp) must render and tokenize the prompt the same way
+            if "prompt" in j:
+                same_text = j["prompt"] == render([tuple(m) for m in j["messages"]], True)
+                same_ids = j["prompt_tokens"] == tok.encode_special(j["prompt"])
+                java_prompts += same_text and same_ids
+                if not (same_text and same_ids):
+                    print("JAVA PROMPT DIFFERS", json.dumps(j["prompt"]), j["prompt_tokens"])
+        print(f"java-llama.cpp: {java_prompts}/{len(java)} rendered prompts and their tokens identical to this script's")
+    results = []
+    for c in eval_cases():
+        msgs = [{"role": r, "content": t} for r, t in case_messages(c)]
+        body = {"messages": msgs, "temperature": 0, "max_tokens": 64}
+        blocking = post(url + "/v1/chat/completions", body)["choices"][0]["message"]["content"]
+        streamed = post(url + "/v1/chat/completions", dict(body, stream=True), stream=True)
+        local = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(c))))
+        r = dict(c, server=blocking, server_stream=streamed, torch=local, java=java.get(json.dumps([list(m) for m in case_messages(c)])))
+        r["ok"] = (check_answer(c, blocking) and blocking == streamed == local
+                   and (not args.java or r["java"] == blocking))
+        results.append(r)
+        print(json.dumps(r))
+    print(f"answers: {sum(r['ok'] for r in results)}/{len(results)} pass and agree")
+    if args.write_cases:
+        keep = [{"system": r["system"], "history": r.get("history", []), "question": r["question"], "kind": r["kind"],
+                 "expected": r["expected"], "answer": r["server"]} for r in results if r["ok"]]
+        with open(args.write_cases, "w") as f:
+            json.dump({"model": os.path.basename(args.out),
+                       "note": "Greedy (temperature 0) answers of snowcrash-demo.gguf, identical in llama-server "
+                               "(blocking and streaming), java-llama.cpp 4.2.0 and a torch evaluation of the file's "
+                               "weights. Written by training/train_demo.py verify.",
+                       "cases": keep}, f, indent=2)
+            f.write("\n")
+        print(f"wrote {len(keep)} cases to {args.write_cases}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", choices=["train", "export", "sample", "verify"])
+    p.add_argument("--seed", type=int, default=1234, help="seed of data, tokenizer and weights")
+    p.add_argument("--vocab", type=int, default=1024, help="vocabulary size (specials + 256 bytes + learned pieces)")
+    p.add_argument("--bpe-dialogues", type=int, default=20000, help="generated dialogues the vocabulary is learned from")
+    p.add_argument("--dim", type=int, default=128)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--head-dim", type=int, default=32)
+    p.add_argument("--ffn", type=int, default=352)
+    p.add_argument("--ctx", type=int, default=512, help="context length written into the file")
+    p.add_argument("--seq", type=int, default=256, help="longest training sequence (tokens)")
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch", type=int, default=32, help="dialogues per step")
+    p.add_argument("--micro", type=int, default=16, help="dialogues per forward pass (sorted by length)")
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--wd", type=float, default=0.05)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads; 1 is faster than 2 on a busy 2-core machine (OpenMP waits on descheduled threads)")
+    p.add_argument("--log-every", type=int, default=25)
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--ckpt-every", type=int, default=250)
+    p.add_argument("--workdir", default="/tmp/snowcrash-demo-train", help="checkpoint directory")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --workdir")
+    p.add_argument("--log", default=os.path.join(HERE, "train.log"))
+    p.add_argument("--out", default=DEFAULT_OUT, help="the GGUF file")
+    p.add_argument("--server", default="http://127.0.0.1:18190", help="llama-server for verify")
+    p.add_argument("--tokenize-samples", type=int, default=400)
+    p.add_argument("--random", type=int, default=0, help="sample: also score this many fresh random questions")
+    p.add_argument("--show-errors", action="store_true", help="sample: print the random questions answered wrongly")
+    p.add_argument("--java", help="verify: JSON lines {system, question, answer} from java-llama.cpp")
+    p.add_argument("--write-cases", help="verify: write the cases that pass everywhere to this file")
+    args = p.parse_args()
+    {"train": cmd_train, "export": cmd_export, "sample": cmd_sample, "verify": cmd_verify}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
