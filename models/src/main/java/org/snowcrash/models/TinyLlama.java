@@ -44,6 +44,12 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
     /** The id of {@code </s>}, the end-of-sequence token. */
     private static final int EOS = 2;
 
+    /**
+     * Control tokens that llama.cpp reads as the end of a generation by their text (its vocabulary
+     * loader marks them so whatever the file says): {@code <|im_end|>} closes a ChatML message.
+     */
+    private static final Set<String> END_OF_GENERATION = Set.of("<|im_end|>");
+
     private static final String[] WORDS = {
         "▁", "▁the", "▁a", "▁is", "▁I", "▁you", "▁and", "▁to", "▁of", "▁it", "▁hello", "▁world",
         "▁robot", "▁can", "▁see", "▁yes", "▁no", "▁what", "▁how", "▁model", ".", ",", "?", "!",
@@ -137,6 +143,13 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
             types.add(t);
             scores.add(i < 259 || i >= words ? 0f : -(float) (i - 259));
         }
+        // Rows of the output matrix written as zeros: see the comment at output.weight below.
+        List<Integer> silent = new ArrayList<>(List.of(EOS));
+        for (int i = words; i < vocab; i++) {
+            if (END_OF_GENERATION.contains(tokens.get(i))) {
+                silent.add(i);
+            }
+        }
         String arch = "llama";
         GgufWriter w = new GgufWriter()
                 .put("general.architecture", GgufValue.string(arch))
@@ -166,9 +179,10 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
         // The end-of-sequence token's output row is zero, so its logit is always 0 while the others
         // spread around it: it never reaches greedy's argmax nor survives top-k/min-p, and the model
         // writes up to the token limit. Tests that count tokens rely on that (a random row let it
-        // end an answer after two tokens now and then).
+        // end an answer after two tokens now and then). The same holds for an end-of-generation
+        // control token such as <|im_end|>: llama.cpp stops there too, so its row is zero as well.
         w.tensor("output.weight", type, new long[] {embedding, vocab},
-                random(random.split(), (long) embedding * vocab, 0.5f, embedding, List.of(EOS)));
+                random(random.split(), (long) embedding * vocab, 0.5f, embedding, silent));
         float scale = (float) (1.0 / Math.sqrt(embedding));
         for (int b = 0; b < layers; b++) {
             String p = "blk." + b + ".";

@@ -80,6 +80,22 @@ class GgufRoundTripTest {
         }
     }
 
+    @Test
+    void anEndOfGenerationMarkerCannotEndItsAnswerEarlyEither() throws Exception {
+        Path f = dir.resolve("markers.gguf");
+        TinyLlama.demo().writer("markers", List.of("<|im_start|>", "<|im_end|>")).write(f);
+        GgufFile g = GgufReader.read(f);
+        int words = TinyLlama.vocabulary().size();
+        int[] zeros = zerosPerOutputRow(f, g);
+        // llama.cpp ends a generation at <|im_end|> as at </s>; <|im_start|> is an ordinary control token.
+        assertEquals(64, zeros[2], "</s>");
+        assertEquals(0, zeros[words], "<|im_start|>");
+        assertEquals(64, zeros[words + 1], "<|im_end|>");
+        for (int row = 0; row < words; row++) {
+            assertEquals(row == 2 ? 64 : 0, zeros[row], "zeros in output row " + row);
+        }
+    }
+
     /** How many of each output row's weights are zero (F32 models). */
     private static int[] zerosPerOutputRow(Path f, GgufFile g) throws IOException {
         TensorInfo output = g.tensors().stream().filter(t -> t.name().equals("output.weight")).findFirst().orElseThrow();
