@@ -112,6 +112,7 @@ public final class Bench {
         ConversationRows conversations = new ConversationRows(turns, b.image, b.work, b::add);
         b.row("long conversation, Docker", conversations::docker);
         b.row("long conversation, in-process", conversations::inProcess);
+        b.row("concurrent viewers, Docker", new ViewerRows(rounds, tokens, b.image, b.work, b::add)::viewers);
         b.print();
         // The models written for the run (about 160 MB) go with it.
         try (java.util.stream.Stream<Path> files = Files.walk(b.work)) {

@@ -33,6 +33,6 @@ final class ConversationScript {
 
     /** A question for viewer {@code viewer} in round {@code round}: new each round, so none is answered from a cache. */
     static String viewerQuestion(int round, int viewer) {
-        return "Round " + round + ", viewer " + viewer + ": " + ASKS[(round + viewer) % ASKS.length];
+        return "Round " + round + ", viewer " + viewer + ": " + ASKS[Math.floorMod(round + viewer, ASKS.length)];
     }
 }
