@@ -64,6 +64,9 @@ final class ViewerRows {
                         int which = (r + k) % 2;
                         tps[which][r] = round(which == 0 ? m1 : m4, viewers, r, ttft.get(which));
                     }
+                    // Each round on stderr: a p95 over few values is one round's worst, so show which.
+                    System.err.printf(Locale.ROOT, "    %d at once, round %d: parallel 1 %.0f tok/s, first tokens %s ms; parallel 4 %.0f tok/s, %s ms%n",
+                            viewers, r, tps[0][r], last(ttft.get(0), viewers), tps[1][r], last(ttft.get(1), viewers));
                 }
                 double tps1 = Stats.median(tps[0]);
                 double tps4 = Stats.median(tps[1]);
@@ -76,6 +79,10 @@ final class ViewerRows {
                         Stats.ms(p95one) + " (parallel 1)", "ratio " + Stats.ratio(p95four / p95one), "-", true);
             }
         }
+    }
+
+    private static List<Long> last(List<Double> values, int n) {
+        return values.subList(values.size() - n, values.size()).stream().map(Math::round).toList();
     }
 
     /** One round: the aggregate tokens per second; each viewer's time to first token goes to {@code ttft}. */
