@@ -113,6 +113,16 @@ public final class Agent implements AutoCloseable {
             try {
                 ChatMessage question = ChatMessage.user(userText);
                 PromptCosts c = costsFor(info);
+                int fixed = c.fixed();
+                int asked = c.question(question);
+                if (!model.info().backendId().equals(info.backendId())) {
+                    // The first count found the backend dead and the model restarted on another
+                    // one: count again with the tokenizer that will serve this request.
+                    info = model.info();
+                    c = costsFor(info);
+                    fixed = c.fixed();
+                    asked = c.question(question);
+                }
                 List<Exchange> kept;
                 long epoch;
                 synchronized (turns) {
@@ -122,7 +132,7 @@ public final class Agent implements AutoCloseable {
                 int[] sizes = kept.stream().mapToInt(Exchange::tokens).toArray();
                 ContextBudget.Plan plan;
                 try {
-                    plan = ContextBudget.plan(trimPolicy, info.contextSize(), maxTokens, c.fixed(), sizes, c.question(question));
+                    plan = ContextBudget.plan(trimPolicy, info.contextSize(), maxTokens, fixed, sizes, asked);
                 } catch (ContextBudget.Overflow e) {
                     throw new ChatException(info.backendId(), "model " + info.modelId(), e.failure);
                 }

@@ -38,16 +38,33 @@ final class TemplateFake implements LlmBackend {
     final int surprise;
     /** When set, the template rejects prompts the way a server does when they exceed the context. */
     final boolean enforceContext;
+    private final String id;
+    private final int priority;
+    /** Tokens per word: another tokenizer. */
+    private final int perWord;
+    /** When set, every request fails as if the server had died. */
+    volatile boolean dead;
 
     TemplateFake(int surprise, boolean enforceContext) {
+        this("llamacpp", 10, 1, surprise, enforceContext);
+    }
+
+    TemplateFake(String id, int priority, int perWord, int surprise, boolean enforceContext) {
+        this.id = id;
+        this.priority = priority;
+        this.perWord = perWord;
         this.surprise = surprise;
         this.enforceContext = enforceContext;
     }
 
     static int tokens(List<ChatMessage> messages, int surprise) {
+        return tokens(messages, surprise, 1);
+    }
+
+    static int tokens(List<ChatMessage> messages, int surprise, int perWord) {
         int n = 1 + 2;
         for (ChatMessage m : messages) {
-            n += 3 + words(m.content());
+            n += 3 + perWord * words(m.content());
         }
         return n + (messages.size() >= 3 ? surprise : 0);
     }
@@ -59,12 +76,12 @@ final class TemplateFake implements LlmBackend {
 
     @Override
     public String id() {
-        return "llamacpp";
+        return id;
     }
 
     @Override
     public int defaultPriority() {
-        return 10;
+        return priority;
     }
 
     @Override
@@ -88,7 +105,10 @@ final class TemplateFake implements LlmBackend {
 
             @Override
             public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
-                int prompt = tokens(request.messages(), surprise);
+                if (dead) {
+                    throw new ChatException(id(), "fake", new ChatFailure.BackendGone("connection refused"));
+                }
+                int prompt = tokens(request.messages(), surprise, perWord);
                 if (enforceContext && prompt >= spec.contextSize()) {
                     throw new ChatException(id(), "fake", new ChatFailure.ContextOverflow(prompt, spec.contextSize()));
                 }
@@ -106,13 +126,16 @@ final class TemplateFake implements LlmBackend {
 
             @Override
             public int countPromptTokens(List<ChatMessage> messages) {
+                if (dead) {
+                    throw new ChatException(id(), "fake", new ChatFailure.BackendGone("connection refused"));
+                }
                 countCalls.incrementAndGet();
-                return tokens(messages, surprise);
+                return tokens(messages, surprise, perWord);
             }
 
             @Override
             public boolean isAlive() {
-                return true;
+                return !dead;
             }
 
             @Override

@@ -138,6 +138,37 @@ class TrimPolicyTest {
     }
 
     @Test
+    void afterAFallbackToAnotherBackendTheKeptExchangesAreCountedAgainWithItsTokenizer() throws Exception {
+        TemplateFake first = new TemplateFake("first", 20, 1, 0, true);
+        TemplateFake second = new TemplateFake("second", 10, 3, 0, true);
+        try (Agent a = Agent.builder().settings(Settings.empty()).spec(Fakes.spec(dir, CONTEXT))
+                .discovery(BackendRegistry.order(List.of(first, second), List.of(), Settings.empty()))
+                .recovery(Recovery.NEXT).systemPrompt(SYSTEM).maxTokens(ANSWER).start()) {
+            for (int i = 1; i <= 3; i++) {
+                a.ask(question(i));
+            }
+            first.dead = true;
+            org.junit.jupiter.api.Assertions.assertThrows(org.snowcrash.api.ChatException.class, () -> a.ask(question(4)));
+            int kept = a.history().size() / 2;
+            for (int i = 4; i <= 40; i++) {
+                int before = second.countCalls.get();
+                a.ask(question(i));
+                int calls = second.countCalls.get() - before;
+                // On the new backend: the count that restarted the model there (its answer is not
+                // used: it was meant for the old costs), the template measured (4), every kept
+                // exchange counted again, then the turn's own 2.
+                assertEquals(i == 4 ? 1 + 4 + kept + 2 : 2, calls, "turn " + i);
+            }
+            assertEquals("second", a.info().backendId());
+            for (ChatRequest r : second.requests) {
+                // Three tokens a word here: counts from the first backend would have overflowed.
+                assertTrue(TemplateFake.tokens(r.messages(), 0, 3) + r.maxTokens() <= CONTEXT, r.messages().toString());
+            }
+            assertTrue(second.requests.size() == 37, "no request was refused");
+        }
+    }
+
+    @Test
     void whatTheSumOfPartsMissesIsLearnedFromTheBackendsOwnCount() throws Exception {
         // This template adds 20 tokens to any prompt of three messages or more: the first such
         // prompt (turn 2, far from full) is 20 tokens larger than estimated, and from then on

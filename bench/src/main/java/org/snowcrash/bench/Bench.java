@@ -53,7 +53,7 @@ import de.kherud.llama.Pair;
  * The benchmark: each row measures the framework and a raw baseline in the same run, alternating
  * them over several rounds and reporting medians, because absolute times on a small shared machine
  * drift. Run from the repository root after a build:
- * {@code java -cp 'bench/target/lib/*' org.snowcrash.bench.Bench [--rounds N] [--tokens N]}.
+ * {@code java -cp 'bench/target/lib/*' org.snowcrash.bench.Bench [--rounds N] [--tokens N] [--only ROW]}.
  * Docker rows need an engine and the image in {@code SNOWCRASH_TEST_IMAGE}
  * (default {@code snowcrash/llama-server:sid}); without them they are reported as skipped.
  */
@@ -88,6 +88,8 @@ public final class Bench {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
         int rounds = intArg(args, "--rounds", 15);
         int tokens = intArg(args, "--tokens", 256);
+        // Only to check the harness quickly: the long-conversation rows' results are for 60 turns.
+        int turns = intArg(args, "--turns", 60);
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--only")) {
                 only = args[i + 1];
@@ -107,7 +109,15 @@ public final class Bench {
         ServeBench serve = new ServeBench(rounds, tokens, b.image, b.work, b::add);
         b.row("serve streaming vs llama-server direct", serve::streaming);
         b.row("serve under overload", serve::overload);
+        ConversationRows conversations = new ConversationRows(turns, b.image, b.work, b::add);
+        b.row("long conversation, Docker", conversations::docker);
+        b.row("long conversation, in-process", conversations::inProcess);
+        b.row("concurrent viewers, Docker", new ViewerRows(rounds, tokens, b.image, b.work, b::add)::viewers);
         b.print();
+        // The models written for the run (about 160 MB) go with it.
+        try (java.util.stream.Stream<Path> files = Files.walk(b.work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
         System.exit(0);
     }
 
@@ -153,7 +163,7 @@ public final class Bench {
         return dockerSettings(spec, container, freePort());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -131,8 +131,10 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private static void report(PrintStream err, ChatResponse r) {
-        err.printf("[%d prompt + %d completion tokens, %.1f tok/s, %s]%n", r.usage().promptTokens(),
-                r.usage().completionTokens(), r.tokensPerSecond(), r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+        // "(N cached)": prompt tokens the backend reused from its prompt cache instead of processing again.
+        err.printf("[%d prompt (%d cached) + %d completion tokens, %.1f tok/s, %s]%n", r.usage().promptTokens(),
+                r.usage().cachedPromptTokens(), r.usage().completionTokens(), r.tokensPerSecond(),
+                r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

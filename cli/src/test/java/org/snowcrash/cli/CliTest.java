@@ -43,7 +43,14 @@ class CliTest {
         assertTrue(p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
         String err = Files.readString(dir.resolve("err.txt"));
-        assertEquals(2, err.lines().filter(l -> l.contains("completion tokens")).count(), err);
+        List<String> usage = err.lines().filter(l -> l.contains("completion tokens")).toList();
+        assertEquals(2, usage.size(), err);
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "\\[(\\d+) prompt \\((\\d+) cached\\) \\+ (\\d+) completion tokens, [0-9.]+ tok/s, (stop|length)\\]");
+        java.util.regex.Matcher first = line.matcher(usage.get(0));
+        java.util.regex.Matcher second = line.matcher(usage.get(1));
+        assertTrue(first.matches() && second.matches(), usage.toString());
+        assertEquals(first.group(1), second.group(2), "the second prompt begins with the whole first one, taken from the cache: " + usage);
         assertEquals(1, err.lines().filter(l -> l.equals("served-by: llamacpp")).count(), "started once, before the first question");
     }
 

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.snowcrash.models.gguf.GgmlType;
@@ -42,6 +43,12 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** The id of {@code </s>}, the end-of-sequence token. */
     private static final int EOS = 2;
+
+    /**
+     * Control tokens that llama.cpp reads as the end of a generation by their text (its vocabulary
+     * loader marks them so whatever the file says): {@code <|im_end|>} closes a ChatML message.
+     */
+    private static final Set<String> END_OF_GENERATION = Set.of("<|im_end|>");
 
     private static final String[] WORDS = {
         "▁", "▁the", "▁a", "▁is", "▁I", "▁you", "▁and", "▁to", "▁of", "▁it", "▁hello", "▁world",
@@ -102,20 +109,46 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
 
     /** A writer holding this model, for callers that want to add or change metadata first. */
     public GgufWriter writer(String name) {
-        return writer(name, 0);
+        return writer(name, 0, List.of());
     }
 
     /** A writer holding this model with {@code extraTokens} more word pieces in its vocabulary ({@link #vocabulary(int)}). */
     public GgufWriter writer(String name, int extraTokens) {
+        return writer(name, extraTokens, List.of());
+    }
+
+    /**
+     * A writer holding this model with control tokens added after {@link #vocabulary()}: the chat
+     * template's markers, say, so that {@code <|im_start|>} is one token as in real models rather
+     * than twelve byte tokens (tokenizers that parse special tokens read each as one token).
+     */
+    public GgufWriter writer(String name, List<String> controlTokens) {
+        return writer(name, 0, controlTokens);
+    }
+
+    /**
+     * A writer holding this model with {@code extraTokens} more word pieces ({@link #vocabulary(int)})
+     * and then {@code controlTokens}, each one control token.
+     */
+    public GgufWriter writer(String name, int extraTokens, List<String> controlTokens) {
         List<String> tokens = vocabulary(extraTokens);
+        int words = tokens.size();
+        tokens.addAll(controlTokens);
         int vocab = tokens.size();
         List<Float> scores = new ArrayList<>();
         List<Long> types = new ArrayList<>();
         for (int i = 0; i < vocab; i++) {
             // token types: 1 normal, 2 unknown, 3 control, 6 byte
-            long t = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1;
+            long t = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : i < words ? 1 : 3;
             types.add(t);
-            scores.add(i < 259 ? 0f : -(float) (i - 259));
+            scores.add(i < 259 || i >= words ? 0f : -(float) (i - 259));
+        }
+        // Rows of the output matrix written as zeros: see the comment at output.weight below.
+        List<Integer> silent = new ArrayList<>(List.of(EOS));
+        for (int i = words; i < vocab; i++) {
+            if (END_OF_GENERATION.contains(tokens.get(i))) {
+                silent.add(i);
+            }
         }
         String arch = "llama";
         GgufWriter w = new GgufWriter()
@@ -146,9 +179,10 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
         // The end-of-sequence token's output row is zero, so its logit is always 0 while the others
         // spread around it: it never reaches greedy's argmax nor survives top-k/min-p, and the model
         // writes up to the token limit. Tests that count tokens rely on that (a random row let it
-        // end an answer after two tokens now and then).
+        // end an answer after two tokens now and then). The same holds for an end-of-generation
+        // control token such as <|im_end|>: llama.cpp stops there too, so its row is zero as well.
         w.tensor("output.weight", type, new long[] {embedding, vocab},
-                random(random.split(), (long) embedding * vocab, 0.5f, EOS * (long) embedding, embedding));
+                random(random.split(), (long) embedding * vocab, 0.5f, embedding, silent));
         float scale = (float) (1.0 / Math.sqrt(embedding));
         for (int b = 0; b < layers; b++) {
             String p = "blk." + b + ".";
@@ -179,17 +213,22 @@ public record TinyLlama(int layers, int embedding, int heads, int feedForward, i
     }
 
     private GgufWriter.TensorData random(SplittableRandom r, long n, float scale) {
-        return random(r, n, scale, 0, 0);
+        return random(r, n, scale, 1, List.of());
     }
 
-    /** Uniform values in {@code [-scale, scale)}, except {@code zeros} zeros from element {@code zeroFrom}. */
-    private GgufWriter.TensorData random(SplittableRandom r, long n, float scale, long zeroFrom, long zeros) {
+    /**
+     * Uniform values in {@code [-scale, scale)}, except that the rows in {@code zeroRows} (rows of
+     * {@code width} elements) are zeros. A zeroed element still draws its random number, so the
+     * other rows are the same whichever rows are zeroed.
+     */
+    private GgufWriter.TensorData random(SplittableRandom r, long n, float scale, int width, List<Integer> zeroRows) {
+        Set<Integer> zero = Set.copyOf(zeroRows);
         return out -> {
             int each = type == GgmlType.F32 ? 4 : 2;
             ByteBuffer b = ByteBuffer.allocate(8192 * each).order(ByteOrder.LITTLE_ENDIAN);
             for (long i = 0; i < n; i++) {
                 float v = (float) ((r.nextDouble() * 2 - 1) * scale);
-                if (i >= zeroFrom && i < zeroFrom + zeros) {
+                if (!zero.isEmpty() && zero.contains((int) (i / width))) {
                     v = 0f;
                 }
                 if (each == 4) {

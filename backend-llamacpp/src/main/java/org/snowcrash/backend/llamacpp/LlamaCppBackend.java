@@ -28,7 +28,8 @@ import de.kherud.llama.ModelParameters;
  * <p>Id {@code llamacpp}, default priority 10 (below {@code docker}: in-process is the fallback,
  * since a native crash here takes the whole process down). Availability loads the native library
  * once. Each model file is loaded once per process and reused (see {@link LoadedModel} for why);
- * requests to one model are serialized.
+ * requests to one model are serialized: the model has one llama.cpp slot with the whole context,
+ * whatever {@link ModelSpec#parallel()} says.
  *
  * <p>Configuration: {@code backend.llamacpp.log} ({@code false} by default) lets llama.cpp
  * print its own log to stderr.
@@ -120,7 +121,7 @@ public final class LlamaCppBackend implements LlmBackend {
         }
         try {
             LlamaModel model = new LlamaModel(p);
-            return new LoadedModel(spec.file(), s, model, addBos, new ReentrantLock(true));
+            return new LoadedModel(spec.file(), s, model, addBos, new ReentrantLock(true), new PromptCache());
         } catch (RuntimeException | LinkageError e) {
             // LlamaException is not public; it and anything else from native loading land here.
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other("llama.cpp could not load "

@@ -30,7 +30,8 @@ import de.kherud.llama.Pair;
  * <p>Token counts: java-llama.cpp 4.2.0 does not hand the native timings to Java, and one output
  * may hold several tokens. So the prompt is counted with the model's own tokenizer (plus BOS), and
  * the completion is the request's limit when generation ran to it, else the tokenizer's count of
- * the generated text, never more than the limit.
+ * the generated text, never more than the limit. The cached prompt tokens are computed as the
+ * embedded server reuses them ({@link PromptCache}), a lower bound.
  */
 final class LlamaSession implements ModelSession {
 
@@ -63,7 +64,8 @@ final class LlamaSession implements ModelSession {
         try {
             ensureOpen();
             String prompt = render(request.messages());
-            int promptTokens = count(prompt);
+            int[] tokens = tokens(prompt);
+            int promptTokens = tokens.length;
             if (promptTokens + 1 > spec.contextSize()) {
                 throw error(new ChatFailure.ContextOverflow(promptTokens, spec.contextSize()), null);
             }
@@ -78,8 +80,11 @@ final class LlamaSession implements ModelSession {
             StringBuilder text = new StringBuilder();
             int outputs = 0;
             boolean cancelled = false;
-            LlamaIterator it = loaded.model().generate(p).iterator();
+            // Until the generation ends normally the slot's content is uncertain.
+            int cached = loaded.cache().reuse(tokens);
+            boolean clean = false;
             try {
+                LlamaIterator it = loaded.model().generate(p).iterator();
                 while (it.hasNext()) {
                     // Cancellation is checked here, on the generating thread: cancelling the native
                     // task from another thread while this one waits in receiveCompletion is unsafe in 4.2.0.
@@ -100,16 +105,21 @@ final class LlamaSession implements ModelSession {
                         }
                     }
                 }
+                clean = !cancelled;
             } catch (ChatException e) {
                 throw e;
             } catch (RuntimeException e) {
                 throw error(new ChatFailure.Other("generation failed: " + e.getMessage()), e);
+            } finally {
+                if (!clean) {
+                    loaded.cache().forget();
+                }
             }
             String generated = text.toString();
             int completion = completionTokens(generated, outputs, request.maxTokens());
             FinishReason reason = cancelled ? FinishReason.CANCELLED
                     : completion >= request.maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
-            return new ChatResponse(generated, reason, new Usage(promptTokens, completion),
+            return new ChatResponse(generated, reason, new Usage(promptTokens, completion, cached),
                     Duration.ofNanos(System.nanoTime() - t0));
         } finally {
             loaded.lock().unlock();
@@ -137,6 +147,21 @@ final class LlamaSession implements ModelSession {
 
     private int count(String prompt) {
         return loaded.model().encode(prompt).length + (loaded.addBos() ? 1 : 0);
+    }
+
+    /**
+     * The prompt's tokens as the slot sees them: the server tokenizes with special tokens added,
+     * {@code encode} without, so BOS is put in front (as -1: its id does not matter for comparing).
+     */
+    private int[] tokens(String prompt) {
+        int[] body = loaded.model().encode(prompt);
+        if (!loaded.addBos()) {
+            return body;
+        }
+        int[] all = new int[body.length + 1];
+        all[0] = -1;
+        System.arraycopy(body, 0, all, 1, body.length);
+        return all;
     }
 
     /** Applies the model's chat template (java-llama.cpp allows one leading system message). */

@@ -16,8 +16,10 @@ import de.kherud.llama.LlamaModel;
  * @param model     the native model
  * @param addBos    whether the tokenizer adds a beginning-of-sequence token to a prompt
  * @param lock      serializes every call into the native model (fair, so turns keep their order)
+ * @param cache     what the model's one slot holds from the previous request (guarded by {@code lock})
  */
-record LoadedModel(Path file, LoadSettings settings, LlamaModel model, boolean addBos, ReentrantLock lock) {
+record LoadedModel(Path file, LoadSettings settings, LlamaModel model, boolean addBos, ReentrantLock lock,
+                   PromptCache cache) {
 
     /** The settings a model was loaded with. */
     record LoadSettings(int contextSize, int batchSize, int gpuLayers, int threads) {

@@ -109,6 +109,26 @@ class LlamaCppBackendTest {
     }
 
     @Test
+    void aPromptThatBeginsWithThePreviousOneIsReportedAsCached() {
+        List<ChatMessage> first = List.of(ChatMessage.system("be brief"), ChatMessage.user("what do you see"));
+        ChatResponse one = session.chat(ChatRequest.of(first, 8).withTemperature(0));
+        List<ChatMessage> next = new ArrayList<>(first);
+        next.add(ChatMessage.assistant(one.text()));
+        next.add(ChatMessage.user("and now"));
+        ChatResponse two = session.chat(ChatRequest.of(next, 8).withTemperature(0));
+        assertEquals(one.usage().promptTokens(), two.usage().cachedPromptTokens(), "the whole previous prompt: " + two.usage());
+        // Another system prompt: only BOS, the tokenizer's leading space and "<|im_start|>system\nbe " are
+        // the same (one token per byte in this vocabulary).
+        ChatResponse three = session.chat(ChatRequest.of(List.of(ChatMessage.system("be long"), ChatMessage.user("what do you see")), 8)
+                .withTemperature(0));
+        assertEquals(2 + "<|im_start|>system\nbe ".length(), three.usage().cachedPromptTokens(), three.usage().toString());
+        // The same prompt again: all of it but the one token that must be evaluated for logits.
+        ChatResponse four = session.chat(ChatRequest.of(List.of(ChatMessage.system("be long"), ChatMessage.user("what do you see")), 8)
+                .withTemperature(0));
+        assertEquals(four.usage().promptTokens() - 1, four.usage().cachedPromptTokens());
+    }
+
+    @Test
     void cancelStopsGeneration() {
         Cancellation c = new Cancellation();
         AtomicInteger pieces = new AtomicInteger();
