@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -213,10 +212,10 @@ public final class Bench {
         } finally {
             new ProcessBuilder("docker", "rm", "-f", rawName).redirectErrorStream(true).start().waitFor();
         }
-        double ratio = median(fwTps) / median(rawTps);
-        add("streaming throughput, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
-        double diff = median(fwTtft) - median(rawTtft);
-        add("time to first token, warm, Docker (ms)", fmt2(median(fwTtft)), fmt2(median(rawTtft)), String.format(Locale.ROOT, "%+.2f ms", diff),
+        double ratio = Stats.median(fwTps) / Stats.median(rawTps);
+        add("streaming throughput, Docker (tok/s)", Stats.whole(Stats.median(fwTps)), Stats.whole(Stats.median(rawTps)), "ratio " + Stats.ratio(ratio), "≥ 0.98", ratio >= 0.98);
+        double diff = Stats.median(fwTtft) - Stats.median(rawTtft);
+        add("time to first token, warm, Docker (ms)", Stats.ratio(Stats.median(fwTtft)), Stats.ratio(Stats.median(rawTtft)), String.format(Locale.ROOT, "%+.2f ms", diff),
                 "within 2 ms", diff <= 2.0);
     }
 
@@ -294,8 +293,8 @@ public final class Bench {
                 raw[i] = lastLoopTokens / b;
             }
         }
-        double ratio = median(fw) / median(raw);
-        add("streaming throughput, in-process (tok/s)", fmt(median(fw)), fmt(median(raw)), "ratio " + fmt2(ratio), "≥ 0.98", ratio >= 0.98);
+        double ratio = Stats.median(fw) / Stats.median(raw);
+        add("streaming throughput, in-process (tok/s)", Stats.whole(Stats.median(fw)), Stats.whole(Stats.median(raw)), "ratio " + Stats.ratio(ratio), "≥ 0.98", ratio >= 0.98);
     }
 
     private double lastLoopTokens;
@@ -343,8 +342,8 @@ public final class Bench {
                 fw[i] = last;
             }
         }
-        double ratio = median(fw) / median(raw);
-        add("start to ready, Docker (ms)", fmt(median(fw)), fmt(median(raw)), "ratio " + fmt2(ratio), "≤ 1.10", ratio <= 1.10);
+        double ratio = Stats.median(fw) / Stats.median(raw);
+        add("start to ready, Docker (ms)", Stats.whole(Stats.median(fw)), Stats.whole(Stats.median(raw)), "ratio " + Stats.ratio(ratio), "≤ 1.10", ratio <= 1.10);
     }
 
     private double last;
@@ -467,9 +466,9 @@ public final class Bench {
         } finally {
             current[0].close();
         }
-        double ratio = median(fw) / median(raw);
-        add("pool switch, Docker, budget for one of two models (ms to the first token)", fmt(median(fw)), fmt(median(raw)),
-                "ratio " + fmt2(ratio), "≤ 1.10", ratio <= 1.10);
+        double ratio = Stats.median(fw) / Stats.median(raw);
+        add("pool switch, Docker, budget for one of two models (ms to the first token)", Stats.whole(Stats.median(fw)), Stats.whole(Stats.median(raw)),
+                "ratio " + Stats.ratio(ratio), "≤ 1.10", ratio <= 1.10);
     }
 
     // ---- fallback without Docker -----------------------------------------------------------------
@@ -490,8 +489,8 @@ public final class Bench {
                 ms[i] = (starting.get() - t0) / 1e6;
             }
         }
-        add("fallback with no Docker engine (ms until llamacpp starts)", fmt2(median(ms)), "-", fmt2(median(ms)) + " ms",
-                "≤ 100 ms", median(ms) <= 100);
+        add("fallback with no Docker engine (ms until llamacpp starts)", Stats.ratio(Stats.median(ms)), "-", Stats.ratio(Stats.median(ms)) + " ms",
+                "≤ 100 ms", Stats.median(ms) <= 100);
     }
 
     // ---- container dies while loading ----------------------------------------------------------
@@ -520,8 +519,8 @@ public final class Bench {
             long failedNanos = failed.getEpochSecond() * 1_000_000_000L + failed.getNano();
             ms[i] = (failedNanos - dieNanos) / 1e6;
         }
-        add("container dies while loading (ms from exit to typed failure)", fmt2(median(ms)), "-", fmt2(median(ms)) + " ms",
-                "≤ 500 ms", median(ms) <= 500);
+        add("container dies while loading (ms from exit to typed failure)", Stats.ratio(Stats.median(ms)), "-", Stats.ratio(Stats.median(ms)) + " ms",
+                "≤ 500 ms", Stats.median(ms) <= 500);
     }
 
     // ---- memory -----------------------------------------------------------------------------------
@@ -552,9 +551,9 @@ public final class Bench {
         }
         double rssGrowth = 100.0 * (rss100 - rss10) / rss10;
         double heapGrowth = 100.0 * (heap100 - heap10) / heap10;
-        add("memory, turn 10 → 100 (RSS MiB)", (rss10 >> 20) + " → " + (rss100 >> 20), "-", fmt2(rssGrowth) + " %", "growth ≤ 5 %", rssGrowth <= 5);
-        add("memory, turn 10 → 100 (heap MiB)", fmt2(heap10 / 1048576.0) + " → " + fmt2(heap100 / 1048576.0), "-",
-                fmt2(heapGrowth) + " %", "growth ≤ 5 %", heapGrowth <= 5);
+        add("memory, turn 10 → 100 (RSS MiB)", (rss10 >> 20) + " → " + (rss100 >> 20), "-", Stats.ratio(rssGrowth) + " %", "growth ≤ 5 %", rssGrowth <= 5);
+        add("memory, turn 10 → 100 (heap MiB)", Stats.ratio(heap10 / 1048576.0) + " → " + Stats.ratio(heap100 / 1048576.0), "-",
+                Stats.ratio(heapGrowth) + " %", "growth ≤ 5 %", heapGrowth <= 5);
     }
 
     private static long rssBytes() throws IOException {
@@ -598,25 +597,14 @@ public final class Bench {
                 throw new IllegalStateException("container left after SIGTERM");
             }
         }
-        add("shutdown, SIGTERM to exit with containers removed (ms)", fmt(median(ms)), "-", fmt(median(ms)) + " ms", "≤ 2000 ms",
-                median(ms) <= 2000);
+        add("shutdown, SIGTERM to exit with containers removed (ms)", Stats.whole(Stats.median(ms)), "-", Stats.whole(Stats.median(ms)) + " ms", "≤ 2000 ms",
+                Stats.median(ms) <= 2000);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 
-    private static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.0f", d);
-    }
 
-    private static String fmt2(double d) {
-        return String.format(Locale.ROOT, "%.2f", d);
-    }
 
     private static int intArg(String[] args, String name, int def) {
         for (int i = 0; i < args.length - 1; i++) {

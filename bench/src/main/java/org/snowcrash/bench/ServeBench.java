@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -124,11 +123,11 @@ final class ServeBench {
         } finally {
             docker("rm", "-f", rawName);
         }
-        double ratio = median(fwTps) / median(rawTps);
-        rows.add("serve streaming vs llama-server direct, Docker (tok/s)", fmt(median(fwTps)), fmt(median(rawTps)),
-                "ratio " + fmt2(ratio), "≥ 0.95", ratio >= 0.95);
-        double diff = median(fwTtft) - median(rawTtft);
-        rows.add("serve time to first token vs llama-server direct, warm (ms)", fmt2(median(fwTtft)), fmt2(median(rawTtft)),
+        double ratio = Stats.median(fwTps) / Stats.median(rawTps);
+        rows.add("serve streaming vs llama-server direct, Docker (tok/s)", Stats.whole(Stats.median(fwTps)), Stats.whole(Stats.median(rawTps)),
+                "ratio " + Stats.ratio(ratio), "≥ 0.95", ratio >= 0.95);
+        double diff = Stats.median(fwTtft) - Stats.median(rawTtft);
+        rows.add("serve time to first token vs llama-server direct, warm (ms)", Stats.ratio(Stats.median(fwTtft)), Stats.ratio(Stats.median(rawTtft)),
                 String.format(Locale.ROOT, "%+.2f ms", diff), "within 5 ms", diff <= 5.0);
     }
 
@@ -323,17 +322,6 @@ final class ServeBench {
         }
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 
-    private static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.0f", d);
-    }
 
-    private static String fmt2(double d) {
-        return String.format(Locale.ROOT, "%.2f", d);
-    }
 }

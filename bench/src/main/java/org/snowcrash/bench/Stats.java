@@ -3,7 +3,7 @@ package org.snowcrash.bench;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Percentiles and number formats for the conversation and viewer rows. */
+/** Percentiles, medians and number formats for every row of the harness. */
 final class Stats {
 
     private Stats() {
@@ -30,5 +30,10 @@ final class Stats {
 
     static String ratio(double d) {
         return String.format(Locale.ROOT, "%.2f", d);
+    }
+
+    /** No decimals. */
+    static String whole(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
     }
 }
