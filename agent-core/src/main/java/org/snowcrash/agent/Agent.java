@@ -2,8 +2,10 @@ package org.snowcrash.agent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -321,14 +323,15 @@ public final class Agent implements AutoCloseable {
         private String systemPrompt = "";
         private int maxTokens = 256;
         private OptionalDouble temperature = OptionalDouble.empty();
-        private TrimPolicy trimPolicy = TrimPolicy.CACHE_AWARE;
+        private TrimPolicy trimPolicy;
+        private Settings settings;
         private final List<AgentListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
 
         /** The configuration; default: {@link Configuration#load} with no file and no flags. */
-        public Builder settings(Settings s) { model.settings(s); return this; }
+        public Builder settings(Settings s) { this.settings = Objects.requireNonNull(s); return this; }
         /** The catalog model to run ({@code llama}, {@code phi-3}, {@code gemma}, {@code demo}, or one of yours). */
         public Builder model(String id) { model.model(id); return this; }
         /** A spec to run instead of a catalog model. */
@@ -352,7 +355,7 @@ public final class Agent implements AutoCloseable {
             this.maxTokens = n;
             return this;
         }
-        /** How to make room when the context is full; default {@link TrimPolicy#CACHE_AWARE}. */
+        /** How to make room when the context is full; default {@code snowcrash.agent.trim-policy}, else {@link TrimPolicy#CACHE_AWARE}. */
         public Builder trimPolicy(TrimPolicy p) { this.trimPolicy = Objects.requireNonNull(p); return this; }
         /** Sampling temperature (the backend's default when unset). */
         public Builder temperature(double t) { this.temperature = OptionalDouble.of(t); return this; }
@@ -364,9 +367,13 @@ public final class Agent implements AutoCloseable {
          * throws as {@link RunningModel.Builder#start()} does.
          */
         public Agent start() {
+            // Read once here, so a bad trim policy is reported before any model starts.
+            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
+            TrimPolicy policy = trimPolicy != null ? trimPolicy : TrimPolicy.configured(s);
+            model.settings(s);
             List<AgentListener> ls = new CopyOnWriteArrayList<>(listeners);
             EventSink bridge = event -> publish(ls, new AgentEvent.Lifecycle(event));
-            return new Agent(model.start(List.of(bridge)), ls, systemPrompt, maxTokens, temperature, trimPolicy);
+            return new Agent(model.start(List.of(bridge)), ls, systemPrompt, maxTokens, temperature, policy);
         }
     }
 

@@ -1,5 +1,10 @@
 package org.snowcrash.agent;
 
+import java.util.Locale;
+
+import org.snowcrash.api.Settings;
+import org.snowcrash.api.SettingsReader;
+
 /**
  * How an {@link Agent} makes room when its next request would not fit the context window (the
  * prompt plus the answer's {@code maxTokens}). Both always keep the system prompt and the new
@@ -8,6 +13,9 @@ package org.snowcrash.agent;
  * the prompt it already processed: llama.cpp keeps a request's tokens and reuses the longest
  * common beginning with the next prompt, so a prompt whose beginning changes is processed again
  * in full.
+ *
+ * <p>Set with {@link Agent.Builder#trimPolicy} or the configuration key
+ * {@code snowcrash.agent.trim-policy} ({@code cache-aware}, the default, or {@code oldest-first}).
  */
 public enum TrimPolicy {
 
@@ -26,5 +34,13 @@ public enum TrimPolicy {
      * prompt's beginning changes every turn and the server processes the whole prompt again
      * before each answer. The behaviour before {@link #CACHE_AWARE}.
      */
-    OLDEST_FIRST
+    OLDEST_FIRST;
+
+    /** The configured policy ({@code snowcrash.agent.trim-policy}, default {@code cache-aware}). */
+    static TrimPolicy configured(Settings settings) {
+        SettingsReader reader = settings.reader();
+        String value = reader.oneOf("snowcrash.agent.trim-policy", "cache-aware", "cache-aware", "oldest-first");
+        reader.throwIfProblems();
+        return valueOf(value.replace('-', '_').toUpperCase(Locale.ROOT));
+    }
 }

@@ -1,16 +1,20 @@
 package org.snowcrash.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.Settings;
 import org.snowcrash.registry.BackendRegistry;
 
@@ -29,9 +33,18 @@ class TrimPolicyTest {
     Path dir;
 
     private Agent agent(TemplateFake backend, TrimPolicy policy) throws Exception {
-        return Agent.builder().settings(Settings.empty()).spec(Fakes.spec(dir, CONTEXT))
+        return agent(backend, policy, Settings.empty());
+    }
+
+    /** {@code policy} null: the one {@code settings} configure. */
+    private Agent agent(TemplateFake backend, TrimPolicy policy, Settings settings) throws Exception {
+        Agent.Builder b = Agent.builder().settings(settings).spec(Fakes.spec(dir, CONTEXT))
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty()))
-                .systemPrompt(SYSTEM).maxTokens(ANSWER).trimPolicy(policy).start();
+                .systemPrompt(SYSTEM).maxTokens(ANSWER);
+        if (policy != null) {
+            b.trimPolicy(policy);
+        }
+        return b.start();
     }
 
     /** Turn {@code i}'s question: 7 to 19 words, different lengths in a fixed pattern. */
@@ -61,9 +74,13 @@ class TrimPolicyTest {
     }
 
     private Run converse(TemplateFake backend, TrimPolicy policy, int turns) throws Exception {
+        return converse(backend, policy, Settings.empty(), turns);
+    }
+
+    private Run converse(TemplateFake backend, TrimPolicy policy, Settings settings, int turns) throws Exception {
         List<String> answers = new ArrayList<>();
         List<Integer> calls = new ArrayList<>();
-        try (Agent a = agent(backend, policy)) {
+        try (Agent a = agent(backend, policy, settings)) {
             for (int i = 1; i <= turns; i++) {
                 int before = backend.countCalls.get();
                 answers.add(a.ask(question(i)).text());
@@ -121,6 +138,21 @@ class TrimPolicyTest {
         for (ChatRequest r : run.requests().subList(first, 60)) {
             assertTrue(TemplateFake.tokens(r.messages(), 0) > 480 - 59 - 24, "it keeps as much as fits");
         }
+    }
+
+    @Test
+    void thePolicyComesFromConfigurationWhenTheBuilderSetsNone() throws Exception {
+        Run configured = converse(new TemplateFake(0, true), null,
+                Settings.of(Map.of("snowcrash.agent.trim-policy", "oldest-first")), 30);
+        Run explicit = converse(new TemplateFake(0, true), TrimPolicy.OLDEST_FIRST, 30);
+        assertEquals(explicit.requests(), configured.requests(), "the same requests as with OLDEST_FIRST set in code");
+        Run byDefault = converse(new TemplateFake(0, true), null, Settings.empty(), 30);
+        Run cacheAware = converse(new TemplateFake(0, true), TrimPolicy.CACHE_AWARE, 30);
+        assertEquals(cacheAware.requests(), byDefault.requests(), "CACHE_AWARE when nothing says otherwise");
+        assertNotEquals(explicit.requests(), cacheAware.requests(), "the two policies differ within 30 turns");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> agent(new TemplateFake(0, true), null,
+                        Settings.of(Map.of("snowcrash.agent.trim-policy", "newest-first"))));
+        assertTrue(e.getMessage().contains("snowcrash.agent.trim-policy=newest-first"), e.getMessage());
     }
 
     @Test
