@@ -25,6 +25,10 @@ final class Cli {
 
     static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args) {
         List<String> cmd = new ArrayList<>();
+        // As a terminal starts it: Ctrl-C and Ctrl-\ act. A build started in the background by a
+        // script without job control (`cmd &`) has SIGINT and SIGQUIT ignored, and an ignored
+        // signal stays ignored across exec, so the Ctrl-C tests would test that, not the command.
+        cmd.addAll(List.of("env", "--default-signal=INT,QUIT"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:-UsePerfData"); // as bin/snowcrash runs it
         cmd.addAll(jvmArgs);
