@@ -43,7 +43,7 @@ class CurlClientTest {
             assertEquals("{\"status\":\"ok\"}", curl(base + "health"));
 
             String stream = curl("-N", base + "v1/chat/completions", "-H", auth, "-H", "Content-Type: application/json",
-                    "-d", "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":8,"
+                    "-d", "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":8,\"temperature\":0,"
                             + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
             List<String> data = stream.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
             assertEquals("[DONE]", data.get(data.size() - 1), stream);
@@ -53,7 +53,7 @@ class CurlClientTest {
 
             JsonNode blocking = ServeTestSupport.json(curl(base + "v1/chat/completions", "-H", auth, "-H",
                     "Content-Type: application/json", "-d",
-                    "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":4}"));
+                    "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":4,\"temperature\":0}"));
             assertEquals(4, blocking.path("usage").path("completion_tokens").asInt(), blocking.toString());
 
             String refused = curl("-w", "\n%{http_code}", base + "v1/models");

@@ -59,6 +59,9 @@ final class ServeTestSupport {
     /**
      * A models folder holding a random-weight model as {@code demo}: it always writes up to the
      * token limit, so the tests can count tokens (the trained demo model stops when its answer ends).
+     * Ask it greedily ({@code temperature 0}): the in-process backend counts completion tokens from
+     * the text it gets, and a sampled answer of raw byte tokens that are not valid UTF-8 counts short
+     * now and then, while a greedy one is the same every run.
      */
     static Path tempModels() {
         try {
