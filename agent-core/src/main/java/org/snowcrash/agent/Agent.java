@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -315,7 +315,8 @@ public final class Agent implements AutoCloseable {
 
     /**
      * Configures and starts an {@link Agent}: the start options of a {@link RunningModel.Builder}
-     * (same names, same defaults: these methods forward to one) plus the conversation's own.
+     * (same names, same defaults: these methods forward to one; the settings at {@link #start()}, where
+     * the conversation's own keys are read from them too) plus the conversation's own.
      * Not thread-safe.
      */
     public static final class Builder {

@@ -18,8 +18,12 @@ import org.snowcrash.api.SettingsReader;
  * preferred backends again on a background thread, quietly: the request itself goes on where the
  * model is served now, and nothing is published unless the start succeeds. When it does, the
  * next requests go to the preferred backend (listeners get its {@code Starting} ... {@code ServedBy})
- * and the old session is closed as soon as its requests in flight have ended. So fail-back costs
- * no turn a start, and an idle model is never probed.
+ * and the old session is closed as soon as its requests in flight have ended. So no turn waits
+ * for a start, and an idle model is never probed. Only requests start a try, never the calls that
+ * count prompt tokens, so an agent's turn is planned and answered on the same backend.
+ *
+ * <p>Models of a {@link org.snowcrash.agent.pool.ModelPool} never fail back: a second copy of a
+ * model, started outside the pool's memory reservation, could exceed its budget.
  *
  * @param interval how long after a start, or after a try that did not succeed, to try again
  */
@@ -28,6 +32,7 @@ public record FailBack(Duration interval) {
     /** Fail-back switched off: a model stays where recovery put it until it dies or closes. */
     public static final FailBack OFF = new FailBack(Duration.ZERO);
 
+    /** @throws IllegalArgumentException when {@code interval} is null or negative */
     public FailBack {
         if (interval == null || interval.isNegative()) {
             throw new IllegalArgumentException("fail-back interval must be zero (off) or positive: " + interval);

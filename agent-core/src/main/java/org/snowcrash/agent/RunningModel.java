@@ -44,7 +44,7 @@ import org.snowcrash.registry.Discovery;
  * }
  * }</pre>
  *
- * <p>It owns three things and nothing else:
+ * <p>It owns four things and nothing else:
  * <ul>
  *   <li><b>the start</b>: {@link Builder#start()} validates the model, tries the backends in
  *       priority order and keeps every {@linkplain #attempts() attempt};</li>
@@ -65,8 +65,10 @@ import org.snowcrash.registry.Discovery;
  * session (which serializes them only where its runtime must), each with its own
  * {@link Cancellation}; cancelling one never touches another. After a death, callers that
  * arrive together wait for one restart and then all use it. {@link #close()} may be called from
- * any thread at any time and never waits for a restart in progress (that restart's new session is
- * closed as soon as it is up).
+ * any thread at any time and never waits for a restart or a fail-back in progress (that restart's
+ * new session is closed as soon as it is up; a fail-back's start is interrupted, and a session it
+ * still made is closed). A fail-back moves the model between requests: the calls that count
+ * prompt tokens never start one, so an agent's turn is planned and sent on one backend.
  *
  * <p><b>Listener contract</b> (as for OkHttp's {@code EventListener}): an {@link EventSink} is
  * called on the thread doing the work (the starting or requesting thread, or the fail-back
@@ -144,6 +146,11 @@ public final class RunningModel implements AutoCloseable {
     private final List<EventSink> listeners;
     private final AtomicReference<State> state;
     private final Object restartLock = new Object();
+    /**
+     * Held by a fail-back from its state change to its last event, and by {@link #close()} for its
+     * state change: a listener never hears a fail-back's {@code ServedBy} after {@code Stopped}.
+     */
+    private final Object moveLock = new Object();
     /** Backends that died under this model, left out by {@link Recovery#NEXT}. */
     private final Set<String> died = ConcurrentHashMap.newKeySet();
     /** One fail-back try at a time; the time of the last one ended. */
@@ -175,7 +182,7 @@ public final class RunningModel implements AutoCloseable {
      */
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        return onSession(session -> session.chat(request));
+        return onSession(session -> session.chat(request), true);
     }
 
     /**
@@ -190,7 +197,7 @@ public final class RunningModel implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
-        return onSession(session -> session.stream(request, sink, cancellation));
+        return onSession(session -> session.stream(request, sink, cancellation), true);
     }
 
     /**
@@ -201,7 +208,9 @@ public final class RunningModel implements AutoCloseable {
      */
     public int countPromptTokens(List<ChatMessage> messages) {
         Objects.requireNonNull(messages, "messages");
-        return onSession(session -> session.countPromptTokens(messages));
+        // Never starts a fail-back: an agent counts, plans its budget for this backend, then asks;
+        // a move between the two would send the request to a backend it was not planned for.
+        return onSession(session -> session.countPromptTokens(messages), false);
     }
 
     /** Which backend serves the model (after a restart, the one that serves now). Never blocks. */
@@ -231,7 +240,10 @@ public final class RunningModel implements AutoCloseable {
      */
     @Override
     public void close() {
-        State before = state.getAndUpdate(s -> s instanceof Closed ? s : new Closed(last(s)));
+        State before;
+        synchronized (moveLock) {
+            before = state.getAndUpdate(s -> s instanceof Closed ? s : new Closed(last(s)));
+        }
         if (before instanceof Closed) {
             return;
         }
@@ -244,11 +256,16 @@ public final class RunningModel implements AutoCloseable {
         publish(new LifecycleEvent.Stopped(info.backendId(), info.modelId()));
     }
 
-    /** Runs one call on the serving session; a call that finds the backend dead marks it down. */
-    private <T> T onSession(Function<ModelSession, T> call) {
+    /**
+     * Runs one call on the serving session; a call that finds the backend dead marks it down.
+     * {@code mayFailBack}: whether this call may start a fail-back try (requests do, counting does not).
+     */
+    private <T> T onSession(Function<ModelSession, T> call, boolean mayFailBack) {
         Serving serving = acquire();
         try {
-            maybeFailBack(serving);
+            if (mayFailBack) {
+                maybeFailBack(serving);
+            }
             return call.apply(serving.session());
         } catch (ChatException e) {
             if (meansDeath(e.failure())) {
@@ -318,24 +335,44 @@ public final class RunningModel implements AutoCloseable {
             }
             launch = preferred.launch(events::add);
         } catch (RuntimeException e) {
-            LOG.info("model {} stays on backend {}: the preferred backends did not start ({})", plan.spec().id(), from,
-                    firstLine(String.valueOf(e.getMessage())));
+            if (state.get() instanceof Closed) {
+                LOG.debug("fail-back of model {} abandoned: the model was closed", plan.spec().id());
+            } else {
+                LOG.info("model {} stays on backend {}: the preferred backends did not start ({})", plan.spec().id(), from,
+                        firstLine(String.valueOf(e.getMessage())));
+            }
             return;
         }
+        // An interrupt from close() meant the start; what follows must not be cut short by it.
+        boolean interrupted = Thread.interrupted();
         Serving next = new Serving(launch);
-        if (!state.compareAndSet(serving, next)) {
+        boolean moved;
+        boolean closeOld = false;
+        synchronized (moveLock) {
+            moved = state.compareAndSet(serving, next);
+            if (moved) {
+                String to = launch.session().info().backendId();
+                died.remove(to);
+                LOG.info("model {} is back on backend {} (it was served by {})", plan.spec().id(), to, from);
+                closeOld = serving.lease().retire();
+            }
+        }
+        if (!moved) {
             launch.session().close(); // closed or died meanwhile: the new session must not outlive it
-            return;
+        } else {
+            if (closeOld) {
+                serving.session().close(); // idle: closed before ServedBy; else by its last request
+            }
+            synchronized (moveLock) {
+                // Not after Stopped, nor after the new session's own Degraded: then it is over already.
+                if (state.get() == next) {
+                    events.forEach(this::publish);
+                }
+            }
         }
-        String to = launch.session().info().backendId();
-        died.remove(to);
-        LOG.info("model {} is back on backend {} (it was served by {})", plan.spec().id(), to, from);
-        // Retired before the events, so a listener told ServedBy finds the old session closed
-        // already, or closing with the last of its requests.
-        if (serving.lease().retire()) {
-            serving.session().close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
-        events.forEach(this::publish);
     }
 
     private static String firstLine(String s) {
@@ -496,8 +533,11 @@ public final class RunningModel implements AutoCloseable {
         /** Starts with these listeners in front of the builder's (a front end's own bridge). */
         RunningModel start(List<EventSink> more) {
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
-            Discovery d = resolveDiscovery(s);
-            StartPlan plan = new StartPlan(s, resolveSpec(s, d), d);
+            Discovery all = discovery != null ? discovery : BackendRegistry.discover(s);
+            Discovery d = backendId != null ? all.select(backendId) : all;
+            // Every discovered backend's per-model keys, not only the forced one's: the same
+            // configuration file serves `--backend llamacpp` and the Docker default alike.
+            StartPlan plan = new StartPlan(s, resolveSpec(s, all), d);
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
             FailBack f = failBack != null ? failBack : FailBack.configured(s);
             List<EventSink> ls = new CopyOnWriteArrayList<>(more);
@@ -521,9 +561,5 @@ public final class RunningModel implements AutoCloseable {
             }
         }
 
-        private Discovery resolveDiscovery(Settings s) {
-            Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
-            return backendId != null ? d.select(backendId) : d;
-        }
     }
 }

@@ -123,6 +123,20 @@ class FailBackTest {
     }
 
     @Test
+    void countingPromptTokensNeverMovesTheModelSoATurnIsPlannedAndSentOnOneBackend() throws Exception {
+        try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
+            preferred.mode = Mode.WORKS;
+            for (int i = 0; i < 50; i++) {
+                model.countPromptTokens(List.of(ChatMessage.user("how long is this")));
+            }
+            assertEquals(0, preferred.starts.get(), "no try from counting");
+            assertEquals("lower", model.info().backendId());
+            askUntilBack(model);
+            assertEquals("preferred", model.info().backendId());
+        }
+    }
+
+    @Test
     void aRequestInFlightOnTheOldSessionEndsThereAndOnlyThenIsItClosed() throws Exception {
         try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
             preferred.mode = Mode.WORKS;

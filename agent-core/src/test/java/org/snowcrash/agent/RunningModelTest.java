@@ -242,6 +242,12 @@ class RunningModelTest {
         try (RunningModel model = RunningModel.builder().settings(settings).model("demo").discovery(discovery).start()) {
             assertEquals("fake", model.info().backendId());
         }
+        // Forcing another backend keeps every discovered backend's keys known: one configuration file serves both.
+        Backend other = new Backend("other", 5, Mode.WORKS);
+        Discovery both = BackendRegistry.order(List.of(backend, other), List.of(), Settings.empty());
+        try (RunningModel model = RunningModel.builder().settings(settings).model("demo").discovery(both).backend("other").start()) {
+            assertEquals("other", model.info().backendId());
+        }
         Settings misspelt = Settings.of(Map.of("snowcrash.models.dir", dir.toString(), "model.demo.color", "blue"));
         e = assertThrows(ConfigurationException.class,
                 () -> RunningModel.builder().settings(misspelt).model("demo").discovery(discovery).start());

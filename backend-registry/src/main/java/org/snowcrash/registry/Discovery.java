@@ -40,7 +40,8 @@ public record Discovery(List<Candidate> candidates, List<BrokenPlugin> broken) {
     /**
      * Every per-model setting the discovered backends read ({@link org.snowcrash.api.LlmBackend#modelSettings()}),
      * enabled or not: a key meant for a disabled backend is still a known key. A backend whose
-     * method throws contributes nothing.
+     * method throws contributes nothing. After {@link #select} only the chosen backend's keys:
+     * take them from the discovery before selecting.
      */
     public Set<String> modelSettings() {
         Set<String> all = new TreeSet<>();

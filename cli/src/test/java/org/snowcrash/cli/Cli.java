@@ -23,12 +23,27 @@ final class Cli {
     private Cli() {
     }
 
+    /** Whether this machine's {@code env} can reset signals (GNU coreutils 8.31 and later). */
+    private static final boolean DEFAULT_SIGNALS = envResetsSignals();
+
+    private static boolean envResetsSignals() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
     static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args) {
         List<String> cmd = new ArrayList<>();
         // As a terminal starts it: Ctrl-C and Ctrl-\ act. A build started in the background by a
         // script without job control (`cmd &`) has SIGINT and SIGQUIT ignored, and an ignored
         // signal stays ignored across exec, so the Ctrl-C tests would test that, not the command.
-        cmd.addAll(List.of("env", "--default-signal=INT,QUIT"));
+        if (DEFAULT_SIGNALS) {
+            cmd.addAll(List.of("env", "--default-signal=INT,QUIT"));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:-UsePerfData"); // as bin/snowcrash runs it
         cmd.addAll(jvmArgs);

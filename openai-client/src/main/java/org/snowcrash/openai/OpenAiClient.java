@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -167,7 +168,7 @@ public final class OpenAiClient {
             return chatOnce(request, exchange);
         } catch (ChatException e) {
             if (mayRetry(e, exchange, new Cancellation())) {
-                return chatOnce(request, exchange);
+                return again(exchange, x -> chatOnce(request, x));
             }
             throw e;
         }
@@ -202,9 +203,22 @@ public final class OpenAiClient {
             return streamOnce(request, sink, cancellation, exchange);
         } catch (ChatException e) {
             if (mayRetry(e, exchange, cancellation)) {
-                return streamOnce(request, sink, cancellation, exchange);
+                return again(exchange, x -> streamOnce(request, sink, cancellation, x));
             }
             throw e;
+        }
+    }
+
+    /**
+     * The second try, on an exchange of its own (so a failure to connect is told as one), whose
+     * status then becomes the caller's; the caller's exchange keeps saying the server was reached.
+     */
+    private ChatResponse again(Exchange exchange, Function<Exchange, ChatResponse> call) {
+        Exchange second = new Exchange();
+        try {
+            return call.apply(second);
+        } finally {
+            exchange.status(second.status());
         }
     }
 
@@ -215,7 +229,8 @@ public final class OpenAiClient {
      */
     private boolean mayRetry(ChatException e, Exchange exchange, Cancellation cancellation) {
         if (retryUnanswered == null || cancellation.isCancelled() || !(e.failure() instanceof ChatFailure.BackendGone)
-                || !exchange.reachedServer() || exchange.status() >= 0 || !retryUnanswered.test(this)) {
+                || !exchange.reachedServer() || exchange.status() >= 0 || !retryUnanswered.test(this)
+                || cancellation.isCancelled()) { // again: the check may take a second
             return false;
         }
         LOG.warn("{} ({}): the connection closed before the server answered ({}); the server is up, so the request is sent"

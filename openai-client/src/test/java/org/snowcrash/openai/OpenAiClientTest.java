@@ -203,6 +203,21 @@ class OpenAiClientTest {
     }
 
     @Test
+    void aSecondTryThatCannotConnectSaysSo() {
+        OpenAiClient own = OpenAiClient.builder(new OkHttpClient(), "docker", server.url("/v1").toString())
+                .idleTimeout(Duration.ofSeconds(5)).retryUnansweredOnce(c -> {
+                    server.close(); // gone between the check and the second try
+                    return true;
+                }).build();
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        Exchange x = new Exchange();
+        ChatException e = assertThrows(ChatException.class, () -> own.chat(request(), x));
+        assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
+        assertTrue(e.getMessage().contains("cannot connect"), e.getMessage());
+        assertTrue(x.reachedServer(), "the first try did reach it: the caller must not send it elsewhere");
+    }
+
+    @Test
     void noSecondTryWhenTheServerIsDownOrHadAnswered() {
         OpenAiClient own = OpenAiClient.builder(new OkHttpClient(), "docker", server.url("/v1").toString())
                 .idleTimeout(Duration.ofSeconds(5)).retryUnansweredOnce(c -> false).build();

@@ -24,6 +24,7 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.snowcrash.agent.FailBack;
 import org.snowcrash.agent.InterruptedStartException;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.Cancellation;
@@ -461,7 +462,8 @@ public final class ModelPool implements AutoCloseable {
         }
         RunningModel model;
         try {
-            model = RunningModel.builder().settings(settings).spec(spec).discovery(discovery)
+            // No fail-back here: it would start a second copy of the model outside the budget's reservation.
+            model = RunningModel.builder().settings(settings).spec(spec).discovery(discovery).failBack(FailBack.OFF)
                     .listener(event -> onModelEvent(slot, event)).start();
         } catch (RuntimeException e) {
             endStart(slot, mine, shared(e));

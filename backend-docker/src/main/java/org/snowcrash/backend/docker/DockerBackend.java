@@ -2,8 +2,8 @@ package org.snowcrash.backend.docker;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.snowcrash.api.Availability;

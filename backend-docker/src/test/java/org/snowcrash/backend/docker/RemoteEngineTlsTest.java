@@ -20,7 +20,6 @@ import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ModelSession;
-import org.snowcrash.api.Settings;
 
 /**
  * A Docker engine reached over {@code tcp://} with TLS and client certificates, as an engine on
