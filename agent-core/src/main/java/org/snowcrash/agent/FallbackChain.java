@@ -115,7 +115,8 @@ final class FallbackChain {
         sink.publish(new LifecycleEvent.Fallback(c.id(), firstLine(reason)));
     }
 
-    private static String firstLine(String s) {
+    /** The first line of a message (a failure's detail may carry log lines after it). */
+    static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }

@@ -298,13 +298,12 @@ public final class RunningModel implements AutoCloseable {
         if (!failBack.enabled()) {
             return;
         }
-        StartPlan preferred = plan.before(serving.session().info().backendId());
-        if (preferred.discovery().candidates().isEmpty()) {
+        // The clock first: most requests come within the interval and need nothing else.
+        if (System.nanoTime() - Math.max(serving.since(), lastFailBackTry) < failBack.interval().toNanos()) {
             return;
         }
-        long now = System.nanoTime();
-        if (now - Math.max(serving.since(), lastFailBackTry) < failBack.interval().toNanos()
-                || !failingBack.compareAndSet(false, true)) {
+        StartPlan preferred = plan.before(serving.session().info().backendId());
+        if (preferred.discovery().candidates().isEmpty() || !failingBack.compareAndSet(false, true)) {
             return;
         }
         Thread t = new Thread(() -> {
@@ -339,7 +338,7 @@ public final class RunningModel implements AutoCloseable {
                 LOG.debug("fail-back of model {} abandoned: the model was closed", plan.spec().id());
             } else {
                 LOG.info("model {} stays on backend {}: the preferred backends did not start ({})", plan.spec().id(), from,
-                        firstLine(String.valueOf(e.getMessage())));
+                        FallbackChain.firstLine(String.valueOf(e.getMessage())));
             }
             return;
         }
@@ -375,10 +374,6 @@ public final class RunningModel implements AutoCloseable {
         }
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 
     private static boolean meansDeath(ChatFailure failure) {
         return failure instanceof ChatFailure.BackendGone || failure instanceof ChatFailure.Timeout;

@@ -358,19 +358,9 @@ public final class Bench {
         p.getInputStream().readAllBytes();
         p.waitFor();
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
-        long t0 = System.nanoTime();
-        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
-            try {
-                if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(10);
+        if (!Health.await(http, health, System.nanoTime(), Duration.ofSeconds(120), Duration.ofMillis(10))) {
+            throw new IllegalStateException("the baseline server " + name + " did not become ready");
         }
-        throw new IllegalStateException("the baseline server " + name + " did not become ready");
     }
 
     private double dockerRun() throws Exception {
@@ -383,17 +373,8 @@ public final class Bench {
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
         double ms = -1;
         try {
-            while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        ms = (System.nanoTime() - t0) / 1e6;
-                        break;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(10);
+            if (Health.await(http, health, t0, Duration.ofSeconds(120), Duration.ofMillis(10))) {
+                ms = (System.nanoTime() - t0) / 1e6;
             }
         } finally {
             p.waitFor();

@@ -1,14 +1,10 @@
 package org.snowcrash.bench;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A llama-server container started as a user would start it, {@code docker run}, with the flags
@@ -34,19 +30,9 @@ final class PlainServer implements AutoCloseable {
             throw new IllegalStateException("docker run " + name + " failed");
         }
         PlainServer s = new PlainServer(name);
-        HttpClient http = HttpClient.newHttpClient();
-        URI health = URI.create("http://127.0.0.1:" + port + "/health");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return s;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(20);
+        if (Health.await(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:" + port + "/health"), System.nanoTime(),
+                Duration.ofSeconds(120), Duration.ofMillis(20))) {
+            return s;
         }
         s.close();
         throw new IllegalStateException(name + " did not become ready");

@@ -100,7 +100,10 @@ final class ServeBench {
                 .start()) {
             URI viaServe = server.uri().resolve("/v1/chat/completions");
             URI direct = URI.create("http://127.0.0.1:" + rawPort + "/v1/chat/completions");
-            awaitHealthy(URI.create("http://127.0.0.1:" + rawPort + "/health"));
+            if (!Health.await(http, URI.create("http://127.0.0.1:" + rawPort + "/health"), System.nanoTime(),
+                    Duration.ofMinutes(5), Duration.ofMillis(20))) {
+                throw new IllegalStateException("the baseline llama-server did not become healthy");
+            }
             for (int w = 0; w < 10; w++) { // the first one starts serve's model
                 answered(viaServe, KEY, PROMPT, tokens);
                 answered(direct, null, PROMPT, tokens);
@@ -289,22 +292,6 @@ final class ServeBench {
     }
 
     // ---- helpers --------------------------------------------------------------------------------
-
-    private void awaitHealthy(URI health) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("the baseline llama-server did not become healthy");
-    }
 
     private static void docker(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("docker"));
