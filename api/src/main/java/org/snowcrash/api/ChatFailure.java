@@ -108,6 +108,48 @@ public sealed interface ChatFailure {
         }
     }
 
+    /**
+     * The backend cannot honour what the request needs (tools, a JSON schema, ...): nothing was
+     * generated. Sessions check {@link ChatRequest#requiredCapabilities()} against their backend's
+     * {@link LlmBackend#capabilities()} before sending anything.
+     *
+     * @param backendId the backend that was asked
+     * @param missing   what it lacks, e.g. {@code [TOOLS]}
+     */
+    record Unsupported(String backendId, java.util.Set<Capability> missing) implements ChatFailure {
+        public Unsupported {
+            java.util.Objects.requireNonNull(backendId, "backendId");
+            missing = java.util.Set.copyOf(missing);
+        }
+
+        @Override
+        public String describe() {
+            return "backend '" + backendId + "' cannot honour " + missing.stream().map(Enum::name).sorted().toList()
+                    + " that the request needs";
+        }
+    }
+
+    /**
+     * The model's answer broke what the request asked for: a call to a tool that was not offered,
+     * arguments that are not valid against the tool's schema, text where a call was required, or an
+     * answer that is not valid against the response format's schema. The answer is never handed
+     * over as if it were valid; an {@code Agent} asks the model again a bounded number of times.
+     *
+     * @param what     what was wrong, for people: {@code move: $.meters: string found, number expected}
+     * @param answer   the offending answer (arguments or text) as the model gave it
+     */
+    record InvalidAnswer(String what, String answer) implements ChatFailure {
+        public InvalidAnswer {
+            java.util.Objects.requireNonNull(what, "what");
+            java.util.Objects.requireNonNull(answer, "answer");
+        }
+
+        @Override
+        public String describe() {
+            return "the model's answer is not valid: " + what;
+        }
+    }
+
     /** Anything else. */
     record Other(String detail) implements ChatFailure {
         @Override

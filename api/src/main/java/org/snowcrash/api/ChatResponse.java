@@ -1,22 +1,48 @@
 package org.snowcrash.api;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A finished answer.
  *
- * @param text         the generated text
- * @param finishReason why generation ended
+ * @param text         the generated text (empty when the answer is only calls)
+ * @param finishReason why generation ended; {@link FinishReason#TOOL_CALLS} when it ended in calls
  * @param usage        token counts, as the model's own tokenizer counted them
  * @param elapsed      wall time from request to the end of the answer
+ * @param toolCalls    the calls the model made, in order, each with an id; empty for a text answer
+ * @param reasoning    what a reasoning model thought before answering, kept apart from {@code text}
+ *                     (a server's {@code reasoning_content}); empty when there was none
  */
-public record ChatResponse(String text, FinishReason finishReason, Usage usage, Duration elapsed) {
+public record ChatResponse(String text, FinishReason finishReason, Usage usage, Duration elapsed,
+                           List<ToolCall> toolCalls, String reasoning) {
     public ChatResponse {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(toolCalls, "toolCalls");
+        Objects.requireNonNull(reasoning, "reasoning");
+        toolCalls = List.copyOf(toolCalls);
+        if (finishReason == FinishReason.TOOL_CALLS && toolCalls.isEmpty()) {
+            throw new IllegalArgumentException("a response that ended in tool calls must carry them");
+        }
+    }
+
+    /** A text answer. */
+    public ChatResponse(String text, FinishReason finishReason, Usage usage, Duration elapsed) {
+        this(text, finishReason, usage, elapsed, List.of(), "");
+    }
+
+    /** Whether the model called tools. */
+    public boolean hasToolCalls() {
+        return !toolCalls.isEmpty();
+    }
+
+    /** The assistant message this response adds to a conversation (text and calls). */
+    public ChatMessage asMessage() {
+        return ChatMessage.assistant(text, toolCalls);
     }
 
     /** Generated tokens per second of wall time, or 0 when nothing was generated. */

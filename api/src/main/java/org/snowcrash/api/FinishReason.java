@@ -6,6 +6,8 @@ public enum FinishReason {
     STOP,
     /** The token limit of the request was reached. */
     LENGTH,
+    /** The model called tools: the response's {@link ChatResponse#toolCalls()} are the answer. */
+    TOOL_CALLS,
     /** The caller cancelled the request. A cancelled request is not a failure. */
     CANCELLED
 }

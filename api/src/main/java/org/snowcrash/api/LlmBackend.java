@@ -84,4 +84,14 @@ public interface LlmBackend {
     default Set<String> modelSettings() {
         return Set.of();
     }
+
+    /**
+     * What this backend honours beyond plain chat: tools, JSON-schema output, grammars. The fallback
+     * chain and the pool skip, with the reason recorded, a backend that lacks what a request needs,
+     * and its sessions refuse such requests with {@link ChatFailure.Unsupported}. A constant; must not
+     * block or throw. Default: none (a backend that knows nothing of tools is never sent any).
+     */
+    default Set<Capability> capabilities() {
+        return Set.of();
+    }
 }

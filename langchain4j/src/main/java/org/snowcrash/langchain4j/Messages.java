@@ -114,6 +114,7 @@ final class Messages {
         return switch (f) {
             case STOP -> dev.langchain4j.model.output.FinishReason.STOP;
             case LENGTH -> dev.langchain4j.model.output.FinishReason.LENGTH;
+            case TOOL_CALLS -> dev.langchain4j.model.output.FinishReason.TOOL_EXECUTION;
             case CANCELLED -> dev.langchain4j.model.output.FinishReason.OTHER;
         };
     }
