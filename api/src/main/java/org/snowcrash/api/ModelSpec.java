@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * @param parallel       how many requests the model serves at once (server slots, {@code -np});
  *                       each gets {@code contextSize / parallel} tokens of context. A backend that
  *                       serializes requests (in-process) serves one at a time whatever this says.
+ * @param toolFormat     how tools reach the model ({@code model.<id>.tool-format}, {@link ToolFormat#NATIVE} by default)
  */
 public record ModelSpec(
         String id,
@@ -39,7 +40,8 @@ public record ModelSpec(
         int batchSize,
         int threads,
         Duration startupTimeout,
-        int parallel) {
+        int parallel,
+        ToolFormat toolFormat) {
 
     /** What a model id may look like: it becomes part of configuration keys, container names and paths. */
     public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -57,6 +59,7 @@ public record ModelSpec(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(startupTimeout, "startupTimeout");
+        Objects.requireNonNull(toolFormat, "toolFormat");
         if (!isValidId(id)) {
             throw new IllegalArgumentException("model id '" + id + "' must be 1-64 characters of "
                     + "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -70,6 +73,12 @@ public record ModelSpec(
             throw new IllegalArgumentException("startupTimeout must be positive, got " + startupTimeout);
         }
         file = file.toAbsolutePath().normalize();
+    }
+
+    /** A spec whose model gets tools in its own template ({@link ToolFormat#NATIVE}). */
+    public ModelSpec(String id, Path file, int gpuLayers, int contextSize, int batchSize, int threads,
+                     Duration startupTimeout, int parallel) {
+        this(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, parallel, ToolFormat.NATIVE);
     }
 
     /** A spec that serves one request at a time ({@code parallel} 1). */
@@ -97,7 +106,7 @@ public record ModelSpec(
     /** A builder initialised from this spec, to change a few fields. */
     public Builder toBuilder() {
         return new Builder(id, file).gpuLayers(gpuLayers).contextSize(contextSize).batchSize(batchSize)
-                .threads(threads).startupTimeout(startupTimeout).parallel(parallel);
+                .threads(threads).startupTimeout(startupTimeout).parallel(parallel).toolFormat(toolFormat);
     }
 
     /** Builds a {@link ModelSpec}; validation happens in {@link #build()}. Not thread-safe. */
@@ -110,6 +119,7 @@ public record ModelSpec(
         private int threads = 0;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private int parallel = 1;
+        private ToolFormat toolFormat = ToolFormat.NATIVE;
 
         private Builder(String id, Path file) {
             this.id = id;
@@ -124,10 +134,11 @@ public record ModelSpec(
         public Builder threads(int v) { this.threads = v; return this; }
         public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
         public Builder parallel(int v) { this.parallel = v; return this; }
+        public Builder toolFormat(ToolFormat v) { this.toolFormat = v; return this; }
 
         /** Validates and builds. */
         public ModelSpec build() {
-            return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, parallel);
+            return new ModelSpec(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, parallel, toolFormat);
         }
     }
 }

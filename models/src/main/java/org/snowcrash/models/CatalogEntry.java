@@ -3,6 +3,7 @@ package org.snowcrash.models;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.snowcrash.api.ToolFormat;
 
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.models.hub.HubSource;
@@ -26,20 +27,27 @@ import org.snowcrash.models.hub.HubSource;
  */
 public record CatalogEntry(String id, String file, int gpuLayers, int contextSize, int batchSize, int threads,
                            Duration startupTimeout, boolean synthesized, String description,
-                           Optional<HubSource> source, int parallel) {
+                           Optional<HubSource> source, int parallel, ToolFormat toolFormat) {
     public CatalogEntry {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(toolFormat, "toolFormat");
     }
 
     /** An entry with {@link ModelSpec}'s defaults for everything but the file, start-up bound and text. */
     static CatalogEntry of(String id, String file, Duration startupTimeout, boolean synthesized, String description) {
         return new CatalogEntry(id, file, ModelSpec.DEFAULT_GPU_LAYERS, ModelSpec.DEFAULT_CONTEXT_SIZE,
-                ModelSpec.DEFAULT_BATCH_SIZE, 0, startupTimeout, synthesized, description, Optional.empty(), 1);
+                ModelSpec.DEFAULT_BATCH_SIZE, 0, startupTimeout, synthesized, description, Optional.empty(), 1, ToolFormat.NATIVE);
     }
 
     /** This entry with another download source. */
     public CatalogEntry withSource(Optional<HubSource> newSource) {
         return new CatalogEntry(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, synthesized,
-                description, newSource, parallel);
+                description, newSource, parallel, toolFormat);
+    }
+
+    /** This entry with another tool format. */
+    public CatalogEntry withToolFormat(ToolFormat format) {
+        return new CatalogEntry(id, file, gpuLayers, contextSize, batchSize, threads, startupTimeout, synthesized,
+                description, source, parallel, format);
     }
 }

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.ToolFormat;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
 import org.snowcrash.api.StartFailure;
@@ -46,7 +47,7 @@ public final class ModelCatalog {
      * are passed to {@link #from(Settings, Collection)}. Listed so a misspelt key is caught.
      */
     public static final List<String> MODEL_KEYS = List.of("file", "gpu-layers", "ctx-size", "batch-size", "threads",
-            "startup-timeout", "source", "keep-alive", "max-in-flight", "queue", "parallel");
+            "startup-timeout", "source", "keep-alive", "max-in-flight", "queue", "parallel", "tool-format");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
@@ -80,7 +81,9 @@ public final class ModelCatalog {
                 CatalogEntry.of("gemma", "gemma2b/gemma-3n-E2B-it-Q4_K_M.gguf", REAL_MODEL_STARTUP, false,
                         "Gemma 3n E2B instruct, Q4_K_M"),
                 CatalogEntry.of("demo", "demo/snowcrash-demo.gguf", ModelSpec.DEFAULT_STARTUP_TIMEOUT, true,
-                        "tiny llama trained on synthetic robot dialogues, shipped in the jar, copied here on first use"));
+                        "tiny llama trained on synthetic robot dialogues, shipped in the jar, copied here on first use")
+                        // Trained on Snowcrash's own tool format (docs/tool-format.md), not a template's.
+                        .withToolFormat(ToolFormat.SNOWCRASH));
         return plain.stream().map(e -> e.withSource(Optional.ofNullable(DEFAULT_SOURCES.get(e.id())).map(HubSource::parse)))
                 .toList();
     }
@@ -170,7 +173,8 @@ public final class ModelCatalog {
                     r.duration(p + "startup-timeout", b.startupTimeout()),
                     b.synthesized() && file.equals(b.file()),
                     b.description(), source,
-                    r.integer(p + "parallel", b.parallel(), 1, 256)));
+                    r.integer(p + "parallel", b.parallel(), 1, 256),
+                    r.choice(p + "tool-format", b.toolFormat())));
         }
         OptionalLong gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
         r.throwIfProblems();
@@ -279,6 +283,6 @@ public final class ModelCatalog {
         }
         int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();
         return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.startupTimeout(),
-                e.parallel());
+                e.parallel(), e.toolFormat());
     }
 }
