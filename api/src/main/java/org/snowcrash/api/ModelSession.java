@@ -43,6 +43,35 @@ public interface ModelSession extends AutoCloseable {
     int countPromptTokens(List<ChatMessage> messages);
 
     /**
+     * Counts the tokens of the prompt of these messages with these tools offered, as the backend
+     * renders the tools (the model's template, or Snowcrash's format). At {@code -c 512} the tools
+     * take a real share of the context, so the context budget counts them.
+     *
+     * <p>The default, for backends that know no tools, counts the messages plus one system message
+     * holding each tool's name, description and schema text: more than any compact rendering
+     * takes, so a budget built on it trims early rather than overflows. Backends that render tools
+     * override it with the exact count.
+     *
+     * @throws ChatException when the backend cannot be reached
+     */
+    default int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
+        if (tools.isEmpty()) {
+            return countPromptTokens(messages);
+        }
+        StringBuilder b = new StringBuilder();
+        for (ToolSpec t : tools) {
+            b.append(t.name()).append(": ").append(t.description()).append(' ').append(t.parameters().json()).append('\n');
+        }
+        List<ChatMessage> withTools = new java.util.ArrayList<>(messages);
+        if (!withTools.isEmpty() && withTools.get(0).role() == ChatMessage.Role.SYSTEM) {
+            withTools.set(0, ChatMessage.system(withTools.get(0).content() + "\n" + b));
+        } else {
+            withTools.add(0, ChatMessage.system(b.toString()));
+        }
+        return countPromptTokens(withTools);
+    }
+
+    /**
      * Whether the model still answers (a container still runs, a server still responds). Cheap;
      * never throws.
      */
