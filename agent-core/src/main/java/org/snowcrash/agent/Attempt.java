@@ -42,6 +42,18 @@ public record Attempt(String backendId, int priority, Outcome outcome, Duration 
         }
     }
 
+    /** It was not tried: it cannot honour what the model's requests need ({@code missing}). */
+    public record Incapable(java.util.Set<org.snowcrash.api.Capability> missing) implements Outcome {
+        public Incapable {
+            missing = java.util.Set.copyOf(missing);
+        }
+
+        @Override
+        public String describe() {
+            return "cannot honour " + missing.stream().map(Enum::name).sorted().toList() + " that the requests need";
+        }
+    }
+
     /** It was tried and failed; {@code error} is what it threw. */
     public record Failed(String reason, Throwable error) implements Outcome {
         @Override

@@ -2,6 +2,8 @@ package org.snowcrash.agent;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -9,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.EventSink;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSession;
@@ -45,6 +48,14 @@ final class FallbackChain {
      * @throws InterruptedStartException  when the calling thread was interrupted
      */
     static Launch start(Discovery discovery, ModelSpec spec, Settings settings, EventSink events) {
+        return start(discovery, spec, settings, events, Set.of());
+    }
+
+    /**
+     * As {@link #start(Discovery, ModelSpec, Settings, EventSink)}, skipping (with the reason recorded)
+     * every backend that does not declare all of {@code needs}.
+     */
+    static Launch start(Discovery discovery, ModelSpec spec, Settings settings, EventSink events, Set<Capability> needs) {
         ModelValidator.problem(spec.file()).ifPresent(p -> {
             // A missing catalog file that has a source: the message names the command that gets it.
             throw new InvalidModelException(spec.id(), ModelCatalog.withPullHint(p, spec, settings));
@@ -57,6 +68,15 @@ final class FallbackChain {
             if (!c.enabled()) {
                 attempts.add(new Attempt(c.id(), c.priority(), new Attempt.Disabled("backend." + c.id() + ".enabled"), since(t0)));
                 sink.publish(new LifecycleEvent.Skipped(c.id(), "disabled"));
+                continue;
+            }
+            Set<Capability> missing = missing(c, needs);
+            if (!missing.isEmpty()) {
+                Attempt.Incapable incapable = new Attempt.Incapable(missing);
+                attempts.add(new Attempt(c.id(), c.priority(), incapable, since(t0)));
+                LOG.warn("backend {} skipped: {}", c.id(), incapable.describe());
+                sink.publish(new LifecycleEvent.Skipped(c.id(), incapable.describe()));
+                sink.publish(new LifecycleEvent.Fallback(c.id(), incapable.describe()));
                 continue;
             }
             Availability availability;
@@ -88,7 +108,7 @@ final class FallbackChain {
                 LOG.info("model {} served by backend {} (ready in {} ms)", spec.id(), c.id(), took.toMillis());
                 sink.publish(new LifecycleEvent.Ready(c.id(), spec.id(), took));
                 sink.publish(new LifecycleEvent.ServedBy(c.id(), spec.id()));
-                return new Launch(session, attempts);
+                return new Launch(session, attempts, capabilities(c));
             } catch (BackendStartException e) {
                 if (e.failure() instanceof StartFailure.Interrupted || Thread.currentThread().isInterrupted()) {
                     Thread.currentThread().interrupt();
@@ -104,6 +124,25 @@ final class FallbackChain {
             }
         }
         throw new NoBackendStartedException(spec.id(), attempts, discovery.broken());
+    }
+
+    /** What {@code needs} asks of {@code c} that it does not declare. */
+    static Set<Capability> missing(Candidate c, Set<Capability> needs) {
+        Set<Capability> missing = EnumSet.noneOf(Capability.class);
+        missing.addAll(needs);
+        missing.removeAll(capabilities(c));
+        return missing;
+    }
+
+    /** The backend's declared capabilities; a backend that throws or answers null declares none. */
+    static Set<Capability> capabilities(Candidate c) {
+        try {
+            Set<Capability> declared = c.backend().capabilities();
+            return declared == null ? Set.of() : declared;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("backend {}: capabilities() threw {}; taking none", c.id(), e.toString());
+            return Set.of();
+        }
     }
 
     private static void recordFailure(List<Attempt> attempts, Candidate c, ModelSpec spec, StartFailure f,

@@ -17,7 +17,9 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
@@ -89,9 +91,10 @@ public final class RunningModel implements AutoCloseable {
      * A session that answers, the attempts of the start that made it, when it started
      * ({@link System#nanoTime()}) and its requests in flight.
      */
-    private record Serving(ModelSession session, List<Attempt> attempts, long since, Lease lease) implements State {
+    private record Serving(ModelSession session, List<Attempt> attempts, Set<Capability> capabilities, long since, Lease lease)
+            implements State {
         Serving(Launch launch) {
-            this(launch.session(), launch.attempts(), System.nanoTime(), new Lease());
+            this(launch.session(), launch.attempts(), launch.capabilities(), System.nanoTime(), new Lease());
         }
     }
 
@@ -182,7 +185,8 @@ public final class RunningModel implements AutoCloseable {
      */
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        return onSession(session -> session.chat(request), true);
+        return onServing(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
+                () -> serving.session().chat(request)), true);
     }
 
     /**
@@ -197,7 +201,8 @@ public final class RunningModel implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
-        return onSession(session -> session.stream(request, sink, cancellation), true);
+        return onServing(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
+                () -> serving.session().stream(request, sink, cancellation)), true);
     }
 
     /**
@@ -211,6 +216,23 @@ public final class RunningModel implements AutoCloseable {
         // Never starts a fail-back: an agent counts, plans its budget for this backend, then asks;
         // a move between the two would send the request to a backend it was not planned for.
         return onSession(session -> session.countPromptTokens(messages), false);
+    }
+
+    /**
+     * The tokens these messages take as a prompt with these tools offered, as the serving backend
+     * renders the tools. As {@link #countPromptTokens(List)} otherwise.
+     *
+     * @throws ChatException as {@link #chat}
+     */
+    public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
+        Objects.requireNonNull(messages, "messages");
+        Objects.requireNonNull(tools, "tools");
+        return onSession(session -> session.countPromptTokens(messages, tools), false);
+    }
+
+    /** What the serving backend honours beyond plain chat (tools, JSON schema, ...). Never blocks. */
+    public Set<Capability> capabilities() {
+        return last(state.get()).capabilities();
     }
 
     /** Which backend serves the model (after a restart, the one that serves now). Never blocks. */
@@ -261,12 +283,16 @@ public final class RunningModel implements AutoCloseable {
      * {@code mayFailBack}: whether this call may start a fail-back try (requests do, counting does not).
      */
     private <T> T onSession(Function<ModelSession, T> call, boolean mayFailBack) {
+        return onServing(serving -> call.apply(serving.session()), mayFailBack);
+    }
+
+    private <T> T onServing(Function<Serving, T> call, boolean mayFailBack) {
         Serving serving = acquire();
         try {
             if (mayFailBack) {
                 maybeFailBack(serving);
             }
-            return call.apply(serving.session());
+            return call.apply(serving);
         } catch (ChatException e) {
             if (meansDeath(e.failure())) {
                 markDown(serving, e.failure());
@@ -480,6 +506,7 @@ public final class RunningModel implements AutoCloseable {
         private Discovery discovery;
         private Recovery recovery;
         private FailBack failBack;
+        private Set<Capability> needs = Set.of();
         private final List<EventSink> listeners = new ArrayList<>();
 
         private Builder() {
@@ -505,6 +532,12 @@ public final class RunningModel implements AutoCloseable {
 
         /** Whether to move back to a preferred backend once it can serve again; default {@code snowcrash.agent.fail-back}, else off. */
         public Builder failBack(FailBack f) { this.failBack = Objects.requireNonNull(f); return this; }
+
+        /**
+         * What the requests will need (tools, a JSON schema): backends that do not declare it are
+         * skipped at start and at every restart, with the reason in {@link #attempts()}. Default: nothing.
+         */
+        public Builder needs(Set<Capability> n) { this.needs = Set.copyOf(n); return this; }
 
         /** A listener that also sees the start events; see the listener contract on {@link RunningModel}. */
         public Builder listener(EventSink l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
@@ -532,7 +565,7 @@ public final class RunningModel implements AutoCloseable {
             Discovery d = backendId != null ? all.select(backendId) : all;
             // Every discovered backend's per-model keys, not only the forced one's: the same
             // configuration file serves `--backend llamacpp` and the Docker default alike.
-            StartPlan plan = new StartPlan(s, resolveSpec(s, all), d);
+            StartPlan plan = new StartPlan(s, resolveSpec(s, all), d, needs);
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
             FailBack f = failBack != null ? failBack : FailBack.configured(s);
             List<EventSink> ls = new CopyOnWriteArrayList<>(more);

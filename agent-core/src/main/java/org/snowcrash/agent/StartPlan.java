@@ -1,5 +1,7 @@
 package org.snowcrash.agent;
 
+import org.snowcrash.api.Capability;
+
 import java.util.List;
 import java.util.Set;
 
@@ -16,12 +18,17 @@ import org.snowcrash.registry.Discovery;
  * @param settings  the configuration
  * @param spec      the model
  * @param discovery the backends, in try order (already narrowed to one when forced)
+ * @param needs     what the serving backend must honour (tools, JSON schema): backends that lack it are skipped
  */
-record StartPlan(Settings settings, ModelSpec spec, Discovery discovery) {
+record StartPlan(Settings settings, ModelSpec spec, Discovery discovery, Set<Capability> needs) {
+
+    StartPlan {
+        needs = Set.copyOf(needs);
+    }
 
     /** Starts the model on the first backend that can, publishing every step to {@code events}. */
     Launch launch(EventSink events) {
-        return FallbackChain.start(discovery, spec, settings, events);
+        return FallbackChain.start(discovery, spec, settings, events, needs);
     }
 
     /** The enabled backends tried before {@code backendId} (for {@link FailBack}); none when it is first or unknown. */
@@ -35,12 +42,12 @@ record StartPlan(Settings settings, ModelSpec spec, Discovery discovery) {
             }
         }
         List<Candidate> ahead = at < 0 ? List.of() : all.subList(0, at).stream().filter(Candidate::enabled).toList();
-        return new StartPlan(settings, spec, new Discovery(ahead, discovery.broken()));
+        return new StartPlan(settings, spec, new Discovery(ahead, discovery.broken()), needs);
     }
 
     /** The same plan without these backends (for {@link Recovery#NEXT}). */
     StartPlan without(Set<String> backendIds) {
         List<Candidate> rest = discovery.candidates().stream().filter(c -> !backendIds.contains(c.id())).toList();
-        return new StartPlan(settings, spec, new Discovery(rest, discovery.broken()));
+        return new StartPlan(settings, spec, new Discovery(rest, discovery.broken()), needs);
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +29,7 @@ import org.snowcrash.agent.FailBack;
 import org.snowcrash.agent.InterruptedStartException;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatRequest;
@@ -167,7 +169,7 @@ public final class ModelPool implements AutoCloseable {
      */
     public ChatResponse chat(String modelId, ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        return run(modelId, new Cancellation(), model -> model.chat(request));
+        return run(modelId, new Cancellation(), request.requiredCapabilities(), model -> model.chat(request));
     }
 
     /**
@@ -184,7 +186,7 @@ public final class ModelPool implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
-        return run(modelId, cancellation, model -> model.stream(request, sink, cancellation));
+        return run(modelId, cancellation, request.requiredCapabilities(), model -> model.stream(request, sink, cancellation));
     }
 
     /**
@@ -289,8 +291,12 @@ public final class ModelPool implements AutoCloseable {
                 : "keep-alive expired: idle for " + KeepAlive.human(s.limits.keepAlive().duration()));
     }
 
-    /** Admission, the model, the call, and the release, whatever happens. */
-    private ChatResponse run(String modelId, Cancellation cancellation, Function<RunningModel, ChatResponse> call) {
+    /**
+     * Admission, the model, the call, and the release, whatever happens. {@code needs}: what the
+     * request needs of a backend, so a start it causes skips backends that lack it.
+     */
+    private ChatResponse run(String modelId, Cancellation cancellation, Set<Capability> needs,
+                             Function<RunningModel, ChatResponse> call) {
         Slot slot = slot(modelId);
         long t0 = System.nanoTime();
         // A cancel must wake this request wherever it waits; the hook takes the pool's lock, briefly.
@@ -300,7 +306,7 @@ public final class ModelPool implements AutoCloseable {
         }
         boolean answered = false;
         try {
-            RunningModel model = loaded(slot, cancellation);
+            RunningModel model = loaded(slot, cancellation, needs);
             if (model == null) {
                 return cancelled(t0);
             }
@@ -413,7 +419,7 @@ public final class ModelPool implements AutoCloseable {
      * The loaded model, starting it when it is not (or waiting for the start under way); null
      * when cancelled while waiting.
      */
-    private RunningModel loaded(Slot slot, Cancellation cancellation) {
+    private RunningModel loaded(Slot slot, Cancellation cancellation, Set<Capability> needs) {
         Slot.Start mine;
         lock.lock();
         try {
@@ -442,11 +448,11 @@ public final class ModelPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return startAs(slot, mine, cancellation);
+        return startAs(slot, mine, cancellation, needs);
     }
 
     /** This request starts the model: resolve, estimate, make room, start. */
-    private RunningModel startAs(Slot slot, Slot.Start mine, Cancellation cancellation) {
+    private RunningModel startAs(Slot slot, Slot.Start mine, Cancellation cancellation, Set<Capability> needs) {
         ModelSpec spec;
         long estimate;
         try {
@@ -464,7 +470,7 @@ public final class ModelPool implements AutoCloseable {
         try {
             // No fail-back here: it would start a second copy of the model outside the budget's reservation.
             model = RunningModel.builder().settings(settings).spec(spec).discovery(discovery).failBack(FailBack.OFF)
-                    .listener(event -> onModelEvent(slot, event)).start();
+                    .needs(needs).listener(event -> onModelEvent(slot, event)).start();
         } catch (RuntimeException e) {
             endStart(slot, mine, shared(e));
             throw e;
