@@ -111,6 +111,9 @@ public final class Bench {
         ConversationRows conversations = new ConversationRows(turns, b.image, b.work, b::add);
         b.row("long conversation, Docker", conversations::docker);
         b.row("long conversation, in-process", conversations::inProcess);
+        ToolPrefixRows toolPrefix = new ToolPrefixRows(12, b.image, b.work, b::add);
+        b.row("tools as a cached prefix, Docker", toolPrefix::docker);
+        b.row("tools as a cached prefix, in-process", toolPrefix::inProcess);
         b.row("concurrent viewers, Docker", new ViewerRows(rounds, tokens, b.image, b.work, b::add)::viewers);
         b.print();
         // The models written for the run (about 160 MB) go with it.
