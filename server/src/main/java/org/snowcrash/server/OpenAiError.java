@@ -143,15 +143,16 @@ record OpenAiError(int status, String type, String code, Optional<String> param,
     }
 
     /**
-     * What every attempt lacked, when each backend was either disabled or lacked a capability the
-     * request needs (and at least one lacked one); empty when some backend failed for another reason.
+     * What the backends lacked, when at least one was skipped for lacking a capability the request
+     * needs and none of the others failed to start (they were disabled or unavailable): then no
+     * backend that can run here could have honoured the request. Empty when a start failed.
      */
     private static Optional<Set<Capability>> incapable(NoBackendStartedException e) {
         Set<Capability> missing = EnumSet.noneOf(Capability.class);
         for (Attempt a : e.attempts()) {
             if (a.outcome() instanceof Attempt.Incapable i) {
                 missing.addAll(i.missing());
-            } else if (!(a.outcome() instanceof Attempt.Disabled)) {
+            } else if (!(a.outcome() instanceof Attempt.Disabled || a.outcome() instanceof Attempt.Unavailable)) {
                 return Optional.empty();
             }
         }

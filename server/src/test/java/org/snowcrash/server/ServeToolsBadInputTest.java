@@ -138,9 +138,15 @@ class ServeToolsBadInputTest {
     }
 
     static void assertStillServing() throws Exception {
+        assertServing(base, "llamacpp");
+    }
+
+    /** A plain question is answered in full (2 tokens) by {@code backend}. */
+    static void assertServing(URI base, String backend) throws Exception {
         HttpResponse<String> ok = post(base, "/v1/chat/completions", chat("demo", "hello", 2, false), KEY);
         assertEquals(200, ok.statusCode(), ok.body());
         assertEquals(2, json(ok.body()).path("usage").path("completion_tokens").asInt(), ok.body());
         assertTrue(json(ok.body()).path("choices").path(0).path("message").has("content"));
+        assertEquals(backend, ok.headers().firstValue("X-Snowcrash-Backend").orElse(""), ok.body());
     }
 }
