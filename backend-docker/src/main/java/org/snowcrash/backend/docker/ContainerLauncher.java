@@ -137,7 +137,7 @@ final class ContainerLauncher {
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), slots.contextPerSlot(),
                     "container " + plan.name() + ", " + url + ", " + slots.count() + (slots.count() == 1 ? " slot" : " slots")
                             + " of " + slots.contextPerSlot() + " tokens");
-            return new DockerSession(info, client, tracked, lifeline, onSessionClosed);
+            return new DockerSession(info, client, tracked, lifeline, onSessionClosed, spec.toolFormat());
         } finally {
             if (!ok) {
                 if (lifeline != null) {

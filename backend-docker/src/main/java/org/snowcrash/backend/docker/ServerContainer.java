@@ -116,7 +116,11 @@ final class ServerContainer {
                 // "Context size has been exceeded". With -np N each slot owns -c / N tokens.
                 "-np", String.valueOf(spec.parallel()),
                 "--cors-origins", settings.corsOrigins(),
-                "--api-key-file", SECRETS_MOUNT + "/key"));
+                "--api-key-file", SECRETS_MOUNT + "/key",
+                // The model's Jinja chat template: it renders tools and tool messages, and lets the
+                // server read calls out of an answer (docs/tools-servers.md). A plain ChatML template
+                // renders plain chat the same either way.
+                "--jinja"));
         if (spec.threads() > 0) {
             cmd.addAll(List.of("-t", String.valueOf(spec.threads())));
         }

@@ -46,7 +46,7 @@ class ServerContainerTest {
         ServerContainer.Plan p = plan(settings(), List.of("/app/llama-server"));
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
                 "-ngl", "8", "-c", "512", "-b", "128", "-np", "1", "--cors-origins", "http://127.0.0.1",
-                "--api-key-file", "/run/snowcrash/key", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
+                "--api-key-file", "/run/snowcrash/key", "--jinja", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
         assertEquals("1001:1001", p.user());
