@@ -105,6 +105,20 @@ class ServeToolsBadInputTest {
                         "{\"model\":\"demo\",\"messages\":[" + user + ",{\"role\":\"assistant\",\"tool_calls\":"
                                 + "[{\"type\":\"function\",\"function\":{\"name\":\"move\",\"arguments\":\"{}\"}}]}]",
                         "missing_required_parameter", "messages[1].tool_calls[0].id"),
+                // Valid JSON Schema that llama.cpp's grammar converter cannot express: the backend refuses it.
+                Arguments.of("a response schema the backend cannot turn into a grammar",
+                        chatWith("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\",\"schema\":"
+                                + "{\"type\":\"object\",\"properties\":{\"a\":{\"not\":{\"type\":\"string\"}}}}}}"),
+                        "backend_rejected", "response_format.json_schema.schema"),
+                Arguments.of("tool parameters the backend cannot turn into a grammar",
+                        chatWith("\"tools\":[" + tool("move", "{\"type\":\"object\",\"properties\":{\"m\":{\"type\":\"number\"}},"
+                                + "\"if\":{\"required\":[\"m\"]},\"then\":{\"required\":[\"m\"]}}") + "],\"tool_choice\":\"required\""),
+                        "backend_rejected", "tools"),
+                // The demo model's context holds 512 tokens; these tools alone take more.
+                Arguments.of("tools that cannot fit the model's context",
+                        chatWith("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"move\",\"description\":\""
+                                + "Drive straight ahead for the given distance. ".repeat(60) + "\",\"parameters\":{\"type\":\"object\"}}}]"),
+                        "context_length_exceeded", "tools"),
                 Arguments.of("the deprecated functions",
                         chatWith("\"functions\":[{\"name\":\"move\"}]"), "unsupported_parameter", "functions"));
     }
