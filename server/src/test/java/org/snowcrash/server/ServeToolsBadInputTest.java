@@ -10,10 +10,12 @@ import static org.snowcrash.server.ServeTestSupport.post;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -138,6 +140,34 @@ class ServeToolsBadInputTest {
 
         ServeTestSupport.Stream streaming = ServeTestSupport.stream(base, unterminated + ",\"max_tokens\":4,\"stream\":true}");
         assertBadRequest(streaming.status(), streaming.errorBody(), code, param);
+
+        assertStillServing();
+    }
+
+    /**
+     * A call the model cannot get right: the schema asks for a number from 10 to 5, which the
+     * grammar cannot hold (bounds on non-integers are checked after generation). The runtime
+     * refuses the answer; the client gets a 502 {@code invalid_model_answer}, or, on a stream
+     * whose call pieces were already sent, the same error as the stream's last event.
+     */
+    @Test
+    void anAnswerThatBreaksTheSchemaIsA502AndIsNotHandedOver() throws Exception {
+        String impossible = chatWith("\"tools\":[" + tool("move", "{\"type\":\"object\",\"properties\":{\"meters\":"
+                + "{\"type\":\"number\",\"minimum\":10,\"maximum\":5}},\"required\":[\"meters\"]}") + "],\"tool_choice\":\"required\"");
+        HttpResponse<String> blocking = post(base, "/v1/chat/completions", impossible + ",\"max_tokens\":48}", KEY);
+        assertEquals(502, blocking.statusCode(), blocking.body());
+        JsonNode e = json(blocking.body()).path("error");
+        assertEquals("server_error", e.path("type").asText(), blocking.body());
+        assertEquals("invalid_model_answer", e.path("code").asText(), blocking.body());
+        assertTrue(e.path("message").asText().contains("meters"), "says what was wrong: " + blocking.body());
+
+        ServeTestSupport.Stream streaming = ServeTestSupport.stream(base, impossible + ",\"max_tokens\":48,\"stream\":true}");
+        List<ServeTestSupport.Event> events = streaming.events();
+        ServeTestSupport.Event last = events.get(events.size() - 1);
+        JsonNode streamed = streaming.status() == 200 ? last.json().path("error") : json(streaming.errorBody()).path("error");
+        assertEquals("invalid_model_answer", streamed.path("code").asText(), events.toString());
+        assertTrue(events.stream().noneMatch(ev -> ev.data().equals("[DONE]")), "an invalid answer never ends as a complete one");
+        assertTrue(events.stream().noneMatch(ev -> ev.data().contains("\"finish_reason\":\"tool_calls\"")), events.toString());
 
         assertStillServing();
     }
