@@ -27,10 +27,8 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.models.TinyLlama;
 
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -160,13 +158,6 @@ class SnowcrashLangChain4jTest {
         ChatException chat = assertInstanceOf(ChatException.class, e.getCause());
         assertInstanceOf(ChatFailure.ContextOverflow.class, chat.failure());
         assertThrows(ChatException.class, () -> chatModel.chat(request("word ".repeat(600), 8)));
-    }
-
-    @Test
-    void toolsAreRefusedClearly() {
-        ChatRequest withTools = ChatRequest.builder().messages(UserMessage.from("hi"))
-                .toolSpecifications(ToolSpecification.builder().name("lights").description("switch lights").build()).build();
-        assertThrows(UnsupportedFeatureException.class, () -> chatModel.chat(withTools));
     }
 
     interface Robot {
