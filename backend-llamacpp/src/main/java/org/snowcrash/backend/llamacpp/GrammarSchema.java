@@ -23,7 +23,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *   <li>refused: a {@code $ref} that is not a local {@code #/...} pointer through objects, or does
  *       not resolve; a {@code type} that is not a JSON type; a {@code pattern} not written
  *       {@code ^...$}; a keyword whose value has the wrong JSON type (the converter reads them
- *       unchecked); a {@code false} schema; and the applicators the converter cannot express
+ *       unchecked); a {@code false} schema; a {@code const}/{@code enum} string or property name
+ *       holding a quote, backslash or control character (the converter writes a broken grammar
+ *       for it, and llama.cpp then generates with no grammar at all); and the applicators the converter cannot express
  *       ({@link #UNSUPPORTED}), which it would otherwise either crash on or silently drop;</li>
  *   <li>rewritten: a sub-schema that says nothing about its shape ({@code {}}, {@code true}, or only
  *       annotations such as {@code description}) means "any JSON value", which the converter would
@@ -176,7 +178,9 @@ final class GrammarSchema {
                         if (!v.isArray() || v.isEmpty()) {
                             throw new Problem(at + ": must be a non-empty array");
                         }
+                        checkLiteralStrings(v, at);
                     }
+                    case "const" -> checkLiteralStrings(v, at);
                     default -> {
                         if (COUNTS.contains(key) && !(v.canConvertToInt() && v.isIntegralNumber() && v.intValue() >= 0)) {
                             throw new Problem(at + ": must be a non-negative integer, got " + v);
@@ -194,6 +198,7 @@ final class GrammarSchema {
             if (!v.isObject()) {
                 throw new Problem(at + ": must be an object of schemas");
             }
+            v.fieldNames().forEachRemaining(name -> checkLiteral(name, at + "." + name));
             ObjectNode o = (ObjectNode) v;
             Iterator<Map.Entry<String, JsonNode>> members = o.fields();
             while (members.hasNext()) {
@@ -242,6 +247,29 @@ final class GrammarSchema {
             types.add(t);
         }
         return any;
+    }
+
+    // b4916's converter writes these values into grammar literals without escaping a JSON-escaped
+    // quote or backslash correctly: the grammar then fails to parse, and llama.cpp generates
+    // without any grammar at all (tried). So such strings are refused rather than let through.
+    private static void checkLiteralStrings(JsonNode v, String at) {
+        if (v.isTextual()) {
+            checkLiteral(v.asText(), at);
+        }
+        v.fieldNames().forEachRemaining(name -> checkLiteral(name, at));
+        for (JsonNode child : v) {
+            checkLiteralStrings(child, at);
+        }
+    }
+
+    private static void checkLiteral(String s, String at) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                throw new Problem(at + ": the string '" + s.replace("\n", "\\n") + "' holds a quote, backslash or control character,"
+                        + " which llama.cpp's converter cannot write into a grammar");
+            }
+        }
     }
 
     private static void checkType(JsonNode v, String at) {

@@ -162,10 +162,21 @@ final class LlamaSession implements ModelSession {
         if (!request.stop().isEmpty()) {
             p.setStopStrings(request.stop().toArray(new String[0]));
         }
-        if (grammar != null) {
-            p.setGrammar(grammar);
+        if (grammar == null) {
+            return Pass.run(loaded.model(), p, sink, () -> cancellation.isCancelled() || closed, stop, this::error);
         }
-        return Pass.run(loaded.model(), p, sink, () -> cancellation.isCancelled() || closed, stop, this::error);
+        p.setGrammar(grammar);
+        // llama.cpp does not fail a request whose grammar it cannot parse: it prints why and
+        // generates free text. Every grammar built here starts with '{', so a first piece that does
+        // not is the sign, and the request fails rather than pass unconstrained text off as valid.
+        GrammarGuard guard = new GrammarGuard(sink);
+        Pass.Outcome out = Pass.run(loaded.model(), p, guard, () -> cancellation.isCancelled() || closed,
+                () -> guard.refused() || stop.getAsBoolean(), this::error);
+        if (guard.refused()) {
+            throw error(new ChatFailure.Other("llama.cpp did not take the grammar built for this request (its log says why),"
+                    + " so the answer would not have been constrained; first output: " + out.text()), null);
+        }
+        return out;
     }
 
     private int completionTokens(String generated, int outputs, int limit) {
