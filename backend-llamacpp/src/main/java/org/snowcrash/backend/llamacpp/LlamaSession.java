@@ -30,6 +30,11 @@ import de.kherud.llama.Pair;
  * requests from several threads run one after another. After {@link #close()} the session
  * refuses requests itself (the native model would still answer; that is a 4.2.0 flaw).
  *
+ * <p>Tools: the conversation is rendered with {@link ToolPrompt} (the tools shown unless
+ * {@code tool_choice} is none), the request's {@link Shape} says whether and how a grammar
+ * constrains the answer, and call answers are read with {@link CallStream} (deltas to the sink,
+ * ids from {@code CallIds}). See docs/backend-inprocess-tools.md.
+ *
  * <p>Token counts: java-llama.cpp 4.2.0 does not hand the native timings to Java, and one output
  * may hold several tokens. So the prompt is counted with the model's own tokenizer (plus BOS), and
  * the completion is the request's limit when generation ran to it, else the tokenizer's count of
