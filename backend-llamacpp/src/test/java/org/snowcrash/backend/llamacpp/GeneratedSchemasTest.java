@@ -35,7 +35,7 @@ import org.snowcrash.tools.SchemaCheck;
  * a forced call whose arguments are valid, and a JSON answer that is valid. Every value is
  * bounded, so every answer completes within the token limit whatever the weights.
  */
-class GeneratedSchemaProperties {
+class GeneratedSchemasTest {
 
     private static ModelSession session;
 
