@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
@@ -15,7 +14,6 @@ import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
-import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.EventSink;
 import org.snowcrash.api.FinishReason;
@@ -23,6 +21,7 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -42,6 +41,14 @@ import org.snowcrash.registry.Discovery;
  * prompt and the turns, trims the oldest turns so each request fits the context window (as its
  * {@link TrimPolicy} says), streams the answer, cuts it into sentences and records it.
  *
+ * <p>An agent with {@linkplain Builder#tool tools} runs the tool loop: the model answers or calls
+ * tools; each call (its arguments already valid against the tool's schema) runs, its result goes
+ * back to the model, and the model goes on until it answers in text, within
+ * {@linkplain Builder#maxToolSteps a bound}. Listeners see {@link AgentEvent.ToolCalled} and
+ * {@link AgentEvent.ToolResult} for each call; an answer that breaks the request is never acted on
+ * ({@link AgentEvent.AnswerRejected}, then a bounded re-ask). The tools are part of every prompt's
+ * fixed beginning, and the context budget counts them as the backend renders them.
+ *
  * <p>Each message is counted once, by the backend's own tokenizer, and its count is kept with it
  * ({@link PromptCosts}): a turn asks the tokenizer twice (the question before, the exchange after)
  * however long the conversation, and what is trimmed is forgotten, so neither the work per turn
@@ -55,10 +62,7 @@ public final class Agent implements AutoCloseable {
 
     private final RunningModel model;
     private final List<AgentListener> listeners;
-    private final String systemPrompt;
-    private final int maxTokens;
-    private final OptionalDouble temperature;
-    private final TrimPolicy trimPolicy;
+    private final Conversation conversation;
     /** The exchanges the model still sees, oldest first; guarded by itself. */
     private final List<Exchange> turns = new ArrayList<>();
     /** Counts {@link #reset()}s, so a turn that was running during one does not trim the new conversation. */
@@ -70,18 +74,11 @@ public final class Agent implements AutoCloseable {
     private volatile Cancellation current;
     private volatile boolean closed;
 
-    /** A question, its answer, and what the two cost in a prompt (counted once, by the serving backend's tokenizer). */
-    private record Exchange(ChatMessage question, ChatMessage answer, int tokens) {
-    }
 
-    private Agent(RunningModel model, List<AgentListener> listeners, String systemPrompt, int maxTokens,
-                  OptionalDouble temperature, TrimPolicy trimPolicy) {
+    private Agent(RunningModel model, List<AgentListener> listeners, Conversation conversation) {
         this.model = model;
+        this.conversation = conversation;
         this.listeners = listeners;
-        this.systemPrompt = systemPrompt;
-        this.maxTokens = maxTokens;
-        this.temperature = temperature;
-        this.trimPolicy = trimPolicy;
     }
 
     /** A builder; nothing starts until {@link Builder#start()}. */
@@ -111,79 +108,32 @@ public final class Agent implements AutoCloseable {
             }
             Cancellation cancellation = new Cancellation();
             current = cancellation;
-            SessionInfo info = model.info();
+            List<Exchange> kept;
+            long epoch;
+            synchronized (turns) {
+                kept = List.copyOf(turns);
+                epoch = resets;
+            }
+            Turn turn = new Turn(model, conversation, this::costsFor, this::publish, ChatMessage.user(userText), kept,
+                    sink, cancellation);
             try {
-                ChatMessage question = ChatMessage.user(userText);
-                PromptCosts c = costsFor(info);
-                int fixed = c.fixed();
-                int asked = c.question(question);
-                if (!model.info().backendId().equals(info.backendId())) {
-                    // The first count found the backend dead and the model restarted on another
-                    // one: count again with the tokenizer that will serve this request.
-                    info = model.info();
-                    c = costsFor(info);
-                    fixed = c.fixed();
-                    asked = c.question(question);
+                ChatResponse response = turn.run();
+                if (response.finishReason() == FinishReason.CANCELLED) {
+                    // A cancelled turn leaves the conversation as it was (its tool calls included).
+                    publish(new AgentEvent.TurnFinished(response, 0));
+                    return response;
                 }
-                List<Exchange> kept;
-                long epoch;
-                synchronized (turns) {
-                    kept = List.copyOf(turns);
-                    epoch = resets;
-                }
-                int[] sizes = kept.stream().mapToInt(Exchange::tokens).toArray();
-                ContextBudget.Plan plan;
-                try {
-                    plan = ContextBudget.plan(trimPolicy, info.contextSize(), maxTokens, fixed, sizes, asked);
-                } catch (ContextBudget.Overflow e) {
-                    throw new ChatException(info.backendId(), "model " + info.modelId(), e.failure);
-                }
-                if (plan.drop() > 0) {
-                    LOG.debug("dropping {} old exchanges to fit the context of {} tokens ({})", plan.drop(),
-                            info.contextSize(), trimPolicy);
-                }
-                List<ChatMessage> messages = new ArrayList<>(2 * (kept.size() - plan.drop()) + 2);
-                if (!systemPrompt.isEmpty()) {
-                    messages.add(ChatMessage.system(systemPrompt));
-                }
-                for (Exchange e : kept.subList(plan.drop(), kept.size())) {
-                    messages.add(e.question());
-                    messages.add(e.answer());
-                }
-                messages.add(question);
-                ChatRequest request = new ChatRequest(messages, plan.maxTokens(), temperature, OptionalLong.empty(), List.of());
-                SentenceSplitter sentences = new SentenceSplitter();
-                ChatResponse response;
-                try {
-                    response = model.stream(request, piece -> {
-                        publish(new AgentEvent.Token(piece));
-                        sink.accept(piece);
-                        for (String sentence : sentences.accept(piece)) {
-                            publish(new AgentEvent.Sentence(sentence));
-                        }
-                    }, cancellation);
-                } catch (ChatException e) {
-                    if (e.failure() instanceof ChatFailure.ContextOverflow o) {
-                        // The backend counted more than the parts added up to: the next estimate knows.
-                        c.observe(plan.promptTokens(), o.promptTokens());
-                    }
-                    throw e;
-                }
-                for (String sentence : sentences.flush()) {
-                    publish(new AgentEvent.Sentence(sentence));
-                }
-                if (response.finishReason() != FinishReason.CANCELLED) {
-                    c.observe(plan.promptTokens(), response.usage().promptTokens());
-                }
-                ChatMessage answer = ChatMessage.assistant(response.text());
-                Exchange done = new Exchange(question, answer, exchangeCost(c, question, answer));
+                Exchange done = new Exchange(turn.messages(), exchangeCost(turn.costs(), turn.messages()));
+                int droppedMessages = 0;
                 synchronized (turns) {
                     if (resets == epoch) {
-                        turns.subList(0, plan.drop()).clear();
+                        List<Exchange> gone = turns.subList(0, Math.min(turn.drop(), turns.size()));
+                        droppedMessages = gone.stream().mapToInt(e -> e.messages().size()).sum();
+                        gone.clear();
                     }
                     turns.add(done);
                 }
-                publish(new AgentEvent.TurnFinished(response, 2 * plan.drop()));
+                publish(new AgentEvent.TurnFinished(response, droppedMessages));
                 return response;
             } catch (ChatException e) {
                 // A dead backend was already reported by the model (Degraded); the turn is reported here.
@@ -207,14 +157,15 @@ public final class Agent implements AutoCloseable {
         if (costs != null && info.backendId().equals(costsBackend)) {
             return costs;
         }
-        PromptCosts fresh = new PromptCosts(model::countPromptTokens, systemPrompt);
+        List<ToolSpec> specs = conversation.toolbox().specs();
+        PromptCosts fresh = new PromptCosts(messages -> model.countPromptTokens(messages, specs), conversation.systemPrompt());
         List<Exchange> kept;
         synchronized (turns) {
             kept = List.copyOf(turns);
         }
         List<Exchange> recounted = new ArrayList<>(kept.size());
         for (Exchange e : kept) {
-            recounted.add(new Exchange(e.question(), e.answer(), fresh.exchange(e.question(), e.answer())));
+            recounted.add(new Exchange(e.messages(), fresh.exchange(e.messages())));
         }
         synchronized (turns) {
             if (turns.equals(kept)) {
@@ -228,12 +179,12 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The exchange's cost; when the backend cannot count any more (it died after answering), a safe bound. */
-    private static int exchangeCost(PromptCosts c, ChatMessage question, ChatMessage answer) {
+    private static int exchangeCost(PromptCosts c, List<ChatMessage> messages) {
         try {
-            return c.exchange(question, answer);
+            return c.exchange(messages);
         } catch (ChatException e) {
             LOG.debug("could not count the finished exchange ({}); using a bound", e.getMessage());
-            return PromptCosts.exchangeBound(question, answer);
+            return PromptCosts.exchangeBound(messages);
         }
     }
 
@@ -246,15 +197,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * The conversation the model still sees (without the system prompt), oldest first: questions
-     * and answers in turn. Exchanges trimmed to fit the context are forgotten and not listed.
+     * The conversation the model still sees (without the system prompt), oldest first: each
+     * question, the tool calls and results it led to, and its answer. Exchanges trimmed to fit the
+     * context are forgotten and not listed.
      */
     public List<ChatMessage> history() {
         synchronized (turns) {
-            List<ChatMessage> all = new ArrayList<>(2 * turns.size());
+            List<ChatMessage> all = new ArrayList<>();
             for (Exchange e : turns) {
-                all.add(e.question());
-                all.add(e.answer());
+                all.addAll(e.messages());
             }
             return List.copyOf(all);
         }
@@ -327,6 +278,9 @@ public final class Agent implements AutoCloseable {
         private TrimPolicy trimPolicy;
         private Settings settings;
         private final List<AgentListener> listeners = new ArrayList<>();
+        private final List<AgentTool> tools = new ArrayList<>();
+        private int maxToolSteps = 4;
+        private int maxReasks = 1;
 
         private Builder() {
         }
@@ -360,6 +314,37 @@ public final class Agent implements AutoCloseable {
         public Builder trimPolicy(TrimPolicy p) { this.trimPolicy = Objects.requireNonNull(p); return this; }
         /** Sampling temperature (the backend's default when unset). */
         public Builder temperature(double t) { this.temperature = OptionalDouble.of(t); return this; }
+        /**
+         * A tool the model may call (offered with every question, so the tools stay in the
+         * prompt's cached beginning). A model started through the builder must run on a backend
+         * that honours tools; the fallback chain skips, with a reason, one that does not.
+         */
+        public Builder tool(AgentTool t) { this.tools.add(Objects.requireNonNull(t)); return this; }
+        /** Several tools; see {@link #tool}. */
+        public Builder tools(List<? extends AgentTool> ts) { ts.forEach(this::tool); return this; }
+        /**
+         * The most rounds of tool calls in one turn (default 4); after that the model is asked to
+         * answer without tools, so a model that keeps calling cannot loop for ever.
+         */
+        public Builder maxToolSteps(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxToolSteps must not be negative");
+            }
+            this.maxToolSteps = n;
+            return this;
+        }
+        /**
+         * How often one turn asks the model again after an answer that breaks the request (a call
+         * whose arguments do not validate); default 1. After that the turn fails with
+         * {@link ChatFailure.InvalidAnswer}. An invalid call is never run.
+         */
+        public Builder maxReasks(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxReasks must not be negative");
+            }
+            this.maxReasks = n;
+            return this;
+        }
         /** A listener that also sees the start events; see {@link AgentListener} for its contract. */
         public Builder listener(AgentListener l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
 
@@ -371,10 +356,15 @@ public final class Agent implements AutoCloseable {
             // Read once here, so a bad trim policy is reported before any model starts.
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
             TrimPolicy policy = trimPolicy != null ? trimPolicy : TrimPolicy.configured(s);
+            Toolbox toolbox = new Toolbox(tools);
             model.settings(s);
+            if (!toolbox.isEmpty()) {
+                model.needs(java.util.EnumSet.of(org.snowcrash.api.Capability.TOOLS));
+            }
             List<AgentListener> ls = new CopyOnWriteArrayList<>(listeners);
             EventSink bridge = event -> publish(ls, new AgentEvent.Lifecycle(event));
-            return new Agent(model.start(List.of(bridge)), ls, systemPrompt, maxTokens, temperature, policy);
+            return new Agent(model.start(List.of(bridge)), ls,
+                    new Conversation(systemPrompt, maxTokens, temperature, policy, toolbox, maxToolSteps, maxReasks));
         }
     }
 

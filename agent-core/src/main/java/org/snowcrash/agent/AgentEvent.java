@@ -3,6 +3,7 @@ package org.snowcrash.agent;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.ToolCall;
 
 /** What an {@link Agent} tells its listeners (viewers). */
 public sealed interface AgentEvent {
@@ -20,6 +21,38 @@ public sealed interface AgentEvent {
      * complete: for speech. The sentences of a turn, concatenated, equal its text.
      */
     record Sentence(String text) implements AgentEvent {
+    }
+
+    /**
+     * Reasoning the model did before answering, from servers that return it apart
+     * ({@code reasoning_content}): shown to viewers, never spoken, never part of the answer.
+     */
+    record Reasoning(String text) implements AgentEvent {
+    }
+
+    /** The model called a tool; the tool runs next (its arguments are valid against its schema). */
+    record ToolCalled(ToolCall call) implements AgentEvent {
+    }
+
+    /**
+     * A tool ran; its result goes back to the model.
+     *
+     * @param call   the call
+     * @param result what the model reads ({@code error: ...} when the tool threw)
+     * @param failed whether the tool threw
+     */
+    record ToolResult(ToolCall call, String result, boolean failed) implements AgentEvent {
+    }
+
+    /**
+     * The model's answer broke what the request asked for (a call whose arguments do not match the
+     * tool's schema, for instance) and was not acted on; the model is asked again, a bounded
+     * number of times.
+     *
+     * @param problem what was wrong
+     * @param answer  the rejected answer
+     */
+    record AnswerRejected(String problem, String answer) implements AgentEvent {
     }
 
     /**

@@ -39,7 +39,8 @@ final class PromptCosts {
     private int margin;
 
     /**
-     * @param counter      the backend's prompt counter ({@code countPromptTokens}); may throw
+     * @param counter      the backend's prompt counter ({@code countPromptTokens}, with the agent's
+     *                     tools offered, so their cost is part of every prompt's fixed part); may throw
      *                     {@link org.snowcrash.api.ChatException}
      * @param systemPrompt the agent's system prompt, empty for none
      */
@@ -56,8 +57,17 @@ final class PromptCosts {
 
     /** What a kept exchange adds to a prompt. One tokenizer call (plus the calibration the first time). */
     int exchange(ChatMessage question, ChatMessage answer) {
+        return exchange(List.of(question, answer));
+    }
+
+    /**
+     * What a kept exchange adds to a prompt when it is more than a question and an answer: the
+     * question, the model's tool calls and their results, the answer (or, within a turn, the part
+     * so far). One tokenizer call (plus the calibration the first time).
+     */
+    int exchange(List<ChatMessage> messages) {
         calibrate();
-        return Math.max(0, counter.applyAsInt(List.of(question, answer)) - base);
+        return Math.max(0, counter.applyAsInt(messages) - base);
     }
 
     /**
@@ -65,8 +75,18 @@ final class PromptCosts {
      * (no tokenizer makes more tokens than bytes; byte fallback is the worst case).
      */
     static int exchangeBound(ChatMessage question, ChatMessage answer) {
-        long bytes = question.content().getBytes(StandardCharsets.UTF_8).length
-                + (long) answer.content().getBytes(StandardCharsets.UTF_8).length + 2L * WRAPPER_BOUND;
+        return exchangeBound(List.of(question, answer));
+    }
+
+    /** {@link #exchangeBound(ChatMessage, ChatMessage)} for an exchange of any messages. */
+    static int exchangeBound(List<ChatMessage> messages) {
+        long bytes = 0;
+        for (ChatMessage m : messages) {
+            bytes += m.content().getBytes(StandardCharsets.UTF_8).length + (long) WRAPPER_BOUND;
+            for (var call : m.toolCalls()) {
+                bytes += call.name().length() + call.arguments().getBytes(StandardCharsets.UTF_8).length + (long) WRAPPER_BOUND;
+            }
+        }
         return (int) Math.min(Integer.MAX_VALUE / 4, bytes);
     }
 

@@ -45,6 +45,8 @@ final class Fakes {
         volatile Session last;
         /** The per-model keys it declares, as a third-party backend would. */
         volatile Set<String> modelSettings = Set.of();
+        /** What it declares it honours. */
+        volatile Set<org.snowcrash.api.Capability> capabilities = Set.of();
 
         Backend(String id, int priority, Mode mode) {
             this.id = id;
@@ -65,6 +67,11 @@ final class Fakes {
         @Override
         public Set<String> modelSettings() {
             return modelSettings;
+        }
+
+        @Override
+        public Set<org.snowcrash.api.Capability> capabilities() {
+            return capabilities;
         }
 
         @Override
@@ -110,6 +117,13 @@ final class Fakes {
         volatile boolean dead;
         /** When set, every request waits here first, so tests can hold several inside at once. */
         volatile java.util.concurrent.CyclicBarrier gate;
+        /**
+         * Answers to give instead of the echo, in order (tool calls, reasoning, text): a model's
+         * choices cannot be scripted for real, so the tool loop's mechanics are tested on these.
+         */
+        final java.util.concurrent.ConcurrentLinkedDeque<ChatResponse> script = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        /** Every request this session received, in order. */
+        final List<ChatRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Session(String backend, String model, int contextSize) {
             this.info = new SessionInfo(backend, model, contextSize, "fake");
@@ -148,6 +162,23 @@ final class Fakes {
             }
             lastMessages = request.messages();
             lastMaxTokens = request.maxTokens();
+            requests.add(request);
+            ChatResponse scripted = script.poll();
+            if (scripted != null) {
+                if (!scripted.reasoning().isEmpty()) {
+                    sink.reasoning(scripted.reasoning());
+                }
+                if (!scripted.text().isEmpty()) {
+                    sink.accept(scripted.text());
+                }
+                for (int i = 0; i < scripted.toolCalls().size(); i++) {
+                    var call = scripted.toolCalls().get(i);
+                    sink.toolCall(new org.snowcrash.api.ToolCallDelta(i, call.id(), call.name(), call.arguments()));
+                }
+                return new ChatResponse(scripted.text(), scripted.finishReason(),
+                        new Usage(countPromptTokens(request.messages()), 1), Duration.ofMillis(1),
+                        scripted.toolCalls(), scripted.reasoning());
+            }
             String last = request.messages().get(request.messages().size() - 1).content();
             StringBuilder text = new StringBuilder();
             int n = 0;
@@ -176,7 +207,8 @@ final class Fakes {
 
         @Override
         public int countPromptTokens(List<ChatMessage> messages) {
-            return messages.stream().mapToInt(m -> m.content().length() + 4).sum();
+            return messages.stream().mapToInt(m -> m.content().length() + 4
+                    + m.toolCalls().stream().mapToInt(c -> c.name().length() + c.arguments().length()).sum()).sum();
         }
 
         @Override

@@ -21,7 +21,10 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code snowcrash chat}: starts the model at once (before the first question, as the original
  * did), then answers questions from standard input, or one {@code --prompt}. Answers stream to
- * stdout; {@code served-by:} and {@code fallback:} lines and progress go to stderr.
+ * stdout; {@code served-by:} and {@code fallback:} lines and progress go to stderr, and so do the
+ * model's tool calls and their results ({@code tool: move {"direction":"forward","meters":2}},
+ * {@code result: would move forward 2 meters}): the model may call the robot tools (see
+ * {@link RobotTools}) unless {@code --tools none}.
  *
  * <p>In a session a failed turn prints one {@code error:} line and the session goes on with its
  * conversation kept: when the backend died, the next question starts the model again (printing
@@ -45,6 +48,10 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "256", paramLabel = "N", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Option(names = "--tools", defaultValue = "robot", paramLabel = "SET",
+            description = "Tools the model may call: robot (move, turn; they say what the robot would do) or none (default: ${DEFAULT-VALUE}).")
+    String tools;
+
     @Option(names = "--system", paramLabel = "TEXT", defaultValue = "",
             description = "System prompt. For the demo model the default describes a scene, as the robot's detector would.")
     String system;
@@ -56,6 +63,9 @@ final class ChatCommand implements Callable<Integer> {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
         }
+        if (!tools.equals("robot") && !tools.equals("none")) {
+            throw new IllegalArgumentException("--tools must be robot or none, got '" + tools + "'");
+        }
         Configuration config = root.configuration();
         root.sweepOrphans(config);
         Agent.Builder builder = Agent.builder().settings(config).model(model).maxTokens(maxTokens)
@@ -63,6 +73,9 @@ final class ChatCommand implements Callable<Integer> {
                 .listener(new Progress(err));
         if (backend != null) {
             builder.backend(backend);
+        }
+        if (tools.equals("robot")) {
+            builder.tools(RobotTools.all());
         }
         Agent agent = builder.start();
         // Ctrl-C and SIGTERM run this hook: the container stops before the process goes.
@@ -154,6 +167,26 @@ final class ChatCommand implements Callable<Integer> {
 
         @Override
         public synchronized void onEvent(AgentEvent event) {
+            if (event instanceof AgentEvent.ToolCalled c) {
+                err.println("tool: " + c.call().name() + " " + c.call().arguments());
+                err.flush();
+                return;
+            }
+            if (event instanceof AgentEvent.ToolResult r) {
+                err.println("result: " + r.result());
+                err.flush();
+                return;
+            }
+            if (event instanceof AgentEvent.AnswerRejected r) {
+                err.println("rejected: " + r.problem() + " (asking again)");
+                err.flush();
+                return;
+            }
+            if (event instanceof AgentEvent.TurnFinished t && !t.response().reasoning().isEmpty()) {
+                err.println("reasoning: " + t.response().reasoning().strip().replace('\n', ' '));
+                err.flush();
+                return;
+            }
             if (!(event instanceof AgentEvent.Lifecycle lifecycle)) {
                 return;
             }
