@@ -50,7 +50,7 @@ class OpenAiNodeToolsTest {
         try (SnowcrashServer server = ServeTestSupport.start(settings)) {
             Node.Result r = Node.run(Duration.ofMinutes(6), "openai-tools.mjs", server.uri() + "v1", ServeTestSupport.KEY,
                     "demo", "true");
-            assertEquals(0, r.exitCode(), r.err());
+            assertEquals(0, r.exitCode(), "stderr: " + r.err() + "\nstdout: " + r.out());
             JsonNode out = ServeTestSupport.json(r.out());
 
             assertCalls(out.path("required"), Set.of("move", "turn"));
