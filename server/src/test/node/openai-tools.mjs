@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import Ajv from 'ajv';
 
 const [baseURL, apiKey, model, auto] = process.argv.slice(2);
-const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 240_000 });
+const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 600_000 });
 const ajv = new Ajv({ strict: false, allErrors: true });
 
 // The demo model's two tools, as its training data writes them.

@@ -48,7 +48,7 @@ class OpenAiNodeToolsTest {
 
     private static void check(Map<String, String> settings, String backend) throws Exception {
         try (SnowcrashServer server = ServeTestSupport.start(settings)) {
-            Node.Result r = Node.run(Duration.ofMinutes(6), "openai-tools.mjs", server.uri() + "v1", ServeTestSupport.KEY,
+            Node.Result r = Node.run(Duration.ofMinutes(12), "openai-tools.mjs", server.uri() + "v1", ServeTestSupport.KEY,
                     "demo", "true");
             assertEquals(0, r.exitCode(), "stderr: " + r.err() + "\nstdout: " + r.out());
             JsonNode out = ServeTestSupport.json(r.out());
