@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+
 
 import org.junit.jupiter.api.Test;
 import org.snowcrash.api.ModelSpec;
@@ -38,7 +38,7 @@ class ServerContainerTest {
     }
 
     private static ServerContainer.Plan plan(DockerSettings s, List<String> serverCommand) {
-        return ServerContainer.plan(s, OPTIONS, SPEC, serverCommand, "1001:1001", Optional.empty());
+        return ServerContainer.plan(s, OPTIONS, SPEC, serverCommand, "1001:1001", org.snowcrash.machine.GpuAccess.NONE);
     }
 
     @Test
@@ -65,7 +65,7 @@ class ServerContainerTest {
     void theSlotCountIsAlwaysExplicit() {
         ModelSpec four = SPEC.toBuilder().parallel(4).build();
         List<String> cmd = ServerContainer.plan(settings(), OPTIONS, four, List.of("llama-server"),
-                "1001:1001", Optional.empty()).cmd();
+                "1001:1001", org.snowcrash.machine.GpuAccess.NONE).cmd();
         int np = cmd.indexOf("-np");
         assertEquals("4", cmd.get(np + 1));
         assertEquals(1, cmd.stream().filter("-np"::equals).count());

@@ -76,7 +76,9 @@ final class GrammarSchema {
         }
         ObjectNode copy = root.deepCopy();
         try {
-            JsonNode checked = walk(copy, "$", copy, true);
+            Walk w = new Walk(copy);
+            JsonNode checked = w.walk(copy, "$", true);
+            w.checkRefs();
             return new Ready(MAPPER.writeValueAsString(checked));
         } catch (Problem p) {
             return new Refused(p.getMessage());
@@ -85,73 +87,137 @@ final class GrammarSchema {
         }
     }
 
-    /** The schema to use in place of {@code node} (itself, changed in place, or a replacement). */
-    private static JsonNode walk(JsonNode node, String path, ObjectNode root, boolean isRoot) {
-        if (node.isBoolean()) {
-            if (!node.booleanValue()) {
-                throw new Problem(path + ": the schema false accepts nothing, so no answer could be generated");
-            }
-            return anyValue();
+    /** One walk over one schema: the sub-schemas it met (by identity) and the references to check at the end. */
+    private static final class Walk {
+        private final ObjectNode root;
+        private final Set<JsonNode> schemas = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final java.util.List<String[]> refs = new java.util.ArrayList<>();
+
+        Walk(ObjectNode root) {
+            this.root = root;
         }
-        if (!node.isObject()) {
-            throw new Problem(path + ": a schema must be an object or a boolean, got " + node.getNodeType().name().toLowerCase());
+
+        private JsonNode schema(JsonNode s) {
+            schemas.add(s);
+            return s;
         }
-        ObjectNode s = (ObjectNode) node;
-        Iterator<Map.Entry<String, JsonNode>> fields = s.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            String key = f.getKey();
-            JsonNode v = f.getValue();
-            String at = path + "." + key;
-            if (UNSUPPORTED.contains(key)) {
-                throw new Problem(at + ": the keyword '" + key + "' cannot be turned into a grammar by llama.cpp's converter;"
-                        + " leave it out or use a server backend that validates it");
-            }
-            switch (key) {
-                case "$ref" -> checkRef(v, at, root);
-                case "type" -> checkType(v, at);
-                case "format" -> requireText(v, at);
-                case "pattern" -> checkPattern(v, at);
-                case "properties", "$defs", "definitions" -> walkMembers(v, at, root);
-                case "additionalProperties" -> {
-                    if (!v.isBoolean()) {
-                        s.set(key, walk(v, at, root, false));
+
+        // The converter resolves "#/a/b" by plain splitting on '/', through objects only, and then
+        // visits what it finds as a schema: so the target must be one of the sub-schemas walked.
+        void checkRefs() {
+            for (String[] r : refs) {
+                String at = r[0];
+                String ref = r[1];
+                JsonNode target = root;
+                for (String step : ref.substring(2).split("/", -1)) {
+                    if (!target.isObject() || !target.has(step)) {
+                        throw new Problem(at + ": '" + ref + "' does not resolve ('" + step + "' is missing)");
                     }
+                    target = target.get(step);
                 }
-                case "items" -> {
-                    if (v.isArray()) {
-                        walkElements((ArrayNode) v, at, root);
-                    } else {
-                        s.set(key, walk(v, at, root, false));
-                    }
-                }
-                case "prefixItems", "anyOf", "oneOf", "allOf" -> {
-                    if (!v.isArray() || v.isEmpty()) {
-                        throw new Problem(at + ": must be a non-empty array of schemas");
-                    }
-                    walkElements((ArrayNode) v, at, root);
-                }
-                case "required" -> {
-                    if (!v.isArray()) {
-                        throw new Problem(at + ": must be an array of property names");
-                    }
-                }
-                case "enum" -> {
-                    if (!v.isArray() || v.isEmpty()) {
-                        throw new Problem(at + ": must be a non-empty array");
-                    }
-                }
-                default -> {
-                    if (COUNTS.contains(key) && !(v.canConvertToInt() && v.isIntegralNumber() && v.intValue() >= 0)) {
-                        throw new Problem(at + ": must be a non-negative integer, got " + v);
-                    }
-                    if (BOUNDS.contains(key) && !v.isNumber()) {
-                        throw new Problem(at + ": must be a number, got " + v);
-                    }
+                if (!schemas.contains(target)) {
+                    throw new Problem(at + ": '" + ref + "' does not point at a schema (under properties, items, $defs, ...)");
                 }
             }
         }
-        return isRoot || hasShape(s) ? s : anyValue();
+
+        /** The schema to use in place of {@code node} (itself, changed in place, or a replacement). */
+        JsonNode walk(JsonNode node, String path, boolean isRoot) {
+            if (node.isBoolean()) {
+                if (!node.booleanValue()) {
+                    throw new Problem(path + ": the schema false accepts nothing, so no answer could be generated");
+                }
+                return schema(anyValue());
+            }
+            if (!node.isObject()) {
+                throw new Problem(path + ": a schema must be an object or a boolean, got " + node.getNodeType().name().toLowerCase());
+            }
+            ObjectNode s = (ObjectNode) node;
+            Iterator<Map.Entry<String, JsonNode>> fields = s.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                String key = f.getKey();
+                JsonNode v = f.getValue();
+                String at = path + "." + key;
+                if (UNSUPPORTED.contains(key)) {
+                    throw new Problem(at + ": the keyword '" + key + "' cannot be turned into a grammar by llama.cpp's converter;"
+                            + " leave it out or use a server backend that validates it");
+                }
+                switch (key) {
+                    case "$ref" -> refs.add(new String[] {at, requireRef(v, at)});
+                    case "type" -> checkType(v, at);
+                    case "format" -> requireText(v, at);
+                    case "pattern" -> checkPattern(v, at);
+                    case "properties", "$defs", "definitions" -> walkMembers(v, at);
+                    case "additionalProperties" -> {
+                        if (!v.isBoolean()) {
+                            s.set(key, walk(v, at, false));
+                        }
+                    }
+                    case "items" -> {
+                        if (v.isArray()) {
+                            walkElements((ArrayNode) v, at);
+                        } else {
+                            s.set(key, walk(v, at, false));
+                        }
+                    }
+                    case "prefixItems", "anyOf", "oneOf", "allOf" -> {
+                        if (!v.isArray() || v.isEmpty()) {
+                            throw new Problem(at + ": must be a non-empty array of schemas");
+                        }
+                        walkElements((ArrayNode) v, at);
+                    }
+                    case "required" -> {
+                        if (!v.isArray()) {
+                            throw new Problem(at + ": must be an array of property names");
+                        }
+                    }
+                    case "enum" -> {
+                        if (!v.isArray() || v.isEmpty()) {
+                            throw new Problem(at + ": must be a non-empty array");
+                        }
+                    }
+                    default -> {
+                        if (COUNTS.contains(key) && !(v.canConvertToInt() && v.isIntegralNumber() && v.intValue() >= 0)) {
+                            throw new Problem(at + ": must be a non-negative integer, got " + v);
+                        }
+                        if (BOUNDS.contains(key) && !v.isNumber()) {
+                            throw new Problem(at + ": must be a number, got " + v);
+                        }
+                    }
+                }
+            }
+            return schema(isRoot || hasShape(s) ? s : anyValue());
+        }
+
+        private void walkMembers(JsonNode v, String at) {
+            if (!v.isObject()) {
+                throw new Problem(at + ": must be an object of schemas");
+            }
+            ObjectNode o = (ObjectNode) v;
+            Iterator<Map.Entry<String, JsonNode>> members = o.fields();
+            while (members.hasNext()) {
+                Map.Entry<String, JsonNode> m = members.next();
+                m.setValue(walk(m.getValue(), at + "." + m.getKey(), false));
+            }
+        }
+
+        private void walkElements(ArrayNode a, String at) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, walk(a.get(i), at + "[" + i + "]", false));
+            }
+        }
+    }
+
+    private static String requireRef(JsonNode v, String at) {
+        if (!v.isTextual()) {
+            throw new Problem(at + ": must be a string");
+        }
+        String ref = v.asText();
+        if (!ref.startsWith("#/")) {
+            throw new Problem(at + ": only local references (#/...) can be turned into a grammar, got '" + ref + "'");
+        }
+        return ref;
     }
 
     /** Whether the converter's visit finds a branch for the schema (else it fails with "Unrecognized schema"). */
@@ -176,42 +242,6 @@ final class GrammarSchema {
             types.add(t);
         }
         return any;
-    }
-
-    private static void walkMembers(JsonNode v, String at, ObjectNode root) {
-        if (!v.isObject()) {
-            throw new Problem(at + ": must be an object of schemas");
-        }
-        ObjectNode o = (ObjectNode) v;
-        Iterator<Map.Entry<String, JsonNode>> members = o.fields();
-        while (members.hasNext()) {
-            Map.Entry<String, JsonNode> m = members.next();
-            m.setValue(walk(m.getValue(), at + "." + m.getKey(), root, false));
-        }
-    }
-
-    private static void walkElements(ArrayNode a, String at, ObjectNode root) {
-        for (int i = 0; i < a.size(); i++) {
-            a.set(i, walk(a.get(i), at + "[" + i + "]", root, false));
-        }
-    }
-
-    // The converter resolves "#/a/b" by plain splitting on '/', through objects only.
-    private static void checkRef(JsonNode v, String at, ObjectNode root) {
-        if (!v.isTextual()) {
-            throw new Problem(at + ": must be a string");
-        }
-        String ref = v.asText();
-        if (!ref.startsWith("#/")) {
-            throw new Problem(at + ": only local references (#/...) can be turned into a grammar, got '" + ref + "'");
-        }
-        JsonNode target = root;
-        for (String step : ref.substring(2).split("/", -1)) {
-            if (!target.isObject() || !target.has(step)) {
-                throw new Problem(at + ": '" + ref + "' does not resolve ('" + step + "' is missing)");
-            }
-            target = target.get(step);
-        }
     }
 
     private static void checkType(JsonNode v, String at) {
