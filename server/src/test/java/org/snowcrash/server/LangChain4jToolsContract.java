@@ -44,6 +44,11 @@ import dev.langchain4j.service.TokenStream;
  * record (a {@code json_schema} answer), and an AI Service with a {@code @Tool} method that the
  * model chooses to call, blocking and streaming. Call arguments are checked against their schema
  * with the networknt validator.
+ *
+ * <p>The models use LangChain4j's {@code strictTools(true)}: the parameters then close their objects
+ * ({@code additionalProperties: false}). Without it, llama-server (b11669, Docker backend) was seen
+ * to stall on a forced call of the untrained demo model (no output for 120 s, once the container
+ * ended): an open object lets the grammar run on. The in-process backend answered either way.
  */
 abstract class LangChain4jToolsContract {
 
@@ -79,12 +84,12 @@ abstract class LangChain4jToolsContract {
 
     private static OpenAiChatModel.OpenAiChatModelBuilder blocking() {
         return OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("demo").maxTokens(256).temperature(0.0)
-                .maxRetries(0).timeout(Duration.ofMinutes(3));
+                .maxRetries(0).timeout(Duration.ofMinutes(3)).strictTools(true);
     }
 
     private static OpenAiStreamingChatModel streaming() {
         return OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("demo").maxTokens(256)
-                .temperature(0.0).timeout(Duration.ofMinutes(3)).build();
+                .temperature(0.0).timeout(Duration.ofMinutes(3)).strictTools(true).build();
     }
 
     private static ChatRequest forced(String command, ToolChoice choice) {
