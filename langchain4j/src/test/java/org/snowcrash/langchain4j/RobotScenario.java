@@ -60,13 +60,13 @@ final class RobotScenario {
         @Tool("Drive straight.")
         String move(Direction direction, double meters) {
             commands.add("move " + direction + " " + meters);
-            return "moved " + direction + " " + meters + " meters";
+            return "done";
         }
 
         @Tool("Turn in place.")
         String turn(Side direction, double degrees) {
             commands.add("turn " + direction + " " + degrees);
-            return "turned " + direction + " " + degrees + " degrees";
+            return "done";
         }
     }
 
