@@ -58,4 +58,14 @@ class ToolsDockerTest {
     void aRequiredCallIsAValidCallWhateverTheWeights() throws Exception {
         RobotScenario.requiredCall(demo);
     }
+
+    @Test
+    void theDemoModelDrivesThroughLangChain4jsToolLoop() {
+        RobotScenario.driveBlocking(demo);
+    }
+
+    @Test
+    void theDemoModelDrivesThroughATokenStream() throws Exception {
+        RobotScenario.driveStreaming(demo);
+    }
 }

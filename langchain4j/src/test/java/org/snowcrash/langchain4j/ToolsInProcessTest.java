@@ -71,4 +71,14 @@ class ToolsInProcessTest {
     void aRequiredCallIsAValidCallWhateverTheWeights() throws Exception {
         RobotScenario.requiredCall(random);
     }
+
+    @Test
+    void theDemoModelDrivesThroughLangChain4jsToolLoop() {
+        RobotScenario.driveBlocking(demo);
+    }
+
+    @Test
+    void theDemoModelDrivesThroughATokenStream() throws Exception {
+        RobotScenario.driveStreaming(demo);
+    }
 }
