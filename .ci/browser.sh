@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the server's client tests need beyond Java: Debian's chromium (driven headless by
 # playwright-core, which never downloads a browser here), node, and the npm packages the tests
-# use (openai, playwright-core), installed with `npm ci` from the committed package-lock.json.
+# use (openai, ajv, playwright-core), installed with `npm ci` from the committed package-lock.json.
 # Idempotent: installs only what is missing, and runs npm ci only when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

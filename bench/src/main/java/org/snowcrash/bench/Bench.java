@@ -111,7 +111,13 @@ public final class Bench {
         ConversationRows conversations = new ConversationRows(turns, b.image, b.work, b::add);
         b.row("long conversation, Docker", conversations::docker);
         b.row("long conversation, in-process", conversations::inProcess);
+        ToolPrefixRows toolPrefix = new ToolPrefixRows(12, b.image, b.work, b::add);
+        b.row("tools as a cached prefix, Docker", toolPrefix::docker);
+        b.row("tools as a cached prefix, in-process", toolPrefix::inProcess);
         b.row("concurrent viewers, Docker", new ViewerRows(rounds, tokens, b.image, b.work, b::add)::viewers);
+        GrammarRows grammar = new GrammarRows(rounds, b.work, b::add);
+        b.row("json_schema vs free text, in-process, demo model", grammar::demo);
+        b.row("json_schema vs free text, in-process, 50 MB random model", grammar::timing);
         b.print();
         // The models written for the run (about 160 MB) go with it.
         try (java.util.stream.Stream<Path> files = Files.walk(b.work)) {

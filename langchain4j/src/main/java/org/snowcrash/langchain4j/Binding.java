@@ -2,9 +2,11 @@ package org.snowcrash.langchain4j;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 import org.snowcrash.agent.RunningModel;
 
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
@@ -37,14 +39,25 @@ record Binding(RunningModel model, ChatRequestParameters defaults, List<ChatMode
         ChatRequestParameters defaults = DefaultChatRequestParameters.builder()
                 .modelName(name).maxOutputTokens(DEFAULT_MAX_TOKENS).build()
                 .overrideWith(given == null ? DefaultChatRequestParameters.EMPTY : given);
-        Messages.check(defaults, name);
+        Parameters.check(defaults, name);
         return new Binding(model, defaults, listeners);
     }
 
     /** The Snowcrash request for a LangChain4j one, after refusing what cannot be honoured. */
     org.snowcrash.api.ChatRequest toSnowcrash(dev.langchain4j.model.chat.request.ChatRequest request) {
-        Messages.check(request.parameters(), modelName());
+        Parameters.check(request.parameters(), modelName());
         return Messages.toSnowcrash(request, defaults.maxOutputTokens());
+    }
+
+    /**
+     * What LangChain4j may ask of the serving backend: a JSON-schema response format when it
+     * honours one. Asked again on each call, because a restart or fail-back may move the model to
+     * another backend; AI Services asks before each request, and without it puts the schema into
+     * the prompt instead of sending it.
+     */
+    Set<Capability> capabilities() {
+        return model.capabilities().contains(org.snowcrash.api.Capability.JSON_SCHEMA)
+                ? Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA) : Set.of();
     }
 
     /** The LangChain4j response for a Snowcrash one. */

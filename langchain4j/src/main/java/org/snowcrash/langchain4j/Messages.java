@@ -8,15 +8,16 @@ import java.util.OptionalLong;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.ToolCall;
 
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
-import dev.langchain4j.model.chat.request.ResponseFormatType;
-import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.model.output.TokenUsage;
 
 /** Maps LangChain4j requests and responses to Snowcrash's and back. Stateless. */
@@ -26,43 +27,16 @@ final class Messages {
     }
 
     /**
-     * Refuses what these backends cannot honour, so that nothing a caller asked for is silently
-     * dropped: tools, a JSON response format, sampling knobs Snowcrash does not carry (top-p,
-     * top-k, penalties), and a model name other than the one running.
-     *
-     * @throws UnsupportedFeatureException for a feature no Snowcrash backend offers
-     * @throws InvalidRequestException     for a model name this model does not answer to
-     */
-    static void check(ChatRequestParameters p, String runningModel) {
-        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty() || p.toolChoice() == ToolChoice.REQUIRED) {
-            throw new UnsupportedFeatureException("Snowcrash backends do not support tools");
-        }
-        if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
-            throw new UnsupportedFeatureException("Snowcrash backends do not support a JSON response format");
-        }
-        unsupported("topP", p.topP());
-        unsupported("topK", p.topK());
-        unsupported("frequencyPenalty", p.frequencyPenalty());
-        unsupported("presencePenalty", p.presencePenalty());
-        if (p.modelName() != null && !p.modelName().equals(runningModel)) {
-            throw new InvalidRequestException("this Snowcrash model runs '" + runningModel + "' and cannot answer as '"
-                    + p.modelName() + "'; start a RunningModel for that model instead");
-        }
-    }
-
-    private static void unsupported(String name, Object value) {
-        if (value != null) {
-            throw new UnsupportedFeatureException("Snowcrash backends do not support the '" + name + "' parameter");
-        }
-    }
-
-    /**
      * A Snowcrash request from a LangChain4j one whose parameters are already merged with the
      * model's defaults: system messages are joined into the one system prompt Snowcrash allows,
-     * first; user and AI messages keep their order.
+     * first; user, AI and tool-result messages keep their order; an AI message's tool execution
+     * requests become the assistant message's calls and a tool result answers its call by id.
      *
      * @param defaultMaxTokens used only when a caller skips LangChain4j's {@code chat()} template
      *                         (which merges the defaults) and calls {@code doChat} directly
+     * @throws UnsupportedFeatureException for a message Snowcrash cannot carry (images, audio, ...)
+     * @throws InvalidRequestException     for a conversation Snowcrash cannot take (a tool result
+     *                                     answering no earlier call, a call without an id, ...)
      */
     static ChatRequest toSnowcrash(dev.langchain4j.model.chat.request.ChatRequest request, int defaultMaxTokens) {
         StringBuilder system = new StringBuilder();
@@ -79,10 +53,9 @@ final class Messages {
                 }
                 rest.add(ChatMessage.user(u.singleText()));
             } else if (m instanceof AiMessage a) {
-                if (a.hasToolExecutionRequests()) {
-                    throw new UnsupportedFeatureException("Snowcrash backends do not support tools");
-                }
-                rest.add(ChatMessage.assistant(a.text() == null ? "" : a.text()));
+                rest.add(assistant(a));
+            } else if (m instanceof ToolExecutionResultMessage t) {
+                rest.add(toolResult(t));
             } else {
                 throw new UnsupportedFeatureException("Snowcrash backends do not support " + m.type() + " messages");
             }
@@ -96,18 +69,71 @@ final class Messages {
         Integer max = p.maxOutputTokens();
         Double temperature = p.temperature();
         List<String> stop = p.stopSequences() == null ? List.of() : p.stopSequences();
-        return new ChatRequest(all, max == null ? defaultMaxTokens : max,
-                temperature == null ? OptionalDouble.empty() : OptionalDouble.of(temperature), OptionalLong.empty(), stop);
+        try {
+            return new ChatRequest(all, max == null ? defaultMaxTokens : max,
+                    temperature == null ? OptionalDouble.empty() : OptionalDouble.of(temperature), OptionalLong.empty(), stop,
+                    Parameters.tools(p.toolSpecifications()), Parameters.choice(p.toolChoice()), true,
+                    Parameters.format(p.responseFormat()));
+        } catch (IllegalArgumentException e) {
+            // ChatRequest's invariants: a tool result answering no call, REQUIRED without tools, ...
+            throw new InvalidRequestException(e.getMessage(), e);
+        }
     }
 
-    /** A LangChain4j response from a Snowcrash one. */
+    private static ChatMessage assistant(AiMessage a) {
+        String text = a.text() == null ? "" : a.text();
+        if (!a.hasToolExecutionRequests()) {
+            return ChatMessage.assistant(text);
+        }
+        List<ToolCall> calls = new ArrayList<>();
+        for (ToolExecutionRequest r : a.toolExecutionRequests()) {
+            if (r.id() == null || r.id().isBlank()) {
+                throw new InvalidRequestException("tool execution request '" + r.name()
+                        + "' has no id; Snowcrash ties each tool result to its call by id");
+            }
+            String arguments = r.arguments() == null || r.arguments().isBlank() ? "{}" : r.arguments();
+            try {
+                calls.add(new ToolCall(r.id(), r.name(), arguments));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("tool execution request '" + r.name() + "': " + e.getMessage(), e);
+            }
+        }
+        return ChatMessage.assistant(text, calls);
+    }
+
+    private static ChatMessage toolResult(ToolExecutionResultMessage t) {
+        if (t.id() == null || t.id().isBlank()) {
+            throw new InvalidRequestException("the result of tool '" + t.toolName()
+                    + "' has no id; Snowcrash ties each tool result to its call by id");
+        }
+        return ChatMessage.toolResult(t.id(), t.text() == null ? "" : t.text());
+    }
+
+    /**
+     * A LangChain4j response from a Snowcrash one: the text (none when the answer is only calls),
+     * the calls as tool execution requests, the reasoning as the AI message's thinking.
+     */
     static dev.langchain4j.model.chat.response.ChatResponse toLangChain(org.snowcrash.api.ChatResponse r, String modelName) {
+        AiMessage.Builder ai = AiMessage.builder();
+        // LangChain4j's own providers leave the text null when a model answered only with calls.
+        ai.text(r.hasToolCalls() && r.text().isEmpty() ? null : r.text());
+        if (!r.reasoning().isEmpty()) {
+            ai.thinking(r.reasoning());
+        }
+        if (r.hasToolCalls()) {
+            ai.toolExecutionRequests(r.toolCalls().stream().map(Messages::request).toList());
+        }
         return dev.langchain4j.model.chat.response.ChatResponse.builder()
-                .aiMessage(AiMessage.from(r.text()))
+                .aiMessage(ai.build())
                 .modelName(modelName)
                 .tokenUsage(new TokenUsage(r.usage().promptTokens(), r.usage().completionTokens()))
                 .finishReason(finish(r.finishReason()))
                 .build();
+    }
+
+    /** LangChain4j's tool execution request for a call the model made. */
+    static ToolExecutionRequest request(ToolCall call) {
+        return ToolExecutionRequest.builder().id(call.id()).name(call.name()).arguments(call.arguments()).build();
     }
 
     private static dev.langchain4j.model.output.FinishReason finish(FinishReason f) {

@@ -31,6 +31,13 @@ import dev.langchain4j.model.chat.response.ChatResponse;
  * }
  * }</pre>
  *
+ * <p>Tools and structured answers: a request's tool specifications, tool choice (AUTO, REQUIRED,
+ * NONE) and response format (TEXT, JSON, JSON with a schema) go to the backend, which must honour
+ * them or refuse ({@link dev.langchain4j.exception.UnsupportedFeatureException}); the answer's calls
+ * come back as tool execution requests with {@code FinishReason.TOOL_EXECUTION}, and tool results
+ * go back as {@code ToolExecutionResultMessage}s, so LangChain4j's AI Services run their own tool
+ * loop on it. See {@code docs/langchain4j-tools.md}.
+ *
  * <p>Backend choice, fallback and recovery are the running model's: when its backend dies the
  * request fails with {@link org.snowcrash.api.ChatException} ({@code BackendGone}) and the next
  * one is served by a restarted backend. The running model belongs to the caller, who closes it;
@@ -54,11 +61,21 @@ public final class SnowcrashChatModel implements ChatModel {
      * {@link #defaultRequestParameters()}. Blocks until the whole answer is there.
      *
      * @throws org.snowcrash.api.ChatException when the backend fails (its failure says how)
-     * @throws dev.langchain4j.exception.UnsupportedFeatureException for tools, JSON output, top-p/top-k or penalties
+     * @throws dev.langchain4j.exception.UnsupportedFeatureException for top-p/top-k or penalties, and for
+     *         tools or a JSON format the serving backend does not honour
+     * @throws dev.langchain4j.exception.InvalidRequestException for a tool, schema or conversation
+     *         Snowcrash cannot take (the message names it)
+     * @throws InvalidAnswerException when the model's answer broke the request (an unknown tool,
+     *         arguments or JSON not valid against their schema); nothing of it is returned
      */
     @Override
     public ChatResponse doChat(ChatRequest request) {
-        return binding.toLangChain(binding.model().chat(binding.toSnowcrash(request)));
+        org.snowcrash.api.ChatRequest r = binding.toSnowcrash(request);
+        try {
+            return binding.toLangChain(binding.model().chat(r));
+        } catch (RuntimeException e) {
+            throw Failures.translate(e);
+        }
     }
 
     /** The model's name (the running model's id) and a token limit (256 unless the builder set one). */
@@ -72,10 +89,14 @@ public final class SnowcrashChatModel implements ChatModel {
         return binding.listeners();
     }
 
-    /** None: Snowcrash backends answer in plain text (no JSON schema output). */
+    /**
+     * {@code RESPONSE_FORMAT_JSON_SCHEMA} while the serving backend honours a JSON schema (so AI
+     * Services sends the schema of a record return type, and constrained generation holds the
+     * answer to it); none otherwise. Never blocks.
+     */
     @Override
     public Set<Capability> supportedCapabilities() {
-        return Set.of();
+        return binding.capabilities();
     }
 
     @Override

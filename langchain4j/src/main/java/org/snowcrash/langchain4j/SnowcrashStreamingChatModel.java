@@ -18,8 +18,6 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 
@@ -27,13 +25,17 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
  * LangChain4j's {@link StreamingChatModel} over a Snowcrash {@link RunningModel}, built like
  * LangChain4j's own providers (see {@link SnowcrashChatModel}): LangChain4j's {@code chat()}
  * template merges the defaults, tells the listeners and calls {@link #doChat}, which never throws
- * and reports everything through the handler.
+ * and reports everything through the handler: text as partial responses, a reasoning model's
+ * thinking as partial thinking, tool calls as partial tool calls while they stream and as complete
+ * tool calls once the runtime has checked them (just before {@code onCompleteResponse}, whose AI
+ * message carries them as tool execution requests).
  *
  * <p>Each request streams on a thread of the builder's {@link Builder#executor executor} (by
  * default a pool of daemon threads that end when idle). Partial responses carry a
  * {@link StreamingHandle} whose {@code cancel()} stops that request, and only it, at once; a
  * cancelled stream ends without {@code onCompleteResponse}. Failures arrive through
- * {@code onError} as the typed {@link org.snowcrash.api.ChatException}; after a backend died,
+ * {@code onError} as the typed {@link org.snowcrash.api.ChatException}, except those LangChain4j has
+ * words for (as in {@link SnowcrashChatModel#doChat}: an unsupported feature, an invalid answer); after a backend died,
  * the next request is served by a restarted one. Thread-safe.
  */
 public final class SnowcrashStreamingChatModel implements StreamingChatModel {
@@ -67,17 +69,17 @@ public final class SnowcrashStreamingChatModel implements StreamingChatModel {
             return;
         }
         Cancellation cancellation = new Cancellation();
-        PartialResponseContext context = new PartialResponseContext(new Handle(cancellation));
+        StreamBridge bridge = new StreamBridge(handler, new Handle(cancellation));
         try {
             executor.execute(() -> {
                 try {
-                    org.snowcrash.api.ChatResponse done = binding.model().stream(r,
-                            piece -> handler.onPartialResponse(new PartialResponse(piece), context), cancellation);
+                    org.snowcrash.api.ChatResponse done = binding.model().stream(r, bridge, cancellation);
                     if (done.finishReason() != FinishReason.CANCELLED) {
+                        bridge.completeCalls(done.toolCalls());
                         handler.onCompleteResponse(binding.toLangChain(done));
                     }
                 } catch (RuntimeException e) {
-                    handler.onError(e);
+                    handler.onError(Failures.translate(e));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -96,10 +98,10 @@ public final class SnowcrashStreamingChatModel implements StreamingChatModel {
         return binding.listeners();
     }
 
-    /** None: Snowcrash backends answer in plain text (no JSON schema output). */
+    /** As {@link SnowcrashChatModel#supportedCapabilities()}: JSON schema while the serving backend honours it. */
     @Override
     public Set<Capability> supportedCapabilities() {
-        return Set.of();
+        return binding.capabilities();
     }
 
     @Override

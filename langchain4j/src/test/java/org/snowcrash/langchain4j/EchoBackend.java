@@ -2,11 +2,16 @@ package org.snowcrash.langchain4j;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
@@ -18,16 +23,36 @@ import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolCall;
+import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.Usage;
 
 /**
  * A backend whose sessions answer "echo" and the words of the last message, one piece per word,
- * and can be made to fail: for the failure modes no real backend produces on demand.
+ * and can be made to fail: for the failure modes no real backend produces on demand. It can also
+ * declare capabilities and be given the next answers (text, calls, reasoning), streamed piece by
+ * piece as a real backend streams them: for the shapes of the tool mapping, not for what a model does.
  */
 final class EchoBackend implements LlmBackend {
 
     final AtomicInteger starts = new AtomicInteger();
     volatile Session last;
+    private final Set<Capability> capabilities;
+
+    /** A backend that honours nothing beyond plain chat. */
+    EchoBackend() {
+        this(Set.of());
+    }
+
+    /** A backend that declares these capabilities. */
+    EchoBackend(Set<Capability> capabilities) {
+        this.capabilities = Set.copyOf(capabilities);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
 
     @Override
     public String id() {
@@ -54,6 +79,10 @@ final class EchoBackend implements LlmBackend {
     static final class Session implements ModelSession {
         private final SessionInfo info;
         volatile ChatRequest lastRequest;
+        /** Every request answered, in order. */
+        final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+        /** Answers to give instead of the echo, in order, each streamed as a backend streams it. */
+        final Queue<ChatResponse> script = new ConcurrentLinkedQueue<>();
         /** Every request fails as if the container had died. */
         volatile boolean dead;
         /** The next request fails this way. */
@@ -88,6 +117,11 @@ final class EchoBackend implements LlmBackend {
                 throw new ChatException("echo", "model " + info.modelId(), f);
             }
             lastRequest = request;
+            requests.add(request);
+            ChatResponse scripted = script.poll();
+            if (scripted != null) {
+                return play(scripted, sink);
+            }
             String[] words = ("echo " + request.messages().get(request.messages().size() - 1).content()).split(" ");
             StringBuilder text = new StringBuilder();
             int n = 0;
@@ -104,6 +138,25 @@ final class EchoBackend implements LlmBackend {
                 n++;
             }
             return new ChatResponse(text.toString(), FinishReason.STOP, new Usage(3, n), Duration.ofMillis(1));
+        }
+
+        /** Streams a given answer: its reasoning, its text by word, each call's opening and its arguments in two halves. */
+        private static ChatResponse play(ChatResponse answer, TokenSink sink) {
+            if (!answer.reasoning().isEmpty()) {
+                sink.reasoning(answer.reasoning());
+            }
+            for (String w : answer.text().split("(?<= )")) {
+                if (!w.isEmpty()) {
+                    sink.accept(w);
+                }
+            }
+            for (int i = 0; i < answer.toolCalls().size(); i++) {
+                ToolCall c = answer.toolCalls().get(i);
+                int half = c.arguments().length() / 2;
+                sink.toolCall(new ToolCallDelta(i, c.id(), c.name(), c.arguments().substring(0, half)));
+                sink.toolCall(new ToolCallDelta(i, "", "", c.arguments().substring(half)));
+            }
+            return answer;
         }
 
         @Override

@@ -25,6 +25,7 @@ import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
+import org.snowcrash.api.ToolFormat;
 import org.snowcrash.backend.docker.DockerCondition;
 import org.snowcrash.backend.docker.RequiresDocker;
 import org.snowcrash.models.TinyLlama;
@@ -38,13 +39,23 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 class SnowcrashLangChain4jDockerTest {
 
     /** The demo model; its container's name and port are the Docker backend's own settings. */
-    private record DockerDemo(ModelSpec spec, String containerName, Settings settings) {
+    record DockerDemo(ModelSpec spec, String containerName, Settings settings) {
     }
 
-    /** The demo model on a free port, in a container named for this test and this JVM. */
+    /** Writes a model file. */
+    interface ModelFile {
+        void writeTo(Path file) throws java.io.IOException;
+    }
+
+    /** The random-weight test model on a free port, in a container named for this test and this JVM. */
     private static DockerDemo demo(String container) throws Exception {
+        return demo(container, file -> TinyLlama.demo().write(file), ToolFormat.NATIVE);
+    }
+
+    /** A model on a free port, in a container named for this test and this JVM. */
+    static DockerDemo demo(String container, ModelFile model, ToolFormat toolFormat) throws Exception {
         Path dir = Files.createTempDirectory("lc4j-docker");
-        TinyLlama.demo().write(dir.resolve("demo.gguf"));
+        model.writeTo(dir.resolve("demo.gguf"));
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
@@ -54,12 +65,13 @@ class SnowcrashLangChain4jDockerTest {
                 "backend.docker.pull", "never", "backend.docker.gpu", "off",
                 "backend.docker.labels", "snowcrash-test.run=lc4j-" + ProcessHandle.current().pid(),
                 "model.demo.port", String.valueOf(port), "model.demo.container", name));
-        return new DockerDemo(ModelSpec.builder("demo", dir.resolve("demo.gguf")).startupTimeout(Duration.ofSeconds(60)).build(),
+        return new DockerDemo(ModelSpec.builder("demo", dir.resolve("demo.gguf")).startupTimeout(Duration.ofSeconds(60))
+                .toolFormat(toolFormat).build(),
                 name, settings);
     }
 
     /** Runs the docker command and returns what it printed (empty when it failed). */
-    private static String docker(String... args) throws Exception {
+    static String docker(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("docker"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,10 +27,8 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.models.TinyLlama;
 
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -128,12 +128,25 @@ class SnowcrashLangChain4jTest {
 
     @Test
     void cancellingThroughTheStreamingHandleStopsGeneration() throws Exception {
+        // The stream's own end is the event: an executor that signals when the streaming task has
+        // returned, so "no completion" is checked after the stream is over, not after a guess of time.
+        CountDownLatch streamEnded = new CountDownLatch(1);
+        Executor signalling = task -> new Thread(() -> {
+            try {
+                task.run();
+            } finally {
+                streamEnded.countDown();
+            }
+        }, "lc4j-cancel-test").start();
+        SnowcrashStreamingChatModel model = SnowcrashStreamingChatModel.builder().runningModel(running)
+                .defaultRequestParameters(ChatRequestParameters.builder().maxOutputTokens(12).build()).executor(signalling).build();
         Collector c = new Collector();
         c.cancelAt = 2;
-        streamingModel.chat(request("a long story", 200), c);
-        Thread.sleep(1500);
-        assertFalse(c.done.isDone(), "a cancelled stream does not complete");
-        assertTrue(c.partials.size() <= 3, "stopped soon after cancel: " + c.partials.size());
+        model.chat(request("a long story", 200), c);
+        assertTrue(streamEnded.await(60, TimeUnit.SECONDS), "the cancelled stream ended");
+        assertFalse(c.done.isDone(), "a cancelled stream neither completes nor fails");
+        assertEquals(0, c.completions.get());
+        assertTrue(c.partials.size() >= 2 && c.partials.size() <= 3, "stopped soon after cancel: " + c.partials.size());
         assertNotNull(chatModel.chat(request("still there?", 4)).aiMessage().text());
     }
 
@@ -145,13 +158,6 @@ class SnowcrashLangChain4jTest {
         ChatException chat = assertInstanceOf(ChatException.class, e.getCause());
         assertInstanceOf(ChatFailure.ContextOverflow.class, chat.failure());
         assertThrows(ChatException.class, () -> chatModel.chat(request("word ".repeat(600), 8)));
-    }
-
-    @Test
-    void toolsAreRefusedClearly() {
-        ChatRequest withTools = ChatRequest.builder().messages(UserMessage.from("hi"))
-                .toolSpecifications(ToolSpecification.builder().name("lights").description("switch lights").build()).build();
-        assertThrows(UnsupportedFeatureException.class, () -> chatModel.chat(withTools));
     }
 
     interface Robot {

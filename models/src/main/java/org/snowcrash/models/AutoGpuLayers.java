@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
+import org.snowcrash.machine.MachineSettings;
 import org.snowcrash.models.gguf.GgufException;
 import org.snowcrash.models.gguf.GgufFile;
 import org.snowcrash.models.gguf.GgufReader;
@@ -15,14 +16,16 @@ import org.snowcrash.models.gguf.GgufReader;
 /**
  * Resolves {@code model.<id>.gpu-layers=auto} to a number when a model's spec is built: the
  * {@link GpuLayerPlanner}'s plan for the model file, its context and batch size, and the GPU
- * memory given as {@code snowcrash.gpu.memory}. Without that key no GPU is known and auto means 0.
+ * memory: {@code snowcrash.gpu.memory} when set, else the detected GPU's memory (a Jetson's unified
+ * memory) minus {@code snowcrash.gpu.reserve} ({@link MachineSettings}). Without either no GPU
+ * is known and auto means 0.
  */
 public final class AutoGpuLayers {
 
     /** The value {@link CatalogEntry#gpuLayers()} holds for {@code gpu-layers=auto}. */
     public static final int AUTO = -1;
     /** Configuration key of the GPU memory the planner may fill (a size: {@code 8g}); unset means no GPU. */
-    public static final String GPU_MEMORY_KEY = "snowcrash.gpu.memory";
+    public static final String GPU_MEMORY_KEY = MachineSettings.GPU_MEMORY_KEY;
 
     private static final Logger LOG = LoggerFactory.getLogger(AutoGpuLayers.class);
 
@@ -43,8 +46,15 @@ public final class AutoGpuLayers {
      * GGUF resolves to 0: the validation that follows reports it, as it does for any model.
      */
     public static Resolution resolve(CatalogEntry entry, Path file, OptionalLong gpuMemory) {
+        return resolve(entry, file, new MachineSettings.GpuMemory(gpuMemory, gpuMemory.isPresent() ? GPU_MEMORY_KEY
+                : GPU_MEMORY_KEY + " is not set, so no GPU is known; running on the CPU"));
+    }
+
+    /** As {@link #resolve(CatalogEntry, Path, OptionalLong)}, with where the memory figure came from for the explanation. */
+    public static Resolution resolve(CatalogEntry entry, Path file, MachineSettings.GpuMemory memory) {
+        OptionalLong gpuMemory = memory.bytes();
         if (gpuMemory.isEmpty()) {
-            return log(entry, new Resolution(0, GPU_MEMORY_KEY + " is not set, so no GPU is known; running on the CPU"));
+            return log(entry, new Resolution(0, memory.why()));
         }
         GgufFile header;
         try {
@@ -61,7 +71,7 @@ public final class AutoGpuLayers {
         int layers = GpuLayerPlanner.plan(model, gpuMemory.getAsLong());
         return log(entry, new Resolution(layers, layers + " of " + model.allLayers() + " layers take "
                 + MemoryEstimate.mib(GpuLayerPlanner.bytesOnGpu(model, layers)) + " of the "
-                + MemoryEstimate.mib(gpuMemory.getAsLong()) + " in " + GPU_MEMORY_KEY
+                + MemoryEstimate.mib(gpuMemory.getAsLong()) + " of " + memory.why()
                 + " (layers, their KV cache, compute buffer and " + MemoryEstimate.mib(GpuLayerPlanner.GPU_RUNTIME_RESERVE)
                 + " for the GPU runtime)"));
     }
@@ -82,9 +92,9 @@ public final class AutoGpuLayers {
         return r.integer(key, defaultValue, 0, 10_000);
     }
 
-    /** {@value #GPU_MEMORY_KEY} as bytes, or empty when it is not set. A bad value is reported to the reader. */
-    public static OptionalLong gpuMemory(Settings settings, SettingsReader r) {
-        return settings.get(GPU_MEMORY_KEY).isPresent() ? OptionalLong.of(r.bytes(GPU_MEMORY_KEY, 1)) : OptionalLong.empty();
+    /** The GPU memory to plan for as {@link MachineSettings#gpuMemory} finds it. Bad values are reported to the reader. */
+    public static MachineSettings.GpuMemory gpuMemory(Settings settings, SettingsReader r) {
+        return MachineSettings.gpuMemory(settings, r);
     }
 
     private static Resolution log(CatalogEntry entry, Resolution r) {

@@ -22,6 +22,7 @@ import org.snowcrash.api.ToolFormat;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
 import org.snowcrash.api.StartFailure;
+import org.snowcrash.machine.MachineSettings;
 import org.snowcrash.models.hub.HubSource;
 
 /**
@@ -41,13 +42,13 @@ public final class ModelCatalog {
      * The per-model keys every runtime knows, after {@code model.<id>.}: the catalog reads {@code file},
      * {@code gpu-layers}, {@code ctx-size}, {@code batch-size}, {@code threads},
      * {@code startup-timeout}, {@code source} and {@code parallel}; the model pool
-     * ({@code org.snowcrash.agent.pool.ModelPool}) reads {@code keep-alive}, {@code max-in-flight}
-     * and {@code queue}. A backend's own per-model keys (the Docker backend's {@code port},
+     * ({@code org.snowcrash.agent.pool.ModelPool}) reads {@code keep-alive}, {@code max-in-flight},
+     * {@code queue} and {@code pinned}. A backend's own per-model keys (the Docker backend's {@code port},
      * {@code container}, ...) are the backend's to declare ({@code LlmBackend.modelSettings()}) and
      * are passed to {@link #from(Settings, Collection)}. Listed so a misspelt key is caught.
      */
     public static final List<String> MODEL_KEYS = List.of("file", "gpu-layers", "ctx-size", "batch-size", "threads",
-            "startup-timeout", "source", "keep-alive", "max-in-flight", "queue", "parallel", "tool-format");
+            "startup-timeout", "source", "keep-alive", "max-in-flight", "queue", "parallel", "tool-format", "pinned");
 
     /**
      * Where {@code snowcrash pull} gets the built-in models: public repositories holding exactly
@@ -63,9 +64,9 @@ public final class ModelCatalog {
 
     private final Map<String, CatalogEntry> entries;
     private final Path modelsDir;
-    private final OptionalLong gpuMemory;
+    private final MachineSettings.GpuMemory gpuMemory;
 
-    private ModelCatalog(Map<String, CatalogEntry> entries, Path modelsDir, OptionalLong gpuMemory) {
+    private ModelCatalog(Map<String, CatalogEntry> entries, Path modelsDir, MachineSettings.GpuMemory gpuMemory) {
         this.entries = Collections.unmodifiableMap(entries);
         this.modelsDir = modelsDir;
         this.gpuMemory = gpuMemory;
@@ -176,7 +177,7 @@ public final class ModelCatalog {
                     r.integer(p + "parallel", b.parallel(), 1, 256),
                     r.choice(p + "tool-format", b.toolFormat())));
         }
-        OptionalLong gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
+        MachineSettings.GpuMemory gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
         r.throwIfProblems();
         return new ModelCatalog(result, dir, gpuMemory);
     }
@@ -188,9 +189,17 @@ public final class ModelCatalog {
         }
     }
 
-    /** {@value AutoGpuLayers#GPU_MEMORY_KEY}, if set: the GPU memory {@code gpu-layers=auto} plans for. */
+    /**
+     * The GPU memory {@code gpu-layers=auto} plans for: {@value AutoGpuLayers#GPU_MEMORY_KEY} when
+     * set, else the detected GPU's memory minus {@code snowcrash.gpu.reserve}; empty when no GPU is known.
+     */
     public OptionalLong gpuMemory() {
-        return gpuMemory;
+        return gpuMemory.bytes();
+    }
+
+    /** Where {@link #gpuMemory()} came from, in words. */
+    public String gpuMemorySource() {
+        return gpuMemory.why();
     }
 
     /** The models directory, absolute. */

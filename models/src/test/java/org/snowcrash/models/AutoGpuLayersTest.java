@@ -22,7 +22,11 @@ class AutoGpuLayersTest {
     Path dir;
 
     private ModelCatalog catalog(Map<String, String> extra) {
-        Map<String, String> m = new HashMap<>(extra);
+        Map<String, String> m = new HashMap<>();
+        // Detection reads a fake machine: an empty tree (CPU only) unless a test writes one.
+        m.put("snowcrash.machine.root", dir.resolve("root").toString());
+        m.put("snowcrash.machine.path", "");
+        m.putAll(extra);
         m.put(ModelCatalog.MODELS_DIR_KEY, dir.toString());
         return ModelCatalog.from(Settings.of(m, "file test"));
     }
@@ -42,6 +46,30 @@ class AutoGpuLayersTest {
         AutoGpuLayers.Resolution r = AutoGpuLayers.resolve(c.find("demo").orElseThrow(), c.fileOf(c.find("demo").orElseThrow()),
                 OptionalLong.empty());
         assertEquals("snowcrash.gpu.memory is not set, so no GPU is known; running on the CPU", r.explanation());
+        assertEquals("snowcrash.gpu.memory is not set and no GPU was detected; running on the CPU", c.gpuMemorySource());
+    }
+
+    @Test
+    void onADetectedJetsonAutoPlansForItsUnifiedMemoryMinusTheReserve() throws Exception {
+        Path root = dir.resolve("root");
+        java.nio.file.Files.createDirectories(root.resolve("etc"));
+        java.nio.file.Files.createDirectories(root.resolve("proc/device-tree"));
+        java.nio.file.Files.writeString(root.resolve("etc/nv_tegra_release"), "# R36 (release), REVISION: 4.0, GCID: 1, BOARD: generic\n");
+        java.nio.file.Files.writeString(root.resolve("proc/device-tree/model"), "NVIDIA Jetson Orin Nano Developer Kit\0");
+        java.nio.file.Files.writeString(root.resolve("proc/meminfo"), "MemTotal:        7800000 kB\n");
+        // 7.4 GiB of unified memory minus a 7 GiB reserve: about 440 MiB, less than the GPU runtime's own reserve.
+        ModelCatalog tight = catalog(Map.of("model.demo.gpu-layers", "auto", "snowcrash.gpu.reserve", "7g"));
+        assertEquals(OptionalLong.of(7_800_000L * 1024 - (7L << 30)), tight.gpuMemory());
+        assertEquals("the Jetson's unified memory 7.4 GiB minus snowcrash.gpu.reserve 7.0 GiB", tight.gpuMemorySource());
+        assertEquals(0, tight.spec("demo").gpuLayers());
+        ModelCatalog roomy = catalog(Map.of("model.demo.gpu-layers", "auto", "snowcrash.gpu.reserve", "1g"));
+        long blocks = GgufReader.read(roomy.fileOf(roomy.find("demo").orElseThrow())).archInteger("block_count").orElseThrow();
+        assertEquals(blocks + 1, roomy.spec("demo").gpuLayers(), "the demo model fits in 6.4 GiB whole");
+        AutoGpuLayers.Resolution r = AutoGpuLayers.resolve(roomy.find("demo").orElseThrow(),
+                roomy.fileOf(roomy.find("demo").orElseThrow()), new org.snowcrash.machine.MachineSettings.GpuMemory(
+                        roomy.gpuMemory(), roomy.gpuMemorySource()));
+        assertTrue(r.explanation().contains("of the Jetson's unified memory 7.4 GiB minus snowcrash.gpu.reserve 1.0 GiB"),
+                r.explanation());
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import okhttp3.ConnectionPool;
@@ -37,6 +36,9 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolCall;
+import org.snowcrash.api.ToolCallDelta;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.api.Usage;
 
 /**
@@ -176,11 +178,18 @@ public final class OpenAiClient {
 
     private ChatResponse chatOnce(ChatRequest request, Exchange exchange) {
         long t0 = System.nanoTime();
-        JsonNode body = post(blocking, requestTimeout, apiBase + "/chat/completions", body(request, false), exchange);
+        JsonNode body = post(blocking, requestTimeout, apiBase + "/chat/completions", ChatJson.request(request, model, false), exchange);
         JsonNode choice = body.path("choices").path(0);
-        String text = choice.path("message").path("content").asText("");
-        return new ChatResponse(text, finish(choice.path("finish_reason").asText("stop")),
-                usage(body), Duration.ofNanos(System.nanoTime() - t0));
+        JsonNode message = choice.path("message");
+        String text = message.path("content").asText("");
+        List<ToolCall> calls;
+        try {
+            calls = ChatJson.toolCalls(message.get("tool_calls"));
+        } catch (IllegalArgumentException e) {
+            throw error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
+        }
+        return new ChatResponse(text, ChatJson.finishReason(choice.path("finish_reason").asText("stop"), !calls.isEmpty()),
+                usage(body), Duration.ofNanos(System.nanoTime() - t0), calls, message.path("reasoning_content").asText(""));
     }
 
     /**
@@ -244,7 +253,7 @@ public final class OpenAiClient {
         Request req = authorized(new Request.Builder().url(apiBase + "/chat/completions")
                 .tag(Exchange.class, exchange)
                 .header("Accept", "text/event-stream")
-                .post(RequestBody.create(body(request, true).toString(), JSON))).build();
+                .post(RequestBody.create(ChatJson.request(request, model, true).toString(), JSON))).build();
         EventSource source = EventSources.createFactory(http).newEventSource(req, new EventSourceListener() {
             @Override
             public void onOpen(EventSource es, Response response) {
@@ -272,6 +281,8 @@ public final class OpenAiClient {
         cancellation.onCancel(source::cancel);
 
         StringBuilder text = new StringBuilder();
+        StringBuilder reasoning = new StringBuilder();
+        ToolCallAssembler calls = new ToolCallAssembler();
         String finishReason = null;
         Usage usage = null;
         boolean sawDone = false;
@@ -284,7 +295,7 @@ public final class OpenAiClient {
                 } catch (InterruptedException e) {
                     source.cancel();
                     Thread.currentThread().interrupt();
-                    return finished(text, FinishReason.CANCELLED, usage, t0);
+                    return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
                 }
                 if (item == null) {
                     source.cancel();
@@ -299,7 +310,7 @@ public final class OpenAiClient {
                 }
                 if (item instanceof Failure) {
                     if (cancellation.isCancelled()) {
-                        return finished(text, FinishReason.CANCELLED, usage, t0);
+                        return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
                     }
                     throw ((Failure) item).toException(this, exchange);
                 }
@@ -315,15 +326,30 @@ public final class OpenAiClient {
                     throw error(serverError(200, chunk.get("error")), null);
                 }
                 JsonNode choice = chunk.path("choices").path(0);
-                String piece = choice.path("delta").path("content").asText("");
-                if (!piece.isEmpty()) {
-                    text.append(piece);
-                    try {
-                        sink.accept(piece);
-                    } catch (RuntimeException e) {
-                        source.cancel();
-                        throw error(new ChatFailure.SinkFailed(e.toString()), e);
+                JsonNode delta = choice.path("delta");
+                List<ToolCallDelta> callPieces;
+                try {
+                    callPieces = calls.add(delta.get("tool_calls"));
+                } catch (IllegalArgumentException e) {
+                    source.cancel();
+                    throw error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
+                }
+                String thought = delta.path("reasoning_content").asText("");
+                String piece = delta.path("content").asText("");
+                reasoning.append(thought);
+                text.append(piece);
+                try {
+                    // Reasoning comes before the answer it leads to, and the answer's text before its calls.
+                    if (!thought.isEmpty()) {
+                        sink.reasoning(thought);
                     }
+                    if (!piece.isEmpty()) {
+                        sink.accept(piece);
+                    }
+                    callPieces.forEach(sink::toolCall);
+                } catch (RuntimeException e) {
+                    source.cancel();
+                    throw error(new ChatFailure.SinkFailed(e.toString()), e);
                 }
                 if (choice.hasNonNull("finish_reason")) {
                     finishReason = choice.get("finish_reason").asText();
@@ -338,14 +364,16 @@ public final class OpenAiClient {
             }
         }
         if (cancellation.isCancelled()) {
-            return finished(text, FinishReason.CANCELLED, usage, t0);
+            return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
         }
-        return finished(text, finish(finishReason == null ? "stop" : finishReason), usage, t0);
+        return finished(text, reasoning, calls,
+                ChatJson.finishReason(finishReason == null ? "stop" : finishReason, calls.hasCalls()), usage, t0);
     }
 
-    private static ChatResponse finished(StringBuilder text, FinishReason reason, Usage usage, long t0) {
+    private static ChatResponse finished(StringBuilder text, StringBuilder reasoning, ToolCallAssembler calls,
+                                         FinishReason reason, Usage usage, long t0) {
         return new ChatResponse(text.toString(), reason, usage == null ? new Usage(0, 0) : usage,
-                Duration.ofNanos(System.nanoTime() - t0));
+                Duration.ofNanos(System.nanoTime() - t0), calls.calls(), reasoning.toString());
     }
 
     /**
@@ -357,8 +385,22 @@ public final class OpenAiClient {
      * @throws ChatException when the server cannot be reached or refuses
      */
     public int countPromptTokens(List<ChatMessage> messages) {
+        return countPromptTokens(messages, List.of());
+    }
+
+    /**
+     * As {@link #countPromptTokens(List)}, with {@code tools} offered: the server's template renders
+     * them as it would for a chat request (llama-server started with {@code --jinja}; without it,
+     * or with a template that knows no tools, they take no room and are not counted).
+     *
+     * @throws ChatException when the server cannot be reached or refuses
+     */
+    public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
         ObjectNode req = MAPPER.createObjectNode();
-        req.set("messages", messages(messages));
+        req.set("messages", ChatJson.messages(messages));
+        if (!tools.isEmpty()) {
+            req.set("tools", ChatJson.tools(tools));
+        }
         String prompt = post(http, idleTimeout, root + "/apply-template", req, new Exchange()).path("prompt").asText("");
         ObjectNode tok = MAPPER.createObjectNode().put("content", prompt).put("add_special", true);
         return post(http, idleTimeout, root + "/tokenize", tok, new Exchange()).path("tokens").size();
@@ -381,34 +423,6 @@ public final class OpenAiClient {
 
     private Request.Builder authorized(Request.Builder b) {
         return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
-    }
-
-    private ObjectNode body(ChatRequest request, boolean stream) {
-        ObjectNode b = MAPPER.createObjectNode();
-        if (model != null) {
-            b.put("model", model);
-        }
-        b.set("messages", messages(request.messages()));
-        b.put("max_tokens", request.maxTokens());
-        b.put("stream", stream);
-        if (stream) {
-            b.putObject("stream_options").put("include_usage", true);
-        }
-        request.temperature().ifPresent(t -> b.put("temperature", t));
-        request.seed().ifPresent(s -> b.put("seed", s));
-        if (!request.stop().isEmpty()) {
-            ArrayNode stop = b.putArray("stop");
-            request.stop().forEach(stop::add);
-        }
-        return b;
-    }
-
-    private static ArrayNode messages(List<ChatMessage> messages) {
-        ArrayNode a = MAPPER.createArrayNode();
-        for (ChatMessage m : messages) {
-            a.addObject().put("role", m.role().wireName()).put("content", m.content());
-        }
-        return a;
     }
 
     /**
@@ -468,10 +482,6 @@ public final class OpenAiClient {
      * @param contextPerSlot the context one request can use, in tokens
      */
     public record Slots(int count, int contextPerSlot) {
-    }
-
-    private static FinishReason finish(String reason) {
-        return "length".equals(reason) ? FinishReason.LENGTH : FinishReason.STOP;
     }
 
     private JsonNode parse(String s) {

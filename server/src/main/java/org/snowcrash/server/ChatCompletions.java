@@ -14,6 +14,7 @@ import org.snowcrash.agent.pool.PooledModel;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolCallDelta;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -77,7 +78,7 @@ final class ChatCompletions {
         try {
             status = req.stream() ? stream(ctx, req, entry.get(), t0) : blocking(ctx, req, entry.get(), t0);
         } catch (RuntimeException e) {
-            OpenAiError err = OpenAiError.from(e);
+            OpenAiError err = OpenAiError.from(e, req.request());
             if (err.status() >= 500) {
                 LOG.warn("request for model {} failed: {}", req.model(), e.toString());
             }
@@ -91,11 +92,26 @@ final class ChatCompletions {
     }
 
     private int blocking(Context ctx, CompletionRequest req, InFlight.Request entry, long t0) {
-        boolean[] first = {true};
-        TokenSink sink = piece -> {
-            if (first[0]) {
-                first[0] = false;
-                metrics.firstToken(req.model(), Duration.ofNanos(System.nanoTime() - t0));
+        // Only the first output of any kind (text, a call, thinking) is noted: for the first-token metric.
+        TokenSink sink = new TokenSink() {
+            private boolean first = true;
+
+            @Override
+            public void accept(String piece) {
+                if (first) {
+                    first = false;
+                    metrics.firstToken(req.model(), Duration.ofNanos(System.nanoTime() - t0));
+                }
+            }
+
+            @Override
+            public void toolCall(ToolCallDelta delta) {
+                accept("");
+            }
+
+            @Override
+            public void reasoning(String piece) {
+                accept(piece);
             }
         };
         ChatResponse r = pool.stream(req.model(), req.request(), sink, entry.cancellation);
@@ -132,7 +148,7 @@ final class ChatCompletions {
                 if (!out.committed()) {
                     throw e; // nothing sent yet: the error gets its own status and a JSON body
                 }
-                OpenAiError err = OpenAiError.from(e);
+                OpenAiError err = OpenAiError.from(e, req.request());
                 out.data(json.error(err)); // inside the stream, as OpenAI (and llama-server) send them
                 return err.status();
             }
@@ -188,6 +204,24 @@ final class ChatCompletions {
             if (req.sentences()) {
                 sentences(splitter.accept(piece));
             }
+            stopIfGone();
+        }
+
+        @Override
+        public void toolCall(ToolCallDelta delta) {
+            start();
+            out.data(json.toolCallChunk(c, backend, delta, req.includeUsage()));
+            stopIfGone();
+        }
+
+        @Override
+        public void reasoning(String piece) {
+            start();
+            out.data(json.reasoningChunk(c, backend, piece, req.includeUsage()));
+            stopIfGone();
+        }
+
+        private void stopIfGone() {
             if (out.gone()) {
                 // The client closed its connection: stop generating now, so the server's slot frees at once.
                 entry.cancellation.cancel();

@@ -9,6 +9,8 @@ import org.snowcrash.agent.pool.PooledModel;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
+import org.snowcrash.api.ToolCall;
+import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.Usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -34,12 +36,33 @@ final class OpenAiJson {
     record Completion(String id, long created, String model) {
     }
 
-    /** A whole answer: {@code object: chat.completion}. */
+    /**
+     * A whole answer: {@code object: chat.completion}. An answer that is calls has
+     * {@code message.tool_calls} ({@code [{id, type: "function", function: {name, arguments}}]}) and
+     * {@code content} null when the model said nothing besides; a reasoning model's thinking is
+     * {@code message.reasoning_content}, apart from the content.
+     */
     String completion(Completion c, Optional<String> backend, ChatResponse r) {
         ObjectNode root = head(c, "chat.completion", backend);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", r.text());
+        ObjectNode message = choice.putObject("message").put("role", "assistant");
+        if (r.hasToolCalls() && r.text().isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", r.text());
+        }
+        if (!r.reasoning().isEmpty()) {
+            message.put("reasoning_content", r.reasoning());
+        }
+        if (r.hasToolCalls()) {
+            ArrayNode calls = message.putArray("tool_calls");
+            for (ToolCall call : r.toolCalls()) {
+                ObjectNode o = calls.addObject().put("id", call.id()).put("type", "function");
+                o.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
+        message.putNull("refusal");
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(r.finishReason()));
         usage(root, r.usage());
@@ -52,16 +75,44 @@ final class OpenAiJson {
      */
     String chunk(Completion c, Optional<String> backend, boolean role, String content, FinishReason finish,
                  boolean includeUsage) {
+        return chunk(c, backend, includeUsage, finish, delta -> {
+            if (role) {
+                delta.put("role", "assistant");
+            }
+            if (content != null) {
+                delta.put("content", content);
+            }
+        });
+    }
+
+    /**
+     * A piece of a tool call: {@code delta.tool_calls[{index, id, type, function: {name, arguments}}]}
+     * with the id, type and name in the first piece of a call (and its arguments, empty or a first
+     * fragment), only {@code index} and an argument fragment after, as OpenAI streams them.
+     */
+    String toolCallChunk(Completion c, Optional<String> backend, ToolCallDelta d, boolean includeUsage) {
+        return chunk(c, backend, includeUsage, null, delta -> {
+            ObjectNode call = delta.putArray("tool_calls").addObject().put("index", d.index());
+            if (d.opensCall()) {
+                call.put("id", d.id()).put("type", "function");
+                call.putObject("function").put("name", d.name()).put("arguments", d.arguments());
+            } else {
+                call.putObject("function").put("arguments", d.arguments());
+            }
+        });
+    }
+
+    /** A piece of a reasoning model's thinking: {@code delta.reasoning_content}, never {@code content}. */
+    String reasoningChunk(Completion c, Optional<String> backend, String piece, boolean includeUsage) {
+        return chunk(c, backend, includeUsage, null, delta -> delta.put("reasoning_content", piece));
+    }
+
+    private String chunk(Completion c, Optional<String> backend, boolean includeUsage, FinishReason finish,
+                         java.util.function.Consumer<ObjectNode> fill) {
         ObjectNode root = head(c, "chat.completion.chunk", backend);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
-        ObjectNode delta = choice.putObject("delta");
-        if (role) {
-            delta.put("role", "assistant");
-        }
-        if (content != null) {
-            delta.put("content", content);
-        }
+        fill.accept(choice.putObject("delta"));
         choice.putNull("logprobs");
         if (finish == null) {
             choice.putNull("finish_reason");
@@ -206,7 +257,11 @@ final class OpenAiJson {
     }
 
     private static String finishReason(FinishReason f) {
-        return f == FinishReason.LENGTH ? "length" : "stop";
+        return switch (f) {
+            case LENGTH -> "length";
+            case TOOL_CALLS -> "tool_calls";
+            case STOP, CANCELLED -> "stop";
+        };
     }
 
     private static String snake(String camel) {

@@ -228,8 +228,8 @@ class ServeInProcessTest {
         assertError(post(base, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", KEY),
                 400, "invalid_request_error", "missing_required_parameter", "model");
         assertError(post(base, "/v1/chat/completions", chat("demo", "x", 2, false,
-                "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]"), KEY), 400, "invalid_request_error",
-                "unsupported_parameter", "tools");
+                "\"functions\":[{\"name\":\"f\"}]"), KEY), 400, "invalid_request_error",
+                "unsupported_parameter", "functions");
         assertError(post(base, "/v1/chat/completions", chat("demo", "x", 2, false, "\"n\":2"), KEY), 400,
                 "invalid_request_error", "unsupported_parameter", "n");
         assertError(post(base, "/v1/chat/completions", "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":"

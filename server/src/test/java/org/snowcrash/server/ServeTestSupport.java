@@ -73,6 +73,20 @@ final class ServeTestSupport {
         }
     }
 
+    /**
+     * A models folder holding the trained demo model (the one shipped in the models jar) as
+     * {@code demo}: it writes Snowcrash's tool format, and stops when its answer ends.
+     */
+    static Path demoModels() {
+        try {
+            Path dir = Files.createTempDirectory("serve-demo");
+            org.snowcrash.models.DemoModel.install(dir.resolve("demo/snowcrash-demo.gguf"));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static HttpResponse<String> get(URI base, String path, String key) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(2)).GET();
         if (key != null) {

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +18,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.StartFailure;
+import org.snowcrash.machine.GpuAccess;
 import org.snowcrash.openai.OpenAiClient;
 
 import com.github.dockerjava.api.DockerClient;
@@ -80,12 +80,12 @@ final class ContainerLauncher {
     private DockerSession doLaunch(ModelSpec spec, ContainerOptions options) throws BackendStartException {
         queries.sweepAbandoned();
         var serverCommand = new Images(docker, settings, events).serverCommand(spec.id());
-        Optional<String> runtime = gpuRuntime(spec);
+        GpuAccess gpu = GpuDecision.decide(settings, GpuDecision.engine(docker, settings), spec.id());
         clearName(spec, options);
         options = checkPort(spec, options);
         ServerContainer.Plan plan;
         try {
-            plan = ServerContainer.plan(settings, options, spec, serverCommand, CallerIds.resolve(settings), runtime);
+            plan = ServerContainer.plan(settings, options, spec, serverCommand, CallerIds.resolve(settings), gpu);
         } catch (IllegalArgumentException e) {
             throw fail(spec, new StartFailure.Other(e.getMessage()), e);
         }
@@ -137,7 +137,7 @@ final class ContainerLauncher {
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), slots.contextPerSlot(),
                     "container " + plan.name() + ", " + url + ", " + slots.count() + (slots.count() == 1 ? " slot" : " slots")
                             + " of " + slots.contextPerSlot() + " tokens");
-            return new DockerSession(info, client, tracked, lifeline, onSessionClosed);
+            return new DockerSession(info, client, tracked, lifeline, onSessionClosed, spec.toolFormat());
         } finally {
             if (!ok) {
                 if (lifeline != null) {
@@ -210,22 +210,6 @@ final class ContainerLauncher {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private Optional<String> gpuRuntime(ModelSpec spec) throws BackendStartException {
-        if (settings.gpu() == GpuMode.OFF) {
-            return Optional.empty();
-        }
-        Map<String, ?> runtimes = docker.infoCmd().exec().getRuntimes();
-        if (runtimes != null && runtimes.containsKey("nvidia")) {
-            return Optional.of("nvidia");
-        }
-        if (settings.gpu() == GpuMode.ON) {
-            throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.RuntimeUnavailable(
-                    DockerSettings.PREFIX + "gpu=on but the Docker engine has no nvidia runtime (runtimes: "
-                            + (runtimes == null ? "none" : runtimes.keySet()) + ")"));
-        }
-        return Optional.empty();
     }
 
     /** A container with the model's name: ours and abandoned → removed; ours and alive, or anybody else's → refused. */

@@ -1,5 +1,6 @@
 package org.snowcrash.backend.docker;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import java.util.function.Function;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.Housekeeping;
 import org.snowcrash.api.LlmBackend;
@@ -57,6 +59,20 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
     public int defaultPriority() {
         return 20;
     }
+
+    /**
+     * Tools (every tool choice, forced calls included) and JSON output ({@code json_object},
+     * {@code json_schema}): llama-server enforces a JSON schema per request, and a forced call is
+     * sent as the schema of one call (docs/tools-servers.md). No grammar of the caller's own (the
+     * API has none) and no reasoning split promised: the tiny models this is tested with do not
+     * think aloud, so {@code reasoning_content} is handed on when a server sends it, but not declared.
+     */
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.TOOLS, Capability.JSON_SCHEMA));
 
     /** {@code port}, {@code container}, {@code memory}, {@code shm-size} and {@code args}, read by {@link ContainerOptions}. */
     @Override

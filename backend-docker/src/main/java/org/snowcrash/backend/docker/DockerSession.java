@@ -13,6 +13,8 @@ import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolFormat;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.openai.OpenAiClient;
 
 /**
@@ -27,13 +29,16 @@ final class DockerSession implements ModelSession {
     private final ContainerTracker.Tracked container;
     private final Lifeline lifeline;
     private final Runnable afterClose;
+    /** How tools reach this model: its template ({@code NATIVE}) or Snowcrash's own format. */
+    private final ToolFormat toolFormat;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** How long a failed request waits for the container's end before it is reported without it. */
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
 
     DockerSession(SessionInfo info, OpenAiClient client, ContainerTracker.Tracked container, Lifeline lifeline,
-                  Runnable afterClose) {
+                  Runnable afterClose, ToolFormat toolFormat) {
         this.info = info;
+        this.toolFormat = toolFormat;
         this.client = client;
         this.container = container;
         this.lifeline = lifeline;
@@ -48,8 +53,9 @@ final class DockerSession implements ModelSession {
     @Override
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
+        ToolRoute route = ToolRoute.of(request, toolFormat, info.detail());
         try {
-            return client.chat(request);
+            return route.read(client.chat(route.sent()));
         } catch (ChatException e) {
             throw explained(e);
         }
@@ -58,8 +64,9 @@ final class DockerSession implements ModelSession {
     @Override
     public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
         ensureOpen();
+        ToolRoute.Stream route = ToolRoute.of(request, toolFormat, info.detail()).stream(sink);
         try {
-            return client.stream(request, sink, cancellation);
+            return route.finish(client.stream(route.sent(), route.sink(), cancellation));
         } catch (ChatException e) {
             throw explained(e);
         }
@@ -94,8 +101,20 @@ final class DockerSession implements ModelSession {
 
     @Override
     public int countPromptTokens(List<ChatMessage> messages) {
+        return countPromptTokens(messages, List.of());
+    }
+
+    /**
+     * Counted by the server as it renders the prompt: its template with the tools ({@code NATIVE};
+     * {@code /apply-template} takes the tools with {@code --jinja}), or the messages with the tools
+     * written in by Snowcrash's format ({@code SNOWCRASH}), then its tokenizer.
+     */
+    @Override
+    public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
         ensureOpen();
-        return client.countPromptTokens(messages);
+        return toolFormat == ToolFormat.SNOWCRASH
+                ? client.countPromptTokens(ToolRoute.rendered(messages, toolFormat, tools))
+                : client.countPromptTokens(messages, tools);
     }
 
     @Override

@@ -24,11 +24,13 @@ import org.snowcrash.api.SettingsReader;
  *                        ({@code backend.docker.tls-verify}, else {@code DOCKER_TLS_VERIFY})
  * @param certPath        folder with {@code ca.pem}, {@code cert.pem}, {@code key.pem}
  *                        ({@code backend.docker.cert-path}, else {@code DOCKER_CERT_PATH}, else {@code ~/.docker})
- * @param image           the llama-server image, with a tag ({@code :latest} added when none was given)
+ * @param image           the llama-server image, with a tag ({@code :latest} added when none was given);
+ *                        {@code auto} (the default) takes the {@link org.snowcrash.machine.ServerImages} table's image for the machine
  * @param pull            when to pull the image
  * @param commandPrefix   words put after the image's entrypoint, before the server flags
- *                        (e.g. {@code llama-server} for images whose entrypoint is not the server)
- * @param gpu             whether containers get the nvidia runtime
+ *                        (e.g. {@code llama-server} for images whose entrypoint is not the server); with
+ *                        {@code image=auto} and no {@code command-prefix}, the table's
+ * @param gpu             how containers get the GPU ({@link GpuMode})
  * @param network         bridge (port published on {@link #bindAddress}) or host network
  * @param bindAddress     where the port is published / the server listens in host mode; 127.0.0.1 unless you opt out
  * @param user            {@code uid:gid} the server runs as; empty for the calling user's own ids
@@ -43,12 +45,13 @@ import org.snowcrash.api.SettingsReader;
  * @param livenessProbe   whether a one-token request must succeed before the model counts as ready
  * @param cacheRam        the server's prompt-cache bound ({@code --cache-ram}): a quarter of the
  *                        container's memory limit, a size, or not passed at all
+ * @param hostChoice      the machine and the table's choice for it, from which the auto values came
  */
 record DockerSettings(String host, boolean tlsVerify, Path certPath, String image, PullPolicy pull,
                       List<String> commandPrefix, GpuMode gpu, NetworkMode network, String bindAddress,
                       String user, Map<String, String> labels, Duration pingTimeout, Duration apiTimeout,
                       Duration healthPoll, Duration idleTimeout, Duration requestTimeout, Duration stopTimeout,
-                      String corsOrigins, boolean livenessProbe, CacheRam cacheRam) {
+                      String corsOrigins, boolean livenessProbe, CacheRam cacheRam, HostChoice hostChoice) {
 
     /** {@code backend.docker.cache-ram}: {@code auto}, {@code off} or a size. */
     record CacheRam(Mode mode, long bytes) {
@@ -60,7 +63,8 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
     private static final Logger LOG = LoggerFactory.getLogger(DockerSettings.class);
 
     static final String PREFIX = "backend.docker.";
-    static final String DEFAULT_IMAGE = "ghcr.io/ggml-org/llama.cpp:server";
+    /** The image {@code auto} picks on a machine without a GPU (and the default before auto existed). */
+    static final String DEFAULT_IMAGE = org.snowcrash.machine.ServerImages.CPU_IMAGE;
     static final String DEFAULT_SOCKET = "unix:///var/run/docker.sock";
     private static final Pattern USER = Pattern.compile("\\d{1,10}(:\\d{1,10})?");
     private static final Pattern LABEL_KEY = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}");
@@ -93,7 +97,9 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
         Path certPath = Path.of(r.string(PREFIX + "cert-path",
                 envCerts != null && !envCerts.isBlank() ? envCerts : Path.of(home, ".docker").toString()));
 
-        String image = ImageReference.withDefaultTag(r.string(PREFIX + "image", DEFAULT_IMAGE).trim());
+        String rawImage = r.string(PREFIX + "image", HostChoice.AUTO).trim();
+        HostChoice hostChoice = HostChoice.resolve(settings, environment, host, rawImage);
+        String image = hostChoice.imageAuto() ? hostChoice.choice().image() : ImageReference.withDefaultTag(rawImage);
         if (image.isBlank() || image.equals(":latest")) {
             r.problem(PREFIX + "image", image, "must name an image");
         }
@@ -115,7 +121,7 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
         DockerSettings s = new DockerSettings(
                 host, tlsVerify, certPath, image,
                 r.choice(PREFIX + "pull", PullPolicy.MISSING),
-                r.words(PREFIX + "command-prefix"),
+                hostChoice.prefixAuto() ? hostChoice.choice().commandPrefix() : r.words(PREFIX + "command-prefix"),
                 r.choice(PREFIX + "gpu", GpuMode.AUTO),
                 r.choice(PREFIX + "network", NetworkMode.BRIDGE),
                 r.string(PREFIX + "bind-address", "127.0.0.1").trim(),
@@ -129,7 +135,8 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
                 r.duration(PREFIX + "stop-timeout", Duration.ofSeconds(10)),
                 r.string(PREFIX + "cors-origins", "http://127.0.0.1"),
                 r.bool(PREFIX + "liveness-probe", true),
-                cacheRam(r, settings.get(PREFIX + "cache-ram")));
+                cacheRam(r, settings.get(PREFIX + "cache-ram")),
+                hostChoice);
         if (!BindAddress.isLiteral(s.bindAddress())) {
             r.problem(PREFIX + "bind-address", s.bindAddress(), "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1");
         }

@@ -1,12 +1,18 @@
 package org.snowcrash.backend.docker;
 
-/** Whether containers get the {@code nvidia} runtime ({@code backend.docker.gpu}). */
+/** How containers get the GPU ({@code backend.docker.gpu}). */
 enum GpuMode {
-    /** Use the nvidia runtime when the engine lists it (the default). */
+    /**
+     * Decided from the machine (the default): the nvidia runtime on a Jetson, a device request on
+     * a discrete GPU where the engine takes them (else the nvidia runtime), and without a GPU the
+     * nvidia runtime only if the engine lists it. See {@link org.snowcrash.machine.ServerImages#autoAccess}.
+     */
     AUTO,
-    /** Require it: a start fails clearly when the engine has no nvidia runtime. */
+    /** The nvidia runtime, required: a start fails clearly when the engine has no nvidia runtime. */
     ON,
-    /** Never use it. */
+    /** A device request for every GPU ({@code --gpus all}), required: a start fails clearly when the engine's API is older than 1.40. */
+    DEVICES,
+    /** Never a GPU. */
     OFF;
 
     String key() {

@@ -3,9 +3,9 @@ package org.snowcrash.backend.docker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.snowcrash.api.ModelSpec;
+import org.snowcrash.machine.GpuAccess;
 
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
@@ -97,10 +97,10 @@ final class ServerContainer {
      * @param spec          the model
      * @param serverCommand the words that start the server in this image (its entrypoint, then the configured prefix)
      * @param user          {@code uid:gid} to run as
-     * @param gpuRuntime    the runtime to use, if any
+     * @param gpu           how the container gets the GPU
      */
     static Plan plan(DockerSettings settings, ContainerOptions options, ModelSpec spec, List<String> serverCommand,
-                     String user, Optional<String> gpuRuntime) {
+                     String user, GpuAccess gpu) {
         if (serverCommand.isEmpty()) {
             throw new IllegalArgumentException("the image " + settings.image() + " has no entrypoint; set "
                     + DockerSettings.PREFIX + "command-prefix to the server's command (for example llama-server)");
@@ -116,7 +116,11 @@ final class ServerContainer {
                 // "Context size has been exceeded". With -np N each slot owns -c / N tokens.
                 "-np", String.valueOf(spec.parallel()),
                 "--cors-origins", settings.corsOrigins(),
-                "--api-key-file", SECRETS_MOUNT + "/key"));
+                "--api-key-file", SECRETS_MOUNT + "/key",
+                // The model's Jinja chat template: it renders tools and tool messages, and lets the
+                // server read calls out of an answer (docs/tools-servers.md). A plain ChatML template
+                // renders plain chat the same either way.
+                "--jinja"));
         if (spec.threads() > 0) {
             cmd.addAll(List.of("-t", String.valueOf(spec.threads())));
         }
@@ -137,7 +141,7 @@ final class ServerContainer {
         if (options.shmBytes() > 0) {
             hc.withShmSize(options.shmBytes());
         }
-        gpuRuntime.ifPresent(hc::withRuntime);
+        GpuHost.apply(gpu, hc);
         ExposedPort exposed = ExposedPort.tcp(options.port());
         if (settings.network() == NetworkMode.HOST) {
             hc.withNetworkMode("host");

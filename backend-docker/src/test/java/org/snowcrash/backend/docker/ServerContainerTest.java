@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+
 
 import org.junit.jupiter.api.Test;
 import org.snowcrash.api.ModelSpec;
@@ -38,7 +38,7 @@ class ServerContainerTest {
     }
 
     private static ServerContainer.Plan plan(DockerSettings s, List<String> serverCommand) {
-        return ServerContainer.plan(s, OPTIONS, SPEC, serverCommand, "1001:1001", Optional.empty());
+        return ServerContainer.plan(s, OPTIONS, SPEC, serverCommand, "1001:1001", org.snowcrash.machine.GpuAccess.NONE);
     }
 
     @Test
@@ -46,7 +46,7 @@ class ServerContainerTest {
         ServerContainer.Plan p = plan(settings(), List.of("/app/llama-server"));
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
                 "-ngl", "8", "-c", "512", "-b", "128", "-np", "1", "--cors-origins", "http://127.0.0.1",
-                "--api-key-file", "/run/snowcrash/key", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
+                "--api-key-file", "/run/snowcrash/key", "--jinja", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
         assertEquals("1001:1001", p.user());
@@ -65,7 +65,7 @@ class ServerContainerTest {
     void theSlotCountIsAlwaysExplicit() {
         ModelSpec four = SPEC.toBuilder().parallel(4).build();
         List<String> cmd = ServerContainer.plan(settings(), OPTIONS, four, List.of("llama-server"),
-                "1001:1001", Optional.empty()).cmd();
+                "1001:1001", org.snowcrash.machine.GpuAccess.NONE).cmd();
         int np = cmd.indexOf("-np");
         assertEquals("4", cmd.get(np + 1));
         assertEquals(1, cmd.stream().filter("-np"::equals).count());

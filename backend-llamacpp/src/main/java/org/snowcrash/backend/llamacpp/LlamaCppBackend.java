@@ -1,6 +1,8 @@
 package org.snowcrash.backend.llamacpp;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -10,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.ModelSession;
@@ -121,12 +124,22 @@ public final class LlamaCppBackend implements LlmBackend {
         }
         try {
             LlamaModel model = new LlamaModel(p);
-            return new LoadedModel(spec.file(), s, model, addBos, new ReentrantLock(true), new PromptCache());
+            return new LoadedModel(spec.file(), s, model, addBos, new ReentrantLock(true), new PromptCache(), new Grammars());
         } catch (RuntimeException | LinkageError e) {
             // LlamaException is not public; it and anything else from native loading land here.
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other("llama.cpp could not load "
                     + spec.file() + ": " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * Tools (in Snowcrash's tool format, docs/tool-format.md: java-llama.cpp 4.2.0 has no tool support
+     * of its own), JSON-schema answers and grammars, all held by llama.cpp's grammar sampling; see
+     * docs/backend-inprocess-tools.md.
+     */
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.TOOLS, Capability.JSON_SCHEMA, Capability.GRAMMAR);
     }
 
     /** Whether the tokenizer adds BOS to a prompt (the GGUF says; llama.cpp's SPM default is yes). */

@@ -17,9 +17,12 @@ import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.TokenSink;
 import org.snowcrash.api.Usage;
 
+import org.snowcrash.api.ToolSpec;
+import org.snowcrash.tools.CallStream;
+import org.snowcrash.tools.Reading;
+import org.snowcrash.tools.ToolPrompt;
+
 import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaIterator;
-import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.Pair;
 
 /**
@@ -63,67 +66,106 @@ final class LlamaSession implements ModelSession {
         loaded.lock().lock();
         try {
             ensureOpen();
-            String prompt = render(request.messages());
+            // With tool_choice none the tools are not shown at all: the model cannot call what it does not see.
+            List<ToolSpec> shown = request.offersTools() ? request.tools() : List.of();
+            String prompt = render(ToolPrompt.render(request.messages(), shown));
             int[] tokens = tokens(prompt);
             int promptTokens = tokens.length;
             if (promptTokens + 1 > spec.contextSize()) {
                 throw error(new ChatFailure.ContextOverflow(promptTokens, spec.contextSize()), null);
             }
-            InferenceParameters p = new InferenceParameters(prompt)
-                    .setNPredict(request.maxTokens())
-                    .setCachePrompt(true);
-            request.temperature().ifPresent(t -> p.setTemperature((float) t));
-            request.seed().ifPresent(s -> p.setSeed((int) s));
-            if (!request.stop().isEmpty()) {
-                p.setStopStrings(request.stop().toArray(new String[0]));
-            }
-            StringBuilder text = new StringBuilder();
-            int outputs = 0;
-            boolean cancelled = false;
-            // Until the generation ends normally the slot's content is uncertain.
-            int cached = loaded.cache().reuse(tokens);
-            boolean clean = false;
+            Shape shape;
             try {
-                LlamaIterator it = loaded.model().generate(p).iterator();
-                while (it.hasNext()) {
-                    // Cancellation is checked here, on the generating thread: cancelling the native
-                    // task from another thread while this one waits in receiveCompletion is unsafe in 4.2.0.
-                    if (cancellation.isCancelled() || closed) {
-                        it.cancel();
-                        cancelled = true;
-                        break;
-                    }
-                    LlamaOutput out = it.next();
-                    outputs++;
-                    if (!out.text.isEmpty()) {
-                        text.append(out.text);
-                        try {
-                            sink.accept(out.text);
-                        } catch (RuntimeException e) {
-                            it.cancel();
-                            throw error(new ChatFailure.SinkFailed(e.toString()), e);
-                        }
-                    }
-                }
-                clean = !cancelled;
-            } catch (ChatException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw error(new ChatFailure.Other("generation failed: " + e.getMessage()), e);
-            } finally {
-                if (!clean) {
-                    loaded.cache().forget();
-                }
+                shape = Shape.of(request, loaded.grammars());
+            } catch (Grammars.UnusableSchema e) {
+                // What llama-server answers for a schema its converter rejects: the request is at fault.
+                throw error(new ChatFailure.ServerError(400, "invalid_request_error",
+                        "the schema cannot be turned into a grammar: " + e.getMessage()), e);
             }
-            String generated = text.toString();
-            int completion = completionTokens(generated, outputs, request.maxTokens());
-            FinishReason reason = cancelled ? FinishReason.CANCELLED
+            int cached = loaded.cache().reuse(tokens);
+            Answer answer;
+            try {
+                answer = generate(request, prompt, shape, sink, cancellation);
+            } catch (RuntimeException e) {
+                loaded.cache().forget();
+                throw e;
+            }
+            if (answer.pass().end() != Pass.End.DONE) {
+                loaded.cache().forget(); // the slot's content is uncertain after a pass was cut short
+            }
+            String text = answer.pass().text();
+            int completion = completionTokens(text, answer.pass().outputs(), request.maxTokens());
+            FinishReason reason = answer.pass().end() == Pass.End.CANCELLED ? FinishReason.CANCELLED
                     : completion >= request.maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
-            return new ChatResponse(generated, reason, new Usage(promptTokens, completion, cached),
-                    Duration.ofNanos(System.nanoTime() - t0));
+            Usage usage = new Usage(promptTokens, completion, cached);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+            if (answer.reading() instanceof Reading.Calls c && reason != FinishReason.CANCELLED) {
+                return new ChatResponse("", FinishReason.TOOL_CALLS, usage, elapsed, c.calls(), "");
+            }
+            return new ChatResponse(text, reason, usage, elapsed);
         } finally {
             loaded.lock().unlock();
         }
+    }
+
+    /**
+     * The last pass of a request, and how its text reads (calls, or text) when the answer could be calls.
+     */
+    private record Answer(Pass.Outcome pass, Reading reading) {
+    }
+
+    private Answer generate(ChatRequest request, String prompt, Shape shape, TokenSink sink, Cancellation cancellation) {
+        if (shape instanceof Shape.Calls c) {
+            return calls(request, prompt, c.grammar(), sink, cancellation);
+        }
+        if (shape instanceof Shape.JsonOrCalls j) {
+            return calls(request, prompt, j.grammar(), sink, cancellation);
+        }
+        if (shape instanceof Shape.TextOrCalls t) {
+            // Free first, at full speed; only an answer that begins a call is generated again under
+            // the call grammar. The prompt is cached in the slot, so the second pass starts at once.
+            CallGate gate = new CallGate(sink);
+            Pass.Outcome free = pass(request, prompt, null, gate, cancellation, gate::call);
+            if (free.end() != Pass.End.STOPPED) {
+                gate.finish();
+                return new Answer(free, null);
+            }
+            return calls(request, prompt, t.callGrammar(), sink, cancellation);
+        }
+        String grammar = shape instanceof Shape.Json j ? j.grammar() : null;
+        return new Answer(pass(request, prompt, grammar, sink, cancellation, () -> false), null);
+    }
+
+    private Answer calls(ChatRequest request, String prompt, String grammar, TokenSink sink, Cancellation cancellation) {
+        CallStream reader = new CallStream(sink);
+        Pass.Outcome out = pass(request, prompt, grammar, reader, cancellation, () -> false);
+        Reading reading = reader.finish();
+        if (!(reading instanceof Reading.Calls) && reader.readingCalls() && !out.text().isEmpty()) {
+            // Read as calls while it streamed, and it is not (a JSON answer, or a call cut at the
+            // token limit): the text was held back from the sink, so it goes now, whole.
+            try {
+                sink.accept(out.text());
+            } catch (RuntimeException e) {
+                throw error(new ChatFailure.SinkFailed(e.toString()), e);
+            }
+        }
+        return new Answer(out, reading);
+    }
+
+    private Pass.Outcome pass(ChatRequest request, String prompt, String grammar, TokenSink sink, Cancellation cancellation,
+                              java.util.function.BooleanSupplier stop) {
+        InferenceParameters p = new InferenceParameters(prompt)
+                .setNPredict(request.maxTokens())
+                .setCachePrompt(true);
+        request.temperature().ifPresent(t -> p.setTemperature((float) t));
+        request.seed().ifPresent(s -> p.setSeed((int) s));
+        if (!request.stop().isEmpty()) {
+            p.setStopStrings(request.stop().toArray(new String[0]));
+        }
+        if (grammar != null) {
+            p.setGrammar(grammar);
+        }
+        return Pass.run(loaded.model(), p, sink, () -> cancellation.isCancelled() || closed, stop, this::error);
     }
 
     private int completionTokens(String generated, int outputs, int limit) {
@@ -136,10 +178,16 @@ final class LlamaSession implements ModelSession {
 
     @Override
     public int countPromptTokens(List<ChatMessage> messages) {
+        return countPromptTokens(messages, List.of());
+    }
+
+    /** Exact: the prompt as {@link #stream} renders it with these tools shown, counted by the model's tokenizer. */
+    @Override
+    public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
         loaded.lock().lock();
         try {
             ensureOpen();
-            return count(render(messages));
+            return count(render(ToolPrompt.render(messages, tools)));
         } finally {
             loaded.lock().unlock();
         }
@@ -188,7 +236,7 @@ final class LlamaSession implements ModelSession {
         }
     }
 
-    private ChatException error(ChatFailure f, Throwable cause) {
+    ChatException error(ChatFailure f, Throwable cause) {
         return new ChatException(LlamaCppBackend.ID, "model " + spec.id(), f, cause);
     }
 

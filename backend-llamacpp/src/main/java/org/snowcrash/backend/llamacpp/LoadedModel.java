@@ -17,9 +17,10 @@ import de.kherud.llama.LlamaModel;
  * @param addBos    whether the tokenizer adds a beginning-of-sequence token to a prompt
  * @param lock      serializes every call into the native model (fair, so turns keep their order)
  * @param cache     what the model's one slot holds from the previous request (guarded by {@code lock})
+ * @param grammars  the grammars built for this model's requests (kept: a robot offers the same tools every turn)
  */
 record LoadedModel(Path file, LoadSettings settings, LlamaModel model, boolean addBos, ReentrantLock lock,
-                   PromptCache cache) {
+                   PromptCache cache, Grammars grammars) {
 
     /** The settings a model was loaded with. */
     record LoadSettings(int contextSize, int batchSize, int gpuLayers, int threads) {

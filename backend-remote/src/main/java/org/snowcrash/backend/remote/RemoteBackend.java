@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.LlmBackend;
@@ -64,6 +65,7 @@ public final class RemoteBackend implements LlmBackend {
     private final LongSupplier clock;
     private final Map<EndpointKey, Endpoint> endpoints = new ConcurrentHashMap<>();
     private volatile OkHttpClient base;
+    private volatile Set<Capability> declared = RemoteSettings.DEFAULT_CAPABILITIES;
 
     /** Identity of an endpoint's health record: its URL, and the cool-down its breaker was made with. */
     private record EndpointKey(String url, Duration cooldown) {
@@ -89,6 +91,19 @@ public final class RemoteBackend implements LlmBackend {
         return 30;
     }
 
+    /**
+     * {@code tools} and {@code json-schema} by default: an OpenAI-compatible server takes
+     * {@code tools}, {@code tool_choice} and {@code response_format}, and the runtime checks every
+     * answer against its request, so a server that ignores them yields a typed
+     * {@link org.snowcrash.api.ChatFailure.InvalidAnswer}, never a wrong answer handed on.
+     * {@code backend.remote.capabilities} declares fewer; this answers with what the settings of the
+     * last {@code availability} or {@code start} call said (one configuration per process).
+     */
+    @Override
+    public Set<Capability> capabilities() {
+        return declared;
+    }
+
     /** {@code remote-name}: the name a server serves the model under (default the model's id). */
     @Override
     public Set<String> modelSettings() {
@@ -101,6 +116,7 @@ public final class RemoteBackend implements LlmBackend {
         OkHttpClient http;
         try {
             s = RemoteSettings.from(context.settings());
+            declared = s.capabilities();
             if (!s.configured()) {
                 return Availability.unavailable(notConfigured());
             }
@@ -146,6 +162,7 @@ public final class RemoteBackend implements LlmBackend {
         OkHttpClient http;
         try {
             s = RemoteSettings.from(context.settings());
+            declared = s.capabilities();
             http = Transport.forSettings(base(), s);
         } catch (ConfigurationException | IOException e) {
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);

@@ -1,8 +1,8 @@
 package org.snowcrash.backend.remote;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
@@ -23,6 +24,7 @@ import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.openai.Exchange;
 import org.snowcrash.openai.OpenAiClient;
 
@@ -122,15 +124,28 @@ final class RemoteSession implements ModelSession {
 
     @Override
     public ChatResponse chat(ChatRequest request) {
+        checkCapabilities(request);
         return send((m, exchange, delivered) -> m.client.chat(request, exchange));
     }
 
     @Override
     public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation) {
-        return send((m, exchange, delivered) -> m.client.stream(request, piece -> {
-            delivered.set(true);
-            sink.accept(piece);
-        }, cancellation, exchange));
+        checkCapabilities(request);
+        return send((m, exchange, delivered) -> m.client.stream(request, new MarkingSink(sink, delivered), cancellation, exchange));
+    }
+
+    /**
+     * Tools and response formats go to the servers as they are (they render and enforce them); a
+     * request needing what {@code backend.remote.capabilities} does not declare is refused here
+     * too, for callers that use the session without the runtime.
+     */
+    private void checkCapabilities(ChatRequest request) {
+        Set<Capability> missing = EnumSet.noneOf(Capability.class);
+        missing.addAll(request.requiredCapabilities());
+        missing.removeAll(settings.capabilities());
+        if (!missing.isEmpty()) {
+            throw new ChatException(RemoteBackend.ID, "model " + info.modelId(), new ChatFailure.Unsupported(RemoteBackend.ID, missing));
+        }
     }
 
     /**
@@ -141,29 +156,26 @@ final class RemoteSession implements ModelSession {
      */
     @Override
     public int countPromptTokens(List<ChatMessage> messages) {
+        return countPromptTokens(messages, List.of());
+    }
+
+    /** As {@link #countPromptTokens(List)}, with the tools rendered by the server's template. */
+    @Override
+    public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
         return send((m, exchange, delivered) -> {
             if (m.noTokenizer) {
-                return upperBound(messages);
+                return PromptBound.of(messages, tools);
             }
             try {
-                return m.client.countPromptTokens(messages);
+                return m.client.countPromptTokens(messages, tools);
             } catch (ChatException e) {
                 if (e.failure() instanceof ChatFailure.ServerError s && (s.status() == 404 || s.status() == 405 || s.status() == 501)) {
                     m.noTokenizer = true;
-                    return upperBound(messages);
+                    return PromptBound.of(messages, tools);
                 }
                 throw e;
             }
         });
-    }
-
-    /** Bytes are an upper bound on tokens for byte-level vocabularies; 8 per message covers the template's markers. */
-    static int upperBound(List<ChatMessage> messages) {
-        long n = 8;
-        for (ChatMessage m : messages) {
-            n += 8 + m.content().getBytes(StandardCharsets.UTF_8).length;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     /** Whether an endpoint that serves the model answers its model list now (bounded by the connect timeout). */

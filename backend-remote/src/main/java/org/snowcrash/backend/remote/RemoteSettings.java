@@ -5,13 +5,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
 
@@ -34,19 +37,29 @@ import okhttp3.HttpUrl;
  * @param requestTimeout the longest a blocking (non-streaming) request may take as a whole
  * @param cooldown       how long an endpoint is left alone after a hard failure before one request
  *                       re-tests it
+ * @param capabilities   what the servers honour ({@code backend.remote.capabilities}: {@code tools},
+ *                       {@code json-schema}, comma-separated, or {@code none}; default both, as an
+ *                       OpenAI-compatible server takes {@code tools} and {@code response_format})
  */
 record RemoteSettings(List<String> endpoints, Optional<String> apiKey, Optional<Path> caFile, Duration connectTimeout,
-                      Duration idleTimeout, Duration requestTimeout, Duration cooldown) {
+                      Duration idleTimeout, Duration requestTimeout, Duration cooldown, Set<Capability> capabilities) {
 
     static final String PREFIX = "backend.remote.";
 
     /** Every key this backend reads (plus the registry's priority and enabled). */
     static final List<String> KEYS = Stream.of("priority", "enabled", "endpoints", "api-key", "ca-file",
-            "connect-timeout", "idle-timeout", "request-timeout", "cooldown").map(k -> PREFIX + k)
+            "connect-timeout", "idle-timeout", "request-timeout", "cooldown", "capabilities").map(k -> PREFIX + k)
             .collect(Collectors.toList());
+
+    /** What {@code backend.remote.capabilities} may name, by the word used for it there. */
+    static final Map<String, Capability> CAPABILITY_WORDS = Map.of("tools", Capability.TOOLS, "json-schema", Capability.JSON_SCHEMA);
+
+    /** What an OpenAI-compatible server is taken to honour unless the key says less. */
+    static final Set<Capability> DEFAULT_CAPABILITIES = Set.copyOf(EnumSet.of(Capability.TOOLS, Capability.JSON_SCHEMA));
 
     RemoteSettings {
         endpoints = List.copyOf(endpoints);
+        capabilities = Set.copyOf(capabilities);
     }
 
     /** Whether any endpoint is configured. */
@@ -77,10 +90,40 @@ record RemoteSettings(List<String> endpoints, Optional<String> apiKey, Optional<
                 r.duration(PREFIX + "connect-timeout", Duration.ofSeconds(2)),
                 r.duration(PREFIX + "idle-timeout", Duration.ofSeconds(120)),
                 r.duration(PREFIX + "request-timeout", Duration.ofMinutes(10)),
-                r.duration(PREFIX + "cooldown", Duration.ofSeconds(30)));
+                r.duration(PREFIX + "cooldown", Duration.ofSeconds(30)),
+                capabilities(r, settings.get(PREFIX + "capabilities")));
         rejectUnknownWithoutShowingSecrets(r, settings);
         r.throwIfProblems();
         return s;
+    }
+
+    /**
+     * {@code tools}, {@code json-schema} (comma-separated), or {@code none}; absent: both. A server
+     * that does not take {@code tools} or {@code response_format} (or ignores them: an old vLLM,
+     * a gateway in front of a text-only model) is declared with fewer, so the runtime refuses such
+     * requests, or the fallback chain skips this backend for them, instead of a server answering
+     * them with text.
+     */
+    private static Set<Capability> capabilities(SettingsReader r, Optional<String> raw) {
+        if (raw.isEmpty()) {
+            return DEFAULT_CAPABILITIES;
+        }
+        Set<Capability> out = EnumSet.noneOf(Capability.class);
+        String value = raw.get().trim().toLowerCase(Locale.ROOT);
+        if (value.equals("none")) {
+            return out;
+        }
+        for (String part : value.split(",")) {
+            String word = part.trim();
+            Capability c = CAPABILITY_WORDS.get(word);
+            if (c == null) {
+                r.problem(PREFIX + "capabilities", raw.get(), "'" + word + "' is not one of tools, json-schema"
+                        + " (comma-separated), or none");
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /** {@code http(s)://host[:port][/path]}, comma-separated; each checked, duplicates refused. */
@@ -131,6 +174,7 @@ record RemoteSettings(List<String> endpoints, Optional<String> apiKey, Optional<
         // Never print the key.
         return "RemoteSettings[endpoints=" + endpoints + ", apiKey=" + (apiKey.isPresent() ? "(set)" : "(none)")
                 + ", caFile=" + caFile.map(Path::toString).orElse("(system)") + ", connectTimeout=" + connectTimeout
-                + ", idleTimeout=" + idleTimeout + ", requestTimeout=" + requestTimeout + ", cooldown=" + cooldown + "]";
+                + ", idleTimeout=" + idleTimeout + ", requestTimeout=" + requestTimeout + ", cooldown=" + cooldown
+                + ", capabilities=" + capabilities + "]";
     }
 }

@@ -88,6 +88,7 @@ public final class LlamaServerContainer implements AutoCloseable {
         private Path key;
         private Path caForHealth;
         private int ctx = 512;
+        private final List<String> extra = new ArrayList<>();
 
         private Builder(Path model) {
             this.model = model.toAbsolutePath();
@@ -108,6 +109,9 @@ public final class LlamaServerContainer implements AutoCloseable {
 
         public Builder contextSize(int c) { this.ctx = c; return this; }
 
+        /** More server flags; files they name must be in the model's folder, mounted at {@code /models}. */
+        public Builder args(String... a) { this.extra.addAll(List.of(a)); return this; }
+
         public LlamaServerContainer start() throws Exception {
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--label", RUN_LABEL + "=" + RUN,
@@ -118,6 +122,7 @@ public final class LlamaServerContainer implements AutoCloseable {
             }
             cmd.addAll(List.of(IMAGE, "--host", "0.0.0.0", "--port", String.valueOf(port), "-m",
                     "/models/" + model.getFileName(), "--alias", alias, "-c", String.valueOf(ctx), "-t", "1", "--metrics"));
+            cmd.addAll(extra);
             if (apiKey != null) {
                 cmd.addAll(List.of("--api-key", apiKey));
             }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.Settings;
 
@@ -36,6 +37,20 @@ class RemoteSettingsTest {
         assertEquals(Duration.ofSeconds(30), s.cooldown());
         assertTrue(s.configured());
         assertFalse(RemoteSettings.from(Settings.empty()).configured());
+    }
+
+    @Test
+    void capabilitiesDefaultToToolsAndJsonSchemaAndMayBeFewer() {
+        assertEquals(java.util.Set.of(Capability.TOOLS, Capability.JSON_SCHEMA),
+                RemoteSettings.from(Settings.of(Map.of("backend.remote.endpoints", "http://a/v1"))).capabilities());
+        assertEquals(java.util.Set.of(Capability.JSON_SCHEMA), RemoteSettings.from(Settings.of(Map.of(
+                "backend.remote.endpoints", "http://a/v1", "backend.remote.capabilities", " JSON-Schema "))).capabilities());
+        assertEquals(java.util.Set.of(), RemoteSettings.from(Settings.of(Map.of(
+                "backend.remote.endpoints", "http://a/v1", "backend.remote.capabilities", "none"))).capabilities());
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> RemoteSettings.from(Settings.of(Map.of(
+                "backend.remote.endpoints", "http://a/v1", "backend.remote.capabilities", "tools,grammar"))));
+        assertTrue(e.getMessage().contains("backend.remote.capabilities=tools,grammar")
+                && e.getMessage().contains("'grammar' is not one of tools, json-schema"), e.getMessage());
     }
 
     @Test

@@ -6,7 +6,8 @@
 
 const $ = (id) => document.getElementById(id);
 const KEY_ITEM = 'snowcrash.key';
-const state = { messages: [], abort: null, models: [], sentences: 0 };
+// pending: the calls of the last answer still waiting for their results; unanswered: what was sent since it.
+const state = { messages: [], abort: null, models: [], sentences: 0, pending: [], unanswered: [] };
 
 function takeKeyFromFragment() {
   const m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
@@ -137,37 +138,96 @@ function speak(text) {
   speechSynthesis.speak(new SpeechSynthesisUtterance(text));
 }
 
-async function send(question) {
+// The tools written in the Tools box (an OpenAI tools array), or null for none; throws on bad JSON.
+function tools() {
+  const text = $('tools').value.trim();
+  if (!text) { return null; }
+  const parsed = JSON.parse(text);
+  if (!Array.isArray(parsed)) { throw new Error('the tools must be a JSON array'); }
+  return parsed.length ? parsed : null;
+}
+
+// A tool call's line in the answer: "tool: move {...}", its arguments as they stream in.
+function callLine(answer, call) {
+  if (!call.line) {
+    call.line = document.createElement('span');
+    call.line.className = 'call';
+    answer.insertBefore(call.line, answer.querySelector('.meta'));
+  }
+  call.line.textContent = 'tool: ' + call.name + ' ' + call.arguments;
+}
+
+// The prompt box says what it is for: the next question, or the result of the next pending call.
+function showPending() {
+  const call = state.pending[0];
+  $('prompt').placeholder = call
+    ? 'Result of ' + call.name + ' (' + call.id + '), sent back as a tool message'
+    : 'Ask something (Enter sends, Shift+Enter breaks the line)';
+}
+
+// What the user typed: a question, or the result of the call the model is waiting for. Once
+// every call of an answer has its result, the model is asked to go on.
+function submit(text) {
+  if (state.pending.length) {
+    const call = state.pending.shift();
+    state.messages.push({ role: 'tool', tool_call_id: call.id, content: text });
+    state.unanswered.push(call);
+    bubble('tool', 'result: ' + text);
+    showPending();
+    if (!state.pending.length) { complete(); }
+    return;
+  }
+  state.messages.push({ role: 'user', content: text });
+  state.unanswered.push(null);
+  bubble('user', text);
+  complete();
+}
+
+async function complete() {
   const model = $('model').value;
-  state.messages.push({ role: 'user', content: question });
-  bubble('user', question);
+  let offered;
+  try {
+    offered = tools();
+  } catch (e) {
+    status('Tools: ' + e.message);
+    undo();
+    return;
+  }
   const answer = bubble('assistant', '');
   answer.id = 'answer';
   document.querySelectorAll('.msg.assistant').forEach((m) => { if (m !== answer) { m.removeAttribute('id'); } });
+  const reasoning = document.createElement('span');
+  reasoning.className = 'reasoning';
   const text = document.createElement('span');
   text.className = 'text';
-  answer.append(text);
+  answer.append(reasoning, text);
   state.abort = new AbortController();
   $('send').disabled = true;
   $('stop').disabled = false;
   status('asking ' + model + '...');
   let usage = null;
   let failed = null;
+  const calls = [];
   try {
+    const body = {
+      model, messages: withSystemPrompt(state.messages), stream: true,
+      stream_options: { include_usage: true },
+      snowcrash: { events: true, sentences: true },
+    };
+    if (offered) {
+      body.tools = offered;
+      body.tool_choice = $('tool-choice').value;
+    }
     const response = await api('/v1/chat/completions', {
       method: 'POST',
       signal: state.abort.signal,
       headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream' },
-      body: JSON.stringify({
-        model, messages: withSystemPrompt(state.messages), stream: true,
-        stream_options: { include_usage: true },
-        snowcrash: { events: true, sentences: true },
-      }),
+      body: JSON.stringify(body),
     });
     if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
+      const error = await response.json().catch(() => ({}));
       const retry = response.headers.get('Retry-After');
-      throw new Error((body.error ? body.error.message : response.statusText) + (retry ? ' (retry after ' + retry + ' s)' : ''));
+      throw new Error((error.error ? error.error.message : response.statusText) + (retry ? ' (retry after ' + retry + ' s)' : ''));
     }
     await readEvents(response, (name, data) => {
       if (name === 'snowcrash.lifecycle') {
@@ -185,23 +245,38 @@ async function send(question) {
         if (chunk.error) { failed = chunk.error.message; return; }
         if (chunk.usage) { usage = chunk.usage; }
         const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
-        if (delta && delta.content) {
-          text.textContent += delta.content;
-          answer.scrollIntoView({ block: 'end' });
+        if (!delta) { return; }
+        if (delta.reasoning_content) { reasoning.textContent += delta.reasoning_content; }
+        if (delta.content) { text.textContent += delta.content; }
+        // A call's first piece names it; later pieces add to its arguments.
+        for (const d of delta.tool_calls || []) {
+          const call = calls[d.index] || (calls[d.index] = { id: '', name: '', arguments: '' });
+          if (d.id) { call.id = d.id; }
+          if (d.function && d.function.name) { call.name = d.function.name; }
+          if (d.function && d.function.arguments) { call.arguments += d.function.arguments; }
+          callLine(answer, call);
         }
+        answer.scrollIntoView({ block: 'end' });
       }
     });
     if (failed) { throw new Error(failed); }
-    state.messages.push({ role: 'assistant', content: text.textContent });
+    const message = { role: 'assistant', content: text.textContent || (calls.length ? null : '') };
+    if (calls.length) {
+      message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    }
+    state.messages.push(message);
+    state.unanswered = [];
+    state.pending = calls.slice();
+    showPending();
     const meta = document.createElement('span');
     meta.className = 'meta';
     meta.id = 'usage';
     document.querySelectorAll('#usage').forEach((u) => { if (u !== meta) { u.removeAttribute('id'); } });
     meta.textContent = usage ? usage.prompt_tokens + ' prompt + ' + usage.completion_tokens + ' completion tokens' : '';
     answer.append(meta);
-    status('');
+    status(calls.length ? 'the model called ' + calls.map((c) => c.name).join(', ') + ': type the result' : '');
   } catch (e) {
-    state.messages.pop(); // the question goes back, so the conversation stays as the server last saw it
+    undo();
     if (e.name === 'AbortError') {
       status('stopped');
     } else if (e.message !== 'unauthorized') {
@@ -217,6 +292,15 @@ async function send(question) {
   }
 }
 
+// A failed request takes back what was sent since the last answer, so the conversation stays as the
+// server last saw it: the question goes, and calls whose results were sent wait for them again.
+function undo() {
+  state.messages.splice(state.messages.length - state.unanswered.length);
+  state.pending = state.unanswered.filter((c) => c).concat(state.pending);
+  state.unanswered = [];
+  showPending();
+}
+
 function start() {
   takeKeyFromFragment();
   $('key-form').addEventListener('submit', () => {
@@ -229,6 +313,9 @@ function start() {
   $('model').addEventListener('change', showModelState);
   $('new-chat').addEventListener('click', () => {
     state.messages = [];
+    state.pending = [];
+    state.unanswered = [];
+    showPending();
     $('chat').replaceChildren();
   });
   $('stop').addEventListener('click', () => { if (state.abort) { state.abort.abort(); } });
@@ -237,7 +324,7 @@ function start() {
     const q = $('prompt').value.trim();
     if (q && !state.abort) {
       $('prompt').value = '';
-      send(q);
+      submit(q);
     }
   });
   $('prompt').addEventListener('keydown', (e) => {

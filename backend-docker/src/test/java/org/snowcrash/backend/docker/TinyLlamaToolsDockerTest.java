@@ -1,0 +1,65 @@
+package org.snowcrash.backend.docker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.snowcrash.agent.RunningModel;
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.ToolFormat;
+import org.snowcrash.models.TinyLlama;
+
+/**
+ * The native tool path ({@link ToolFormat#NATIVE}: tools sent to the server's template) with a
+ * random-weight model whose template is plain ChatML: llama-server renders no tools with it and
+ * reads no calls, so what holds here is what Snowcrash enforces with a JSON schema, whatever the
+ * weights say.
+ */
+@RequiresDocker
+class TinyLlamaToolsDockerTest extends ToolsOnServer {
+
+    @TempDir
+    static Path dir;
+    private static RunningModel model;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        TinyLlama.demo().write(file);
+        DockerTestSupport.TestModel m = DockerTestSupport.model(ModelSpec.builder("tiny", file).contextSize(2048)
+                .startupTimeout(Duration.ofSeconds(60)).toolFormat(ToolFormat.NATIVE).build(), "tools-tiny");
+        model = RunningModel.builder().settings(m.settings()).spec(m.spec()).backend("docker").start();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (model != null) {
+                model.close();
+            }
+        } finally {
+            try (var docker = DockerTestSupport.client()) {
+                DockerTestSupport.removeOwnContainers(docker);
+            } catch (java.io.IOException e) {
+                // the client's connection goes away either way
+            }
+        }
+    }
+
+    @Override
+    RunningModel model() {
+        return model;
+    }
+
+    @Override
+    int callTokens() {
+        return 400; // one token per byte, and the grammar lets a random model add blanks between JSON tokens
+    }
+
+    @Override
+    boolean promptHoldsTools() {
+        return false; // the ChatML template ignores tools (measured: /apply-template renders none)
+    }
+}

@@ -1,0 +1,44 @@
+package org.snowcrash.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The small pieces every request reader shares: typed field reads and the 400s that name a field. */
+final class FieldReader {
+
+    private FieldReader() {
+    }
+
+    /** A string field, or null when absent or null; a 400 when it is another type. */
+    static String text(JsonNode parent, String field, String where) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw refuse(where, "invalid_value", "'" + where + "' must be a string");
+        }
+        return v.asText();
+    }
+
+    /** A boolean field, or {@code otherwise} when absent or null; a 400 when it is another type. */
+    static boolean bool(JsonNode parent, String field, String where, boolean otherwise) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return otherwise;
+        }
+        if (!v.isBoolean()) {
+            throw refuse(where, "invalid_value", "'" + where + "' must be true or false");
+        }
+        return v.asBoolean();
+    }
+
+    /** A 400 {@code unsupported_parameter}: the message reads {@code 'param' <message>}. */
+    static OpenAiError.Refused unsupported(String param, String message) {
+        return refuse(param, "unsupported_parameter", "'" + param + "' " + message);
+    }
+
+    /** A 400 {@code invalid_request_error} naming {@code param}. */
+    static OpenAiError.Refused refuse(String param, String code, String message) {
+        return new OpenAiError.Refused(OpenAiError.badRequest(param, code, message));
+    }
+}
