@@ -34,6 +34,7 @@ class DockerApplicationTest {
             ChatClient chat = context.getBean(ChatClient.Builder.class).build();
             ApplicationChecks.answers(chat, "docker");
             ApplicationChecks.streams(chat);
+            ApplicationChecks.structured(chat);
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             ApplicationChecks.actuator(port, "docker", "UP");
         } finally {

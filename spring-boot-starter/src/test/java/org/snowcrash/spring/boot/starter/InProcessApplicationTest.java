@@ -47,6 +47,11 @@ class InProcessApplicationTest {
     }
 
     @Test
+    void entityGivesARecordFromASchemaConstrainedAnswer() {
+        ApplicationChecks.structured(chatClientBuilder.build());
+    }
+
+    @Test
     void actuatorServesHealthAndMetricsOverHttp() throws Exception {
         ApplicationChecks.answers(chatClientBuilder.build(), "llamacpp"); // at least one request observed
         ApplicationChecks.actuator(port, "llamacpp", "UP");

@@ -3,6 +3,7 @@ package org.snowcrash.spring.boot.starter;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -12,8 +13,13 @@ import org.springframework.stereotype.Component;
 @SpringBootApplication
 public class RobotApplication {
 
-    /** What the demo model's camera sees, as a structured answer. */
-    public record Scene(String person, int cups) {
+    /**
+     * What the demo model's camera sees, as a structured answer. The bounds go into the schema
+     * (Spring AI reads swagger's {@code @Schema}): a tiny model constrained to a string could
+     * otherwise write that string until the token limit.
+     */
+    public record Scene(@Schema(description = "where the person is", maxLength = 16) String person,
+                        @Schema(description = "how many cups", minimum = "0", maximum = "9") int cups) {
     }
 
     /** The robot's commands as Spring AI {@code @Tool} methods; each call is recorded. */
