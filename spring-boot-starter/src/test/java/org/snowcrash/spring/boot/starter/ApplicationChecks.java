@@ -84,6 +84,18 @@ final class ApplicationChecks {
         return e.entity();
     }
 
+    /**
+     * The demo model calls a {@code @Tool} method for a robot command, and Spring AI's own
+     * tool-calling advisor runs it and sends the result back for the answer.
+     */
+    static void callsTheRobotTools(ChatClient chat, RobotApplication.RobotTools tools) {
+        tools.calls.clear();
+        String answer = chat.prompt().system(RobotApplication.SCENE).user("Please drive forward three meters").tools(tools)
+                .options(SnowcrashChatOptions.builder().maxTokens(48)).call().content();
+        assertEquals(List.of("move forward 3.0"), tools.calls);
+        assertTrue(answer.contains("forward 3 meters"), answer);
+    }
+
     /** The body of a real HTTP GET to the application, which must answer 200. */
     static JsonNode get(int port, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
