@@ -26,17 +26,19 @@ public class Commands {
     @Tool(description = "Drive straight.")
     public String move(@ToolParam(description = "forward or backward") Drive direction,
                        @ToolParam(description = "meters") double meters) {
-        String what = "move " + direction + " " + meters;
-        done.add(what);
-        return "would " + what + " meters";
+        done.add("move " + direction + " " + meters);
+        return "would move " + direction + " " + number(meters) + " meters";
     }
 
     @Tool(description = "Turn in place.")
     public String turn(@ToolParam(description = "left or right") Side direction,
                        @ToolParam(description = "degrees") double degrees) {
-        String what = "turn " + direction + " " + degrees;
-        done.add(what);
-        return "would " + what + " degrees";
+        done.add("turn " + direction + " " + degrees);
+        return "would turn " + direction + " " + number(degrees) + " degrees";
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
     /** What the robot was told to do so far, oldest first. */
