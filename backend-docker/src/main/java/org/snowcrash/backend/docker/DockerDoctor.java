@@ -85,7 +85,7 @@ public final class DockerDoctor implements DoctorCheck {
     }
 
     private static Finding command(DockerSettings s, Settings settings) {
-        String words = s.commandPrefix().isEmpty() ? "(none: the image's entrypoint starts the server)" : String.join(" ", s.commandPrefix());
+        String words = s.commandPrefix().isEmpty() ? "the image's entrypoint" : String.join(" ", s.commandPrefix());
         String key = DockerSettings.PREFIX + "command-prefix";
         String from = s.hostChoice().prefixAuto() ? "auto, for this image" : settings.get(key).isPresent()
                 ? key + " from " + settings.sourceOf(key) : "default";
@@ -98,7 +98,7 @@ public final class DockerDoctor implements DoctorCheck {
         EngineGpu engine;
         DockerClient docker = DockerEngine.client(s);
         try {
-            engine = GpuDecision.engine(docker, s);
+            engine = GpuDecision.engine(docker, s, true);
         } catch (RuntimeException e) {
             return Finding.of(Status.PROBLEM, "docker gpu", "the engine did not say what it offers: " + DockerEngine.rootMessage(e));
         } finally {
