@@ -38,6 +38,7 @@ class ModuleRulesTest {
     enum Module {
         API("org.snowcrash.api"),
         REGISTRY("org.snowcrash.registry"),
+        MACHINE("org.snowcrash.machine"),
         MODELS("org.snowcrash.models"),
         AGENT_CORE("org.snowcrash.agent"),
         BACKEND_TCK("org.snowcrash.tck"),
@@ -75,7 +76,7 @@ class ModuleRulesTest {
             .because("api is what every other module speaks and depends on no other module");
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
-            .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.registry..", "org.snowcrash.models..",
+            .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.registry..", "org.snowcrash.machine..", "org.snowcrash.models..",
                     "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
                     "org.snowcrash.cli..", "org.snowcrash.openai..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")

@@ -201,4 +201,24 @@ class AutoImageTest {
         assertEquals("llama-server", p.cmd().get(0));
         assertEquals("nvidia", p.hostConfig().getRuntime());
     }
+
+    @Test
+    void theDoctorSaysWhatToDoForEachWayTheEngineIsOutOfReach() {
+        assertTrue(DockerDoctor.engineFix("permission denied on /var/run/docker.sock (add the user to the docker group)")
+                .startsWith("add this account to the docker group (sudo usermod -aG docker $USER)"));
+        assertTrue(DockerDoctor.engineFix("no Docker engine: /var/run/docker.sock does not exist (is dockerd running?)")
+                .startsWith("start the engine (sudo systemctl start docker)"));
+        assertTrue(DockerDoctor.engineFix("the Docker engine at unix:///x did not answer a ping within 2000 ms")
+                .startsWith("the engine is hung or slow"));
+        assertTrue(DockerDoctor.looksLikeCpuImage("ghcr.io/ggml-org/llama.cpp:server"));
+        assertTrue(DockerDoctor.looksLikeCpuImage("ghcr.io/ggml-org/llama.cpp:server-b4579"));
+        assertTrue(!DockerDoctor.looksLikeCpuImage("ghcr.io/ggml-org/llama.cpp:server-cuda"));
+        assertTrue(!DockerDoctor.looksLikeCpuImage("dustynv/llama_cpp:r36.4.0"));
+    }
+
+    @Test
+    void theDoctorCheckIsFoundByServiceLoader() {
+        assertTrue(java.util.ServiceLoader.load(org.snowcrash.machine.DoctorCheck.class).stream()
+                .anyMatch(p -> p.type() == DockerDoctor.class));
+    }
 }
