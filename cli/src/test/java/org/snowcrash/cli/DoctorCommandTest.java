@@ -125,6 +125,19 @@ class DoctorCommandTest {
 
     @Test
     @RequiresDocker
+    void anOrinWhoseRealEngineHasNoNvidiaRuntimeIsToldHowToGetIt() throws Exception {
+        file("/etc/nv_tegra_release", "# R36 (release), REVISION: 4.0, GCID: 37537400, BOARD: generic\n");
+        file("/proc/meminfo", "MemTotal:       32036836 kB\n");
+        Cli.Result r = doctor();
+        has(r, "[ok]      docker engine: answers at unix:///var/run/docker.sock\n");
+        has(r, "[problem] docker gpu: auto: the engine has no nvidia runtime (runtimes [");
+        has(r, "which a Jetson's GPU needs; containers of dustynv/llama_cpp:r36.4.0 cannot get the GPU it is built for\n");
+        has(r, "  - docker gpu: install the NVIDIA Container Toolkit (JetPack's nvidia-container package) and run"
+                + " 'sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker'");
+    }
+
+    @Test
+    @RequiresDocker
     void onThisMachineItFindsTheCpuAndTheEngine() throws Exception {
         Cli.Result r = Cli.run(dir, Map.of(), List.of(), Duration.ofMinutes(2), "doctor");
         has(r, "Machine: CPU only, ");

@@ -114,10 +114,14 @@ public final class DockerDoctor implements DoctorCheck {
         try {
             access = GpuDecision.decide(s, engine, "doctor");
         } catch (BackendStartException e) {
-            String fix = auto.problem().orElse(s.gpu() == GpuMode.ON ? "install the NVIDIA Container Toolkit and register its runtime"
+            if (s.gpu() == GpuMode.AUTO) {
+                return Finding.fix(Status.PROBLEM, "docker gpu", "auto: " + auto.why() + "; containers of "
+                        + s.image() + " cannot get the GPU it is built for", auto.problem().orElseThrow());
+            }
+            String fix = s.gpu() == GpuMode.ON ? "install the NVIDIA Container Toolkit and register its runtime"
                     + " (sudo nvidia-ctk runtime configure --runtime=docker), or set " + key + "=auto"
-                    : "update Docker to 19.03 or later, or set " + key + "=auto");
-            return Finding.fix(Status.PROBLEM, "docker gpu", e.failure().describe() + " [" + engine.describe() + "]", fix);
+                    : "update Docker to 19.03 or later, or set " + key + "=auto";
+            return Finding.fix(Status.PROBLEM, "docker gpu", e.failure().describe(), fix);
         }
         String text = describe(access) + " (" + from + (s.gpu() == GpuMode.AUTO ? ": " + auto.why() : "") + ") [" + engine.describe() + "]";
         boolean gpuMachine = !(machine instanceof Machine.CpuOnly);

@@ -109,7 +109,7 @@ class AutoImageTest {
         jetson(R36_4);
         BackendStartException e = assertThrows(BackendStartException.class, () -> GpuDecision.decide(docker(), PLAIN, "demo"));
         StartFailure.RuntimeUnavailable f = assertInstanceOf(StartFailure.RuntimeUnavailable.class, e.failure());
-        assertTrue(f.describe().contains("was chosen for this machine's GPU, but a Jetson, but the engine has no nvidia runtime"), f.describe());
+        assertTrue(f.describe().contains("was chosen for this machine's GPU, but the engine has no nvidia runtime (runtimes [runc], API 1.47), which a Jetson's GPU needs"), f.describe());
         assertTrue(f.describe().contains("nvidia-ctk runtime configure --runtime=docker"), f.describe());
         // An image of the user's own is theirs to run without a GPU: no refusal.
         assertEquals(GpuAccess.NONE, GpuDecision.decide(docker("backend.docker.image", "my/llama:cpu"), PLAIN, "demo"));
