@@ -34,6 +34,9 @@ final class GpuDecision {
 
     /** As {@link #engine(DockerClient, DockerSettings)}; {@code fully}: ask the API version even when no device request could be chosen. */
     static EngineGpu engine(DockerClient docker, DockerSettings settings, boolean fully) {
+        if (settings.gpu() == GpuMode.OFF && !fully) {
+            return new EngineGpu(Set.of(), Optional.empty()); // not asked: no GPU either way
+        }
         Map<String, ?> runtimes = docker.infoCmd().exec().getRuntimes();
         boolean mayRequestDevices = fully || settings.gpu() == GpuMode.DEVICES
                 || (settings.gpu() == GpuMode.AUTO && settings.hostChoice().machine() instanceof Machine.DiscreteGpu);
