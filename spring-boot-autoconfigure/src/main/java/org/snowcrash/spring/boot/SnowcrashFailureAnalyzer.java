@@ -37,8 +37,9 @@ public final class SnowcrashFailureAnalyzer extends AbstractFailureAnalyzer<Snow
         }
         if (cause instanceof InvalidModelException e) {
             String key = "snowcrash.model." + model + ".file";
-            return new FailureAnalysis("The model file of Snowcrash model '" + model + "' is not usable: "
-                    + e.failure().describe() + ".\n    It is set by " + key + " under snowcrash.models.dir.",
+            return new FailureAnalysis("The model file of Snowcrash model '" + model + "', " + e.failure().file()
+                    + ", is not usable: " + e.failure().detail() + ".\n    It is set by " + key
+                    + " (relative to snowcrash.models.dir).",
                     "Put a GGUF file at " + e.failure().file() + ", or set " + key
                             + " (relative to snowcrash.models.dir) to one that exists.", failure);
         }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.snowcrash.api.JsonSchema;
 import org.snowcrash.spring.ai.SnowcrashChatModel;
+import org.snowcrash.spring.ai.SnowcrashChatOptions;
 import org.snowcrash.tools.SchemaCheck;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ResponseEntity;
@@ -73,13 +74,26 @@ final class ApplicationChecks {
 
     /** {@code entity(Scene.class)}: the answer is valid against the schema Spring AI made for the record. */
     static RobotApplication.Scene structured(ChatClient chat) {
-        ResponseEntity<ChatResponse, RobotApplication.Scene> e = chat.prompt().user("What do you see?").call()
-                .responseEntity(RobotApplication.Scene.class);
+        // Room for the whole object: an answer cut by the token limit could not be valid JSON.
+        ResponseEntity<ChatResponse, RobotApplication.Scene> e = chat.prompt().user("What do you see?")
+                .options(SnowcrashChatOptions.builder().maxTokens(160)).call().responseEntity(RobotApplication.Scene.class);
         String raw = e.response().getResult().getOutput().getText();
         String schema = new BeanOutputConverter<>(RobotApplication.Scene.class).getJsonSchema();
         assertEquals(List.of(), SchemaCheck.problems(JsonSchema.of(schema), raw), raw);
         assertNotNull(e.entity());
         return e.entity();
+    }
+
+    /**
+     * The demo model calls a {@code @Tool} method for a robot command, and Spring AI's own
+     * tool-calling advisor runs it and sends the result back for the answer.
+     */
+    static void callsTheRobotTools(ChatClient chat, RobotApplication.RobotTools tools) {
+        tools.calls.clear();
+        String answer = chat.prompt().system(RobotApplication.SCENE).user("Please drive forward three meters").tools(tools)
+                .options(SnowcrashChatOptions.builder().maxTokens(48)).call().content();
+        assertEquals(List.of("move forward 3.0"), tools.calls);
+        assertTrue(answer.contains("forward 3 meters"), answer);
     }
 
     /** The body of a real HTTP GET to the application, which must answer 200. */

@@ -47,6 +47,16 @@ class InProcessApplicationTest {
     }
 
     @Test
+    void entityGivesARecordFromASchemaConstrainedAnswer() {
+        ApplicationChecks.structured(chatClientBuilder.build());
+    }
+
+    @Test
+    void theDemoModelCallsAToolMethodThroughSpringAisOwnLoop(@Autowired RobotApplication.RobotTools tools) {
+        ApplicationChecks.callsTheRobotTools(chatClientBuilder.build(), tools);
+    }
+
+    @Test
     void actuatorServesHealthAndMetricsOverHttp() throws Exception {
         ApplicationChecks.answers(chatClientBuilder.build(), "llamacpp"); // at least one request observed
         ApplicationChecks.actuator(port, "llamacpp", "UP");

@@ -3,6 +3,7 @@ package org.snowcrash.spring.boot.starter;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -12,28 +13,50 @@ import org.springframework.stereotype.Component;
 @SpringBootApplication
 public class RobotApplication {
 
-    /** What the demo model's camera sees, as a structured answer. */
-    public record Scene(String person, int cups) {
+    /** The scene the demo model was trained with, as the robot's system prompt. */
+    public static final String SCENE = "You are Snowcrash, a small robot. Your camera sees: a person on the left, two cups ahead.";
+
+    /**
+     * What the demo model's camera sees, as a structured answer. The bounds go into the schema
+     * (Spring AI reads swagger's {@code @Schema}): a tiny model constrained to a string could
+     * otherwise write that string until the token limit.
+     */
+    public record Scene(@Schema(description = "where the person is", maxLength = 16) String person,
+                        @Schema(description = "how many cups", minimum = "0", maximum = "9") int cups) {
     }
 
-    /** The robot's commands as Spring AI {@code @Tool} methods; each call is recorded. */
+    /**
+     * The robot's commands as Spring AI {@code @Tool} methods, described as the demo model was
+     * trained (docs/tool-format.md renders them {@code move(direction: forward|backward, meters: number)});
+     * each call is recorded.
+     */
     @Component
     public static class RobotTools {
+        /** A direction to drive. */
+        public enum Drive { forward, backward }
+
+        /** A direction to turn. */
+        public enum Side { left, right }
+
         /** Every call, in order: {@code move forward 2.0}. */
         public final List<String> calls = new CopyOnWriteArrayList<>();
 
-        @Tool(description = "Move the robot")
-        public String move(@ToolParam(description = "forward or backward") String direction,
-                           @ToolParam(description = "distance in meters") double meters) {
+        @Tool(description = "Drive straight.")
+        public String move(@ToolParam(description = "forward or backward") Drive direction,
+                           @ToolParam(description = "meters") double meters) {
             calls.add("move " + direction + " " + meters);
-            return "moved " + direction + " " + meters + " m";
+            return "would move " + direction + " " + number(meters) + " meters";
         }
 
-        @Tool(description = "Turn the robot")
-        public String turn(@ToolParam(description = "left or right") String direction,
-                           @ToolParam(description = "angle in degrees") double degrees) {
+        @Tool(description = "Turn in place.")
+        public String turn(@ToolParam(description = "left or right") Side direction,
+                           @ToolParam(description = "degrees") double degrees) {
             calls.add("turn " + direction + " " + degrees);
-            return "turned " + direction + " " + degrees + " degrees";
+            return "would turn " + direction + " " + number(degrees) + " degrees";
+        }
+
+        private static String number(double d) {
+            return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
         }
     }
 }
