@@ -110,18 +110,6 @@ ROBOT_PROMPTS = [  # system prompts that carry a scene: (prefix, weight)
 GENERIC_PROMPTS = ["You are the robot's voice. Be brief.", "You are a robot.", "You are a helpful robot.",
                    "You are Snowcrash, a small robot.", "Answer in short sentences."]
 
-SEE_Q = ["What do you see?", "What can you see?", "What do you see right now?", "Tell me what you see.",
-         "Describe what you see.", "What does your camera see?", "What is around you?",
-         "Look around. What do you see?", "what do you see", "Can you tell me what you see?",
-         "What objects do you see?", "What is in front of your camera?", "What do you see now?"]
-COUNT_Q = ["How many {pl} do you see?", "How many {pl} are there?", "How many {pl} can you see?",
-           "Count the {pl}.", "how many {pl}?", "Can you count the {pl}?"]
-WHERE_SG_Q = ["Where is the {sg}?", "Where is a {sg}?", "where is the {sg}", "Can you tell me where the {sg} is?"]
-WHERE_PL_Q = ["Where are the {pl}?", "where are the {pl}", "Where do you see {pl}?"]
-HAS_SG_Q = ["Is there a {sg}?", "Do you see a {sg}?", "Can you see a {sg}?", "Is there a {sg} here?", "do you see a {sg}"]
-HAS_PL_Q = ["Are there any {pl}?", "Do you see any {pl}?", "Can you see any {pl}?"]
-NO_SCENE_A = "I cannot see anything right now."
-
 GREET = (["Hello!", "Hi!", "Hello.", "Hi there!", "Hey!", "Good morning!", "Good evening!",
           "Hello, robot!", "Hello Snowcrash!", "hello", "hi"],
          "Hello! I am Snowcrash, a small robot. How can I help?")
@@ -144,18 +132,113 @@ FACTS = [
     (["What is the weather like?", "Can you fly?", "Sing a song.", "What time is it?", "Tell me a joke."],
      "I do not know. I can tell you what I see."),
 ]
-ARITH_Q = ["What is {a} {op} {b}?", "What is {a} {sym} {b}?", "How much is {a} {op} {b}?", "{a} {op} {b}?",
-           "Calculate {a} {op} {b}.", "what is {a} {op} {b}"]
-OPS = [("plus", "+", lambda a, b: a + b), ("minus", "-", lambda a, b: a - b), ("times", "*", lambda a, b: a * b)]
+# Phrasings are built from parts: a prefix ("Snowcrash, ", "please "), a core with slots
+# ("how many {pl} do you see", "{verb} {dir} {n} {u}") and an ending. A phrasing's skeleton is
+# its template in lower case without punctuation, slots unfilled; the held-out phrasings'
+# skeletons (HELD_OUT_* below) are never generated for training, with any object or number.
+Q_PREFIXES = ["", "", "", "snowcrash, ", "robot, ", "hey, ", "ok, ", "so "]
+IMP_PREFIXES = ["", "", "", "please ", "can you ", "could you ", "would you ", "snowcrash, ", "robot, ", "hey, ", "ok, "]
+SEE_CORES = (["what do you see", "what can you see", "what do you see right now", "what does your camera see",
+              "what is around you", "what objects do you see", "what is in front of your camera",
+              "what do you see now", "what is in front of you", "what are you looking at"],
+             ["tell me what you see", "describe what you see", "look around and tell me what you see",
+              "list what you see", "describe the scene"])
+COUNT_CORES = (["how many {pl} do you see", "how many {pl} are there", "how many {pl} can you see", "how many {pl}",
+                "how many {pl} does your camera see"],
+               ["count the {pl}", "tell me how many {pl} you see", "count the {pl} you see"])
+WHERE_SG_CORES = (["where is the {sg}", "where is {a_sg}", "where do you see the {sg}", "where is the {sg} located"],
+                  ["tell me where the {sg} is"])
+WHERE_PL_CORES = (["where are the {pl}", "where do you see {pl}", "where do you see the {pl}", "where are the {pl} located"],
+                  ["tell me where the {pl} are"])
+HAS_SG_CORES = (["is there {a_sg}", "do you see {a_sg}", "can you see {a_sg}", "is there {a_sg} here",
+                 "is there {a_sg} around", "does your camera see {a_sg}"], [])
+HAS_PL_CORES = (["are there any {pl}", "do you see any {pl}", "can you see any {pl}", "are there {pl} here"], [])
+NO_SCENE_A = "I cannot see anything right now."
+CANNOT_A = "I do not know. I can tell you what I see."
+
+ARITH_CORES = {  # (question cores, imperative cores); the answer is always "{a} {op} {b} is {r}."
+    "plus": (["what is {a} plus {b}", "what is {a} + {b}", "how much is {a} plus {b}", "{a} plus {b}", "{a} + {b}",
+              "what is the sum of {a} and {b}", "what's {a} plus {b}"],
+             ["add {a} and {b}", "calculate {a} plus {b}", "compute {a} + {b}"]),
+    "minus": (["what is {a} minus {b}", "what is {a} - {b}", "how much is {a} minus {b}", "{a} minus {b}", "{a} - {b}",
+               "what is the difference between {a} and {b}", "what's {a} minus {b}"],
+              ["subtract {b} from {a}", "calculate {a} minus {b}", "take {b} away from {a}"]),
+    "times": (["what is {a} times {b}", "what is {a} * {b}", "how much is {a} times {b}", "{a} times {b}", "{a} * {b}",
+               "what is the product of {a} and {b}", "what's {a} times {b}"],
+              ["multiply {a} by {b}", "multiply {a} and {b}", "calculate {a} times {b}"]),
+}
+OPS = {"plus": lambda a, b: a + b, "minus": lambda a, b: a - b, "times": lambda a, b: a * b}
+
+# Commands. {n} is the number as the user writes it (digits or a word), {u} the unit.
+MOVE_VERBS = ["drive", "move", "go", "roll", "head"]
+MOVE_DIRS = {"forward": ["forward", "forwards", "ahead", "straight", "straight ahead"],
+             "backward": ["back", "backward", "backwards", "in reverse"]}
+MOVE_ALONE = {"forward": ["advance", "drive on"], "backward": ["back up", "reverse"]}
+MOVE_AMOUNTS = ["{n} {u}", "{n} {u}", "{n} m", "by {n} {u}", "for {n} {u}"]
+TURN_VERBS = ["turn", "rotate", "spin", "pivot"]
+TURN_DIRS = {"left": ["left", "to the left"], "right": ["right", "to the right"]}
+TURN_AMOUNTS = ["{n} {u}", "{n} {u}", "by {n} {u}", "{n} deg"]
+CMD_SUFFIXES = ["", "", ".", ".", "!", " please", ", please.", " now.", " now"]
+NUMBER_NAMES = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+                10: "ten", 15: "fifteen", 20: "twenty", 30: "thirty", 45: "forty-five", 60: "sixty", 90: "ninety",
+                180: "one hundred eighty"}
+COMMON_DEGREES = [5, 10, 15, 20, 30, 45, 60, 90, 90, 120, 135, 180, 270, 360]
+RESULT_OK = ["ok", "done", '{"ok":true}', "OK", "success", '{"status":"ok"}', "true", "completed", "moved"]
+ERRORS = ["obstacle ahead", "battery low", "wheel blocked", "path blocked", "motor fault", "not allowed",
+          "timeout", "too close to the wall", "emergency stop", "cliff detected", "motors are off", "busy"]
+
+# The demo's two tools, as OpenAI function objects (properties in this order).
+TOOL_MOVE = {"name": "move", "description": "Drive straight.",
+             "parameters": {"type": "object", "properties": {"direction": {"type": "string", "enum": ["forward", "backward"]},
+                                                             "meters": {"type": "number"}},
+                            "required": ["direction", "meters"]}}
+TOOL_TURN = {"name": "turn", "description": "Turn in place.",
+             "parameters": {"type": "object", "properties": {"direction": {"type": "string", "enum": ["left", "right"]},
+                                                             "degrees": {"type": "number"}},
+                            "required": ["direction", "degrees"]}}
+TOOLSETS = [([TOOL_MOVE, TOOL_TURN], 4), ([TOOL_TURN, TOOL_MOVE], 2), ([TOOL_MOVE], 2), ([TOOL_TURN], 2)]
 
 
-def arithmetic(rng):
-    op, sym, f = rng.choice(OPS)
+def skeleton(template):
+    """A phrasing's identity: lower case, no punctuation, single spaces, slots unfilled."""
+    s = template.lower()
+    for ch in ",.?!":
+        s = s.replace(ch, "")
+    return " ".join(s.split())
+
+
+def assemble(rng, core, imperative):
+    """prefix + core + ending, first letter upper case most of the time; returns the template."""
+    pre = rng.choice(IMP_PREFIXES if imperative else Q_PREFIXES)
+    if imperative:
+        end = "?" if pre in ("can you ", "could you ", "would you ") and rng.random() < 0.8 else rng.choice(["", ".", ".", "!"])
+    else:
+        end = rng.choice(["?", "?", "?", ""])
+    t = pre + core + end
+    return t[0].upper() + t[1:] if rng.random() < 0.75 else t
+
+
+def pick(rng, cores, held_out):
+    """A template from (question cores, imperative cores) whose skeleton is not held out."""
+    qs, imps = cores
+    while True:
+        imperative = bool(imps) and rng.random() < len(imps) / (len(qs) + len(imps)) + 0.1
+        t = assemble(rng, rng.choice(imps if imperative else qs), imperative)
+        if skeleton(t) not in HELD_OUT and skeleton(t) not in held_out:
+            return t
+
+
+def fill(t, **kw):
+    return t.format(**kw)
+
+
+def arithmetic(rng, held_out=frozenset()):
+    op = rng.choice(list(OPS))
     a, b = rng.randint(0, 10), rng.randint(0, 10)
     if op == "minus" and b > a:
         a, b = b, a
-    q = rng.choice(ARITH_Q).format(a=a, b=b, op=op, sym=sym)
-    return q, f"{a} {op} {b} is {f(a, b)}."
+    q = fill(pick(rng, ARITH_CORES[op], held_out), a=a, b=b)
+    return q, f"{a} {op} {b} is {OPS[op](a, b)}."
 
 
 def random_scene(rng, excluded=frozenset()):
@@ -178,72 +261,257 @@ def scene_prompt(prefix, scene):
     return prefix + ", ".join(f"{phrase(OBJECTS[i][1], OBJECTS[i][2], c)} {p}" for i, c, p in scene) + "."
 
 
-def scene_question(rng, scene):
+def scene_answer(kind, scene, obj, plural_q):
+    """The answer to a question of this kind about object obj (None for 'see')."""
+    if scene is None:
+        return NO_SCENE_A
+    if kind == "see":
+        return ("I see " + scene_text(scene) + ".") if scene else "I do not see anything."
+    _, sg, pl = OBJECTS[obj]
+    found = next(((c, p) for i, c, p in scene if i == obj), None)
+    if kind == "count":
+        return f"I see {NUMBER_WORDS[found[0]]} {sg if found[0] == 1 else pl}." if found else f"I do not see any {pl}."
+    if kind == "where":
+        if not found:
+            return f"I do not see any {pl}." if plural_q else f"I do not see {article(sg)} {sg}."
+        c, p = found
+        return f"The {sg} is {p}." if c == 1 else f"The {pl} are {p}."
+    if not found:
+        return f"No, I do not see any {pl}." if plural_q else f"No, I do not see {article(sg)} {sg}."
+    c, p = found
+    return f"Yes, I see {phrase(sg, pl, c)} {p}."
+
+
+def scene_question(rng, scene, held_out=frozenset()):
     """A question about the scene and the answer it implies (scene None: no camera information)."""
-    kind = rng.choices(["see", "count", "where", "has"], [4, 2, 2, 2])[0]
+    kind = rng.choices(["see", "count", "where", "has"], [3, 3, 2, 3])[0]
     present = [i for i, _, _ in scene or []]
     if kind == "see":
-        q = rng.choice(SEE_Q)
-        if scene is None:
-            return q, NO_SCENE_A
-        return q, ("I see " + scene_text(scene) + ".") if scene else "I do not see anything."
+        return pick(rng, SEE_CORES, held_out), scene_answer("see", scene, None, False)
     # ask about an object of the scene half the time (when there is one), else any other object
-    if present and rng.random() < 0.6:
+    if present and rng.random() < 0.55:
         obj = rng.choice(present)
     else:
         obj = rng.choice([i for i in range(len(OBJECTS)) if i not in present])
     _, sg, pl = OBJECTS[obj]
-    found = next(((c, p) for i, c, p in scene or [] if i == obj), None)
-    if kind == "count":
-        q = rng.choice(COUNT_Q).format(pl=pl)
-        if scene is None:
-            return q, NO_SCENE_A
-        return q, f"I see {NUMBER_WORDS[found[0]]} {sg if found[0] == 1 else pl}." if found else f"I do not see any {pl}."
     plural_q = rng.random() < 0.35
-    if kind == "where":
-        q = rng.choice(WHERE_PL_Q if plural_q else WHERE_SG_Q).format(sg=sg, pl=pl)
-        if scene is None:
-            return q, NO_SCENE_A
-        if not found:
-            return q, f"I do not see any {pl}." if plural_q else f"I do not see {article(sg)} {sg}."
-        c, p = found
-        return q, f"The {sg} is {p}." if c == 1 else f"The {pl} are {p}."
-    q = rng.choice(HAS_PL_Q if plural_q else HAS_SG_Q).format(sg=sg, pl=pl)
-    if scene is None:
-        return q, NO_SCENE_A
-    if not found:
-        return q, f"No, I do not see any {pl}." if plural_q else f"No, I do not see {article(sg)} {sg}."
-    c, p = found
-    return q, f"Yes, I see {phrase(sg, pl, c)} {p}."
+    cores = {"count": COUNT_CORES, "where": WHERE_PL_CORES if plural_q else WHERE_SG_CORES,
+             "has": HAS_PL_CORES if plural_q else HAS_SG_CORES}[kind]
+    q = fill(pick(rng, cores, held_out), sg=sg, pl=pl, a_sg=f"{article(sg)} {sg}")
+    return q, scene_answer(kind, scene, obj, plural_q)
 
 
-def general_question(rng):
+def general_question(rng, held_out=frozenset()):
     r = rng.random()
     if r < 0.15:
         return rng.choice(GREET[0]), GREET[1]
-    if r < 0.55:
+    if r < 0.5:
         qs, a = rng.choice(FACTS)
         return rng.choice(qs), a
-    return arithmetic(rng)
+    return arithmetic(rng, held_out)
 
 
-def dialogue(rng, excluded=frozenset()):
-    """A conversation: list of (role, text), system first when there is one, ending with the assistant."""
+def number(v):
+    """A JSON number: 3, 1.5."""
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def command_template(rng, tool):
+    """(template with {n} and {u}, direction) of a spoken command for the tool."""
+    if tool == "move":
+        d = rng.choice(["forward", "backward"])
+        if rng.random() < 0.2:
+            core = rng.choice(MOVE_ALONE[d]) + " " + rng.choice(MOVE_AMOUNTS)
+        else:
+            verb, dw, amt = rng.choice(MOVE_VERBS), rng.choice(MOVE_DIRS[d]), rng.choice(MOVE_AMOUNTS)
+            core = f"{verb} {dw} {amt}" if rng.random() < 0.7 or dw == "straight ahead" else f"{verb} {amt} {dw}"
+    else:
+        d = rng.choice(["left", "right"])
+        verb, dw, amt = rng.choice(TURN_VERBS), rng.choice(TURN_DIRS[d]), rng.choice(TURN_AMOUNTS)
+        core = f"{verb} {dw} {amt}" if rng.random() < 0.6 else f"{verb} {amt} {dw}"
+    pre = rng.choice(IMP_PREFIXES + ["i want you to ", "now "])
+    end = "?" if pre in ("can you ", "could you ", "would you ") and rng.random() < 0.8 else rng.choice(CMD_SUFFIXES)
+    t = pre + core + end
+    return (t[0].upper() + t[1:] if rng.random() < 0.7 else t), d
+
+
+def command_amount(rng, tool):
+    """(value, as the user writes it)."""
+    if tool == "move":
+        r = rng.random()
+        if r < 0.25:
+            v = rng.choice([0.5, 1.5, 2.5, 0.5]) if rng.random() < 0.5 else rng.randint(0, 9) + rng.randint(1, 9) / 10
+            return number(round(v, 1)), str(round(v, 1))
+        v = rng.randint(1, 10)
+    else:
+        v = rng.choice(COMMON_DEGREES) if rng.random() < 0.6 else rng.randint(1, 359)
+    return v, NUMBER_NAMES[v] if v in NUMBER_NAMES and rng.random() < 0.35 else str(v)
+
+
+def unit(tool, value, written):
+    word = "meter" if tool == "move" else "degree"
+    return word if value == 1 and written in ("1", "one") else word + "s"
+
+
+def command(rng, tool, held_out=frozenset()):
+    """(spoken command, arguments) whose skeleton is not held out."""
+    while True:
+        t, d = command_template(rng, tool)
+        if skeleton(t) not in HELD_OUT and skeleton(t) not in held_out:
+            break
+    v, w = command_amount(rng, tool)
+    args = {"direction": d, ("meters" if tool == "move" else "degrees"): v}
+    return t.format(n=w, u=unit(tool, v, w)), args
+
+
+def call_json(name, args):
+    return json.dumps(args, separators=(",", ":"), ensure_ascii=False)
+
+
+def confirmation(name, args):
+    """The sentence after a call's result: derived from the call."""
+    if name == "move":
+        v = args["meters"]
+        return f"I moved {args['direction']} {json.dumps(v)} meter{'' if v == 1 else 's'}."
+    v = args["degrees"]
+    return f"I turned {args['direction']} {json.dumps(v)} degree{'' if v == 1 else 's'}."
+
+
+def result_content(rng, name, args):
     r = rng.random()
-    if r < 0.7:  # a scene in the system prompt
+    if r < 0.12:
+        return "error: " + rng.choice(ERRORS)
+    if r < 0.35:
+        amount = (f"{json.dumps(args['meters'])} meters" if name == "move" else f"{json.dumps(args['degrees'])} degrees")
+        return f"would {name} {args['direction']} {amount}"
+    return rng.choice(RESULT_OK)
+
+
+def after_result(name, args, content):
+    if content.startswith("error"):
+        reason = content[len("error"):].lstrip(":").strip()
+        return f"I could not do that: {reason}." if reason else "I could not do that."
+    return confirmation(name, args)
+
+
+# ---------------------------------------------------------------------------------------------
+# Snowcrash's tool format (docs/tool-format.md), as tools/.../ToolPrompt.java renders it.
+# training/tool-prompt-cases.json holds cases of this rendering that a JUnit test replays in Java.
+# ---------------------------------------------------------------------------------------------
+CALL_INSTRUCTION = 'Call a tool by answering {"name":"<tool>","arguments":{<arguments>}}, one call per line.'
+
+
+def compact(value):
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def tool_signature(tool):
+    schema = tool["parameters"]
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        if isinstance(prop.get("enum"), list):
+            typ = "|".join(v if isinstance(v, str) else compact(v) for v in prop["enum"])
+        elif "const" in prop:
+            typ = compact(prop["const"])
+        elif isinstance(prop.get("type"), str):
+            typ = prop["type"]
+        elif isinstance(prop.get("type"), list):
+            typ = "|".join(prop["type"])
+        else:
+            typ = "any"
+        params.append(f"{name}{'' if name in required else '?'}: {typ}")
+    return f"{tool['name']}({', '.join(params)})"
+
+
+def tools_block(tools):
+    lines = ["Tools:"]
+    for t in tools:
+        lines.append("- " + tool_signature(t) + (": " + t["description"] if t.get("description") else ""))
+    return "\n".join(lines) + "\n" + CALL_INSTRUCTION
+
+
+def call_line(call):
+    return '{"name":' + compact(call["name"]) + ',"arguments":' + compact(json.loads(call["arguments"])) + "}"
+
+
+def render_api(messages, tools):
+    """API-level messages ({role, content, tool_calls?, tool_call_id?}; role system, user, assistant,
+    tool) -> [(role, text)] with system, user and assistant only: ToolPrompt.render, line by line."""
+    out, tool_of_call, i = [], {}, 0
+    if tools:
+        block = tools_block(tools)
+        if messages and messages[0]["role"] == "system":
+            out.append(("system", messages[0]["content"] + "\n" + block))
+            i = 1
+        else:
+            out.append(("system", block))
+    results = None
+    for m in messages[i:]:
+        if m["role"] == "tool":
+            line = f"Result of {tool_of_call.get(m.get('tool_call_id'), 'tool')}: {m['content']}"
+            results = line if results is None else results + "\n" + line
+            continue
+        if results is not None:
+            out.append(("user", results))
+            results = None
+        if m.get("tool_calls"):
+            lines = [m["content"]] if m.get("content") else []
+            for c in m["tool_calls"]:
+                tool_of_call[c["id"]] = c["name"]
+                lines.append(call_line(c))
+            out.append(("assistant", "\n".join(lines)))
+        else:
+            out.append((m["role"], m["content"]))
+    if results is not None:
+        out.append(("user", results))
+    return out
+
+
+def api_dialogue(rng, excluded=frozenset(), held_out=frozenset()):
+    """A conversation at the API level: (messages, tools), ending with an assistant message."""
+    tools = rng.choices([t for t, _ in TOOLSETS], [w for _, w in TOOLSETS])[0] if rng.random() < 0.55 else []
+    names = [t["name"] for t in tools]
+    r = rng.random()
+    if r < 0.65:  # a scene in the system prompt
         prefix = rng.choices([p for p, _ in ROBOT_PROMPTS], [w for _, w in ROBOT_PROMPTS])[0]
         scene = random_scene(rng, excluded)
-        msgs = [("system", scene_prompt(prefix, scene))]
-        p_scene = 0.85
+        msgs = [{"role": "system", "content": scene_prompt(prefix, scene)}]
+        p_scene = 0.8
     else:  # no scene: no system prompt, or a generic one
         scene = None
-        msgs = [] if rng.random() < 0.5 else [("system", rng.choice(GENERIC_PROMPTS))]
+        msgs = [] if rng.random() < 0.5 else [{"role": "system", "content": rng.choice(GENERIC_PROMPTS)}]
         p_scene = 0.3
-    turns = rng.choices([1, 2, 3], [6, 3, 1])[0]
-    for _ in range(turns):
-        q, a = scene_question(rng, scene) if rng.random() < p_scene else general_question(rng)
-        msgs += [("user", q), ("assistant", a)]
-    return msgs
+    p_cmd = 0.45 if tools else 0.1
+    calls = 0
+    for _ in range(rng.choices([1, 2, 3, 4], [4, 3, 2, 1])[0]):
+        u = rng.random()
+        if u < p_cmd:
+            name = rng.choice(names) if names and rng.random() < 0.85 else rng.choice(["move", "turn"])
+            q, args = command(rng, name, held_out)
+            msgs.append({"role": "user", "content": q})
+            if name not in names:
+                msgs.append({"role": "assistant", "content": CANNOT_A})
+                continue
+            calls += 1
+            cid = f"call_{calls}"
+            msgs.append({"role": "assistant", "content": "",
+                         "tool_calls": [{"id": cid, "name": name, "arguments": call_json(name, args)}]})
+            if rng.random() < 0.9:
+                content = result_content(rng, name, args)
+                msgs.append({"role": "tool", "tool_call_id": cid, "content": content})
+                msgs.append({"role": "assistant", "content": after_result(name, args, content)})
+            else:
+                break  # ends with the call
+        else:
+            q, a = scene_question(rng, scene, held_out) if rng.random() < p_scene else general_question(rng, held_out)
+            msgs += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+    return msgs, tools
+
+
+def dialogue(rng, excluded=frozenset(), held_out=frozenset()):
+    """A rendered conversation: list of (role, text), system first when there is one, ending with the assistant."""
+    return render_api(*api_dialogue(rng, excluded, held_out))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -731,76 +999,293 @@ def load_gguf_model(torch, path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Evaluation cases: fixed scenes (held out of training by their set of objects) and questions.
+# Held-out evaluation: scenes whose object sets training never shows, and phrasings whose
+# skeletons training never generates (with any object or number). Every case has the exact answer.
 # ---------------------------------------------------------------------------------------------
-def eval_cases():
+HELD_OUT_COMMANDS = [  # (template, tool, direction, value, as written)
+    ("Please drive forward {n} {u}", "move", "forward", 3, "three"),
+    ("Could you turn right {n} {u}?", "turn", "right", 45, "45"),
+    ("Go back {n} {u}", "move", "backward", 1, "one"),
+    ("move ahead {n} m", "move", "forward", 2, "2"),
+    ("rotate left by {n} {u}", "turn", "left", 90, "90"),
+    ("back up {n} {u}", "move", "backward", 1.5, "1.5"),
+    ("Snowcrash, reverse {n} {u} please", "move", "backward", 2, "two"),
+    ("Can you spin to the right by {n} {u}?", "turn", "right", 30, "30"),
+    ("Robot, go forwards for {n} {u}.", "move", "forward", 4, "4"),
+    ("turn {n} {u} to the left", "turn", "left", 180, "180"),
+    ("I want you to drive backwards {n} m.", "move", "backward", 0.5, "0.5"),
+    ("Now pivot right {n} deg.", "turn", "right", 120, "120"),
+    ("Hey, roll ahead {n} {u}!", "move", "forward", 7, "7"),
+    ("Would you rotate {n} {u} right?", "turn", "right", 90, "ninety"),
+    ("Please move {n} {u} back.", "move", "backward", 2.5, "2.5"),
+    ("ok, turn left {n} {u} now.", "turn", "left", 15, "fifteen"),
+    ("Drive straight {n} {u}", "move", "forward", 6, "six"),
+    ("Could you spin left {n} {u}?", "turn", "left", 60, "60"),
+    ("Please head backward {n} {u}.", "move", "backward", 3, "3"),
+    ("Turn right by {n} {u}, please.", "turn", "right", 270, "270"),
+]
+SEE_Q_STANDARD = ["What do you see?", "What can you see?", "What do you see right now?"]
+HELD_OUT_QUESTIONS = {
+    "see": ["Snowcrash, what are you looking at?", "Hey, describe what you see.", "Robot, what is in front of you?",
+            "Could you list what you see?"],
+    "count": ["Hey, how many {pl} are there?", "Could you count the {pl}?", "Robot, how many {pl} can you see?",
+              "So how many {pl} do you see?"],
+    "where": ["Snowcrash, where is the {sg}?", "Hey, tell me where the {pl} are.", "Robot, where do you see the {sg}?"],
+    "has": ["Robot, is there {a_sg}?", "Hey, do you see any {pl}?", "Ok, can you see {a_sg}?"],
+    "arithmetic": ["Please add {a} and {b}.", "Hey, what is {a} plus {b}?", "Could you multiply {a} by {b}?",
+                   "Snowcrash, subtract {b} from {a}.", "Robot, how much is {a} minus {b}?",
+                   "So what is the product of {a} and {b}?"],
+}
+HELD_OUT = frozenset([skeleton(t) for t, *_ in HELD_OUT_COMMANDS]
+                     + [skeleton(t) for ts in HELD_OUT_QUESTIONS.values() for t in ts])
+
+
+def held_out_command(k):
+    t, tool, d, v, w = HELD_OUT_COMMANDS[k]
+    return t.format(n=w, u=unit(tool, v, w)), tool, {"direction": d, ("meters" if tool == "move" else "degrees"): v}
+
+
+def scene_q(kind, template, scene, obj):
+    """A held-out question about obj and its answer."""
+    _, sg, pl = OBJECTS[obj]
+    plural_q = "{pl}" in template and kind in ("where", "has")
+    return template.format(sg=sg, pl=pl, a_sg=f"{article(sg)} {sg}"), scene_answer(kind, scene, obj, plural_q)
+
+
+@functools.lru_cache(maxsize=None)
+def _eval_cases():
     rng = random.Random(20240601)
     cases = []
     prefix = ROBOT_PROMPTS[0][0]
-    for n in range(16):
-        scene = [(i, rng.choice([1, 1, 2, 3]), rng.choice(POSITIONS)) for i in rng.sample(range(80), 1 + n % 4)]
+
+    def add(kind, messages, tools, expected, objects=None):
+        c = {"kind": kind, "api": {"messages": messages, "tools": tools}, "messages": [list(m) for m in render_api(messages, tools)],
+             "expected": expected}
+        if objects is not None:
+            c["objects"] = objects
+        cases.append(c)
+
+    def sys_msg(text):
+        return [{"role": "system", "content": text}] if text else []
+
+    def user(q):
+        return {"role": "user", "content": q}
+
+    scenes = []
+    for n in range(24):
+        scene = [(i, rng.choice([1, 1, 2, 3, 4]), rng.choice(POSITIONS)) for i in rng.sample(range(80), 1 + n % 4)]
+        scenes.append(scene)
+    # scene questions: standard phrasings on new scenes, and held-out phrasings
+    for n, scene in enumerate(scenes[:16]):
         sys_ = scene_prompt(prefix, scene)
-        names = [OBJECTS[i][1] if c == 1 else OBJECTS[i][2] for i, c, _ in scene]
-        cases.append({"system": sys_, "question": SEE_Q[n % 3], "expected": names, "kind": "see",
-                      "objects": sorted(i for i, _, _ in scene)})
-        i, c, p = scene[0]
-        if n % 2 == 0:
-            cases.append({"system": sys_, "question": f"How many {OBJECTS[i][2]} do you see?",
-                          "expected": [NUMBER_WORDS[c]], "kind": "count"})
+        objs = sorted(i for i, _, _ in scene)
+        q = SEE_Q_STANDARD[n % 3] if n % 2 == 0 else HELD_OUT_QUESTIONS["see"][n // 2 % 4]
+        add("see", sys_msg(sys_) + [user(q)], [], scene_answer("see", scene, None, False), objs)
+        kind = ["count", "where", "has", "has-absent"][n % 4]
+        if kind == "has-absent":
+            obj = next(j for j in rng.sample(range(80), 10) if j not in objs)
+            kind = "has"
         else:
-            absent = next(j for j in rng.sample(range(80), 10) if j not in {x for x, _, _ in scene})
-            cases.append({"system": sys_, "question": f"Is there {article(OBJECTS[absent][1])} {OBJECTS[absent][1]}?",
-                          "expected": ["No"], "kind": "absent"})
-    # two-turn conversations: the answer must follow the latest question, not the first one
+            obj = scene[rng.randrange(len(scene))][0]
+        t = rng.choice(HELD_OUT_QUESTIONS[kind])
+        q, a = scene_q(kind, t, scene, obj)
+        add(kind if a[:2] != "No" else "absent", sys_msg(sys_) + [user(q)], [], a, objs)
+        if n % 2 == 0:  # and a standard phrasing of a count / where question about another object
+            obj = scene[-1][0]
+            k2 = "count" if n % 4 == 0 else "where"
+            t2 = "How many {pl} do you see?" if k2 == "count" else ("Where is the {sg}?" if scene[-1][1] == 1 else "Where are the {pl}?")
+            q, a = scene_q(k2, t2, scene, obj)
+            add(k2, sys_msg(sys_) + [user(q)], [], a, objs)
+    # two-turn conversations: the answer must follow the latest question
     for n in range(2):
         scene = [(i, rng.choice([1, 2, 3]), rng.choice(POSITIONS)) for i in rng.sample(range(80), 2 + n)]
         sys_ = scene_prompt(prefix, scene)
         i, c, p = scene[-1]
         if n == 0:
-            history = [["What do you see?", "I see " + scene_text(scene) + "."]]
-            q, exp = f"How many {OBJECTS[i][2]} do you see?", [NUMBER_WORDS[c]]
+            hist = [user("What do you see?"), {"role": "assistant", "content": "I see " + scene_text(scene) + "."}]
+            q, a = scene_q("count", "How many {pl} do you see?", scene, i)
         else:
-            history = [[GREET[0][0], GREET[1]]]
-            q, exp = f"Where is the {OBJECTS[i][1]}?" if c == 1 else f"Where are the {OBJECTS[i][2]}?", [p]
-        cases.append({"system": sys_, "history": history, "question": q, "expected": exp, "kind": "two-turn",
-                      "objects": sorted(i for i, _, _ in scene)})
-    cases += [
-        {"system": None, "question": "Hello!", "expected": ["Snowcrash"], "kind": "greeting"},
-        {"system": "You are the robot's voice. Be brief.", "question": "What can you see?", "expected": ["cannot see"], "kind": "no-scene"},
-        {"system": "You are the robot's voice. Be brief.", "question": "What is your name?", "expected": ["Snowcrash"], "kind": "fact"},
-        {"system": None, "question": "What do you run on?", "expected": ["Jetson"], "kind": "fact"},
-        {"system": None, "question": "What is 3 plus 4?", "expected": ["7"], "kind": "arithmetic"},
-        {"system": "You are the robot's voice. Be brief.", "question": "What is 9 minus 5?", "expected": ["4"], "kind": "arithmetic"},
-        {"system": None, "question": "What do you see?", "expected": ["cannot see"], "kind": "no-scene"},
-    ]
+            hist = [user(GREET[0][0]), {"role": "assistant", "content": GREET[1]}]
+            q, a = scene_q("where", HELD_OUT_QUESTIONS["where"][0], scene, i)
+        add("two-turn", sys_msg(sys_) + hist + [user(q)], [], a, sorted(i for i, _, _ in scene))
+    brief = "You are the robot's voice. Be brief."
+    add("greeting", [user("Hello!")], [], GREET[1])
+    add("no-scene", sys_msg(brief) + [user("What can you see?")], [], NO_SCENE_A)
+    add("fact", sys_msg(brief) + [user("What is your name?")], [], FACTS[0][1])
+    add("fact", [user("What do you run on?")], [], FACTS[3][1])
+    add("no-scene", [user("What do you see?")], [], NO_SCENE_A)
+    add("arithmetic", [user("What is 3 plus 4?")], [], "3 plus 4 is 7.")
+    add("arithmetic", sys_msg(brief) + [user("What is 9 minus 5?")], [], "9 minus 5 is 4.")
+    for k, t in enumerate(HELD_OUT_QUESTIONS["arithmetic"]):
+        a, b = rng.randint(0, 10), rng.randint(0, 10)
+        op = ["plus", "plus", "times", "minus", "minus", "times"][k]
+        if op == "minus" and b > a:
+            a, b = b, a
+        add("arithmetic", sys_msg(brief if k % 2 else None) + [user(t.format(a=a, b=b))], [], f"{a} {op} {b} is {OPS[op](a, b)}.")
+    # tools offered: each held-out command gets exactly its call
+    tool_scenes = scenes[16:]
+    systems = lambda k: [scene_prompt(prefix, tool_scenes[k % len(tool_scenes)]), None, "You are Snowcrash, a small robot.",
+                         scene_prompt(ROBOT_PROMPTS[1][0], tool_scenes[(k + 3) % len(tool_scenes)])][k % 4]
+    for k in range(len(HELD_OUT_COMMANDS)):
+        q, tool, args = held_out_command(k)
+        tools = [[TOOL_MOVE, TOOL_TURN], [TOOL_TURN, TOOL_MOVE], [TOOL_MOVE] if tool == "move" else [TOOL_TURN]][k % 3]
+        add("call", sys_msg(systems(k)) + [user(q)], tools,
+            call_line({"name": tool, "arguments": compact(args)}))
+    # after the result: one sentence derived from the call
+    contents = ["ok", "done", '{"ok":true}', None, "success", "error: obstacle ahead", "true", None, "error: battery low", "done"]
+    for k, content in enumerate(contents):
+        q, tool, args = held_out_command((3 * k + 1) % len(HELD_OUT_COMMANDS))
+        if content is None:  # what the CLI's demo tools answer
+            amount = f"{json.dumps(args['meters'])} meters" if tool == "move" else f"{json.dumps(args['degrees'])} degrees"
+            content = f"would {tool} {args['direction']} {amount}"
+        call = {"id": f"call_{k}", "name": tool, "arguments": compact(args)}
+        msgs = sys_msg(systems(k + 1)) + [user(q), {"role": "assistant", "content": "", "tool_calls": [call]},
+                                           {"role": "tool", "tool_call_id": call["id"], "content": content}]
+        add("after-result", msgs, [TOOL_MOVE, TOOL_TURN], after_result(tool, args, content))
+    # a question while tools are offered: text, no call
+    for k in range(8):
+        scene = tool_scenes[k % len(tool_scenes)]
+        tools = [[TOOL_MOVE, TOOL_TURN], [TOOL_TURN], [TOOL_TURN, TOOL_MOVE], [TOOL_MOVE]][k % 4]
+        if k < 5:
+            kind = ["see", "count", "where", "has", "see"][k]
+            obj = scene[0][0]
+            t = HELD_OUT_QUESTIONS[kind][k % len(HELD_OUT_QUESTIONS[kind])] if k != 4 else "What do you see?"
+            q, a = scene_q(kind, t, scene, obj) if kind != "see" else (t, scene_answer("see", scene, None, False))
+            add("tools-question", sys_msg(scene_prompt(prefix, scene)) + [user(q)], tools, a)
+        elif k == 5:
+            add("tools-question", [user("Hello!")], tools, GREET[1])
+        elif k == 6:
+            add("tools-question", sys_msg(brief) + [user("Please add 4 and 3.")], tools, "4 plus 3 is 7.")
+        else:
+            add("tools-question", [user("What can you do?")], tools, FACTS[2][1])
+    # a command without the tool it needs: the old text answer
+    for k in range(5):
+        q, tool, args = held_out_command([0, 1, 5, 7, 12][k])
+        tools = [] if k < 3 else ([TOOL_TURN] if tool == "move" else [TOOL_MOVE])
+        add("no-tool", sys_msg([None, brief, scene_prompt(prefix, tool_scenes[k])][k % 3]) + [user(q)], tools, CANNOT_A)
     return cases
 
 
+def eval_cases():
+    return _eval_cases()
+
+
+def fixture_extras():
+    """Conversations that exercise the rest of the rendering (text before a call, two calls and
+    their results in one user message, a result for an unknown call id, no tools but earlier calls,
+    arguments written loosely, decimals): not scored; their answers only have to agree everywhere."""
+    move = lambda cid, args: {"id": cid, "name": "move", "arguments": args}
+    turn = lambda cid, args: {"id": cid, "name": "turn", "arguments": args}
+    scene = "You are Snowcrash, a small robot. Your camera sees: a cup on the table."
+    convs = [
+        ([{"role": "system", "content": scene}, {"role": "user", "content": "Drive forward 2 meters, then turn left 90 degrees."},
+          {"role": "assistant", "content": "On my way.", "tool_calls": [move("call_1", '{ "direction": "forward", "meters": 2 }'),
+                                                                         turn("call_2", '{"direction":"left","degrees":90}')]},
+          {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
+          {"role": "tool", "tool_call_id": "call_2", "content": "error: blocked"},
+          {"role": "user", "content": "What do you see?"}], [TOOL_MOVE, TOOL_TURN]),
+        ([{"role": "user", "content": "Back up 2.0 meters."},
+          {"role": "assistant", "content": "", "tool_calls": [move("c7", '{"direction":"backward","meters":2.0}')]},
+          {"role": "tool", "tool_call_id": "c7", "content": "done"}], [TOOL_TURN, TOOL_MOVE]),
+        ([{"role": "user", "content": "Turn right 30 degrees."},
+          {"role": "assistant", "content": "", "tool_calls": [turn("call_a", '{"direction":"right","degrees":30}')]},
+          {"role": "tool", "tool_call_id": "call_a", "content": "ok"},
+          {"role": "assistant", "content": "I turned right 30 degrees."},
+          {"role": "user", "content": "What is 2 plus 2?"}], []),
+        ([{"role": "system", "content": "You are a robot."}, {"role": "user", "content": "Move forward 0.5 meters."},
+          {"role": "assistant", "content": "", "tool_calls": [move("x1", '{"direction":"forward","meters":0.5}')]},
+          {"role": "tool", "tool_call_id": "unknown-id", "content": "{\"ok\": true}"}], [TOOL_MOVE]),
+        ([{"role": "user", "content": "Fahr 2 Meter vorwärts, bitte."}], [TOOL_MOVE]),
+    ]
+    return [{"kind": "rendering", "api": {"messages": m, "tools": t}, "messages": [list(x) for x in render_api(m, t)],
+             "expected": None} for m, t in convs]
+
+
 def case_messages(c):
-    msgs = [("system", c["system"])] if c["system"] else []
-    for q, a in c.get("history", []):
-        msgs += [("user", q), ("assistant", a)]
-    return msgs + [("user", c["question"])]
+    return [tuple(m) for m in c["messages"]]
 
 
 def check_answer(c, answer):
-    ok_words = all(e.lower() in answer.lower() for e in c["expected"])
-    ok_sentence = answer.strip() != "" and answer.strip()[-1] in ".!?"
-    return ok_words and ok_sentence
+    return c["expected"] is None or answer == c["expected"]
 
 
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
-def build_tokenizer(args):
+def bpe_texts(args):
     rng = random.Random(args.seed)
     texts = []
     for _ in range(args.bpe_dialogues):
         for r, c in dialogue(rng):
             texts += [r + "\n", c]
-    for c in eval_cases():  # so the phrasings of the held-out questions are not out of vocabulary
-        texts += [c["question"]]
-    return Tokenizer(learn_vocab(texts, args.vocab))
+    return texts
+
+
+def build_tokenizer(args, base=None):
+    """A new vocabulary, or (base given) base's pieces with the same ids followed by pieces learned
+    by continuing BPE from base's segmentation of the new data."""
+    texts = bpe_texts(args)
+    if base is None:
+        return Tokenizer(learn_vocab(texts, args.vocab))
+    old = list(zip(base.tokens[FIRST_PIECE:], base.scores[FIRST_PIECE:]))
+    return Tokenizer(old + extend_vocab(base, texts, args.vocab))
+
+
+def extend_vocab(base, texts, size):
+    """BPE merges over base's pieces: new pieces score below every old one, so llama.cpp applies
+    the old merges first, as base did; new single characters are added too (scored lowest)."""
+    known = set(base.tokens[FIRST_PIECE:])
+    counts = {}
+    for t in texts:
+        for w in words_of(t.replace(" ", SPACE)):
+            if w != "\n":
+                counts[w] = counts.get(w, 0) + 1
+    words = {}
+    for w, n in counts.items():
+        seg, pending = [], b""
+        for i in base.spm(w):
+            if i >= FIRST_PIECE:
+                seg.append(base.tokens[i])
+            else:  # a character outside base's vocabulary, as its UTF-8 bytes
+                pending += bytes([i - (FIRST_PIECE - N_BYTE)])
+                try:
+                    seg.append(pending.decode("utf-8"))
+                    pending = b""
+                except UnicodeDecodeError:
+                    pass
+        words[tuple(seg)] = words.get(tuple(seg), 0) + n
+    chars = sorted({c for w in counts for c in w} - known)
+    merges = []
+    budget = size - len(base.tokens) - len(chars)
+    while len(merges) < budget:
+        pairs = {}
+        for w, n in words.items():
+            for a, b in zip(w, w[1:]):
+                if mergeable(a + b) and a + b not in known:
+                    pairs[(a, b)] = pairs.get((a, b), 0) + n
+        if not pairs:
+            break
+        (a, b), n = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))
+        if n < 2:
+            break
+        merges.append(a + b)
+        known.add(a + b)
+        new = {}
+        for w, c in words.items():
+            out, i = [], 0
+            while i < len(w):
+                if i + 1 < len(w) and w[i] == a and w[i + 1] == b:
+                    out.append(a + b)
+                    i += 2
+                else:
+                    out.append(w[i])
+                    i += 1
+            new[tuple(out)] = new.get(tuple(out), 0) + c
+        words = new
+    low = min(base.scores[FIRST_PIECE:])
+    vocab = [(m, low - float(k + 1)) for k, m in enumerate(merges)]
+    vocab += [(c, low - float(len(merges) + 1 + k)) for k, c in enumerate(chars)]
+    return vocab
 
 
 def excluded_sets():
@@ -832,10 +1317,26 @@ def cmd_train(args):
     os.makedirs(args.workdir, exist_ok=True)
     ckpt_path = os.path.join(args.workdir, "checkpoint.pt")
     t0 = time.time()
-    tok = build_tokenizer(args)
+    base = None
+    if args.init:  # warm start: the weights and pieces of an earlier model, the same shape
+        import hashlib
+        digest = hashlib.sha256(open(args.init, "rb").read()).hexdigest()
+        if args.init_sha256 and digest != args.init_sha256:
+            sys.exit(f"--init {args.init}: sha256 {digest}, expected {args.init_sha256}")
+        base, base_tok, base_cfg = load_gguf_model(torch, args.init)
+        args.dim, args.layers, args.ffn = base_cfg["dim"], base_cfg["layers"], base_cfg["ffn"]
+        args.head_dim = base_cfg["dim"] // base_cfg["heads"]
+    tok = build_tokenizer(args, base_tok if base else None)
     cfg = {"dim": args.dim, "layers": args.layers, "heads": args.dim // args.head_dim, "ffn": args.ffn,
            "ctx": args.ctx, "rope_base": 10000.0, "eps": 1e-5, "vocab": len(tok.tokens)}
     model = build_model(torch, cfg)
+    if base:
+        with torch.no_grad():
+            n_old = base.tok.weight.shape[0]
+            model.tok.weight[:n_old].copy_(base.tok.weight)  # new pieces keep their random rows
+            model.norm.weight.copy_(base.norm.weight)
+            for b, ob in zip(model.blocks, base.blocks):
+                b.load_state_dict(ob.state_dict())
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd}, {"params": other, "weight_decay": 0.0}],
@@ -898,14 +1399,18 @@ def cmd_train(args):
             log(logf, f"step {step} loss {total:.4f} lr {lr:.2e} elapsed {el:.0f}s tokens/s {tokens_seen / max(el - elapsed_before, 1e-9):.0f}")
         if step % args.eval_every == 0 or step == args.steps:
             model.eval()
-            good = 0
+            good, kinds = 0, {}
             for c in cases:
                 ans = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(c))))
-                good += check_answer(c, ans)
+                ok = check_answer(c, ans)
+                good += ok
+                g, n = kinds.get(c["kind"], (0, 0))
+                kinds[c["kind"]] = (g + ok, n + 1)
+            log(logf, "  " + ", ".join(f"{k} {g}/{n}" for k, (g, n) in sorted(kinds.items())))
             model.train()
             ex = cases[0]
             ans0 = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(ex))))
-            log(logf, f"eval step {step}: {good}/{len(cases)} held-out answers pass; e.g. {ex['question']!r} -> {ans0!r}")
+            log(logf, f"eval step {step}: {good}/{len(cases)} held-out answers pass; e.g. {ex['messages'][-1][1]!r} -> {ans0!r}")
         if step % args.ckpt_every == 0 or step == args.steps:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "cfg": cfg,
                         "tokens": tok.tokens, "scores": tok.scores, "elapsed": time.time() - t_start,
@@ -921,7 +1426,8 @@ def cmd_train(args):
 def do_export(torch, model, cfg, tok, args, logf):
     desc = ("A tiny llama-architecture model trained from scratch by training/train_demo.py on synthetic robot "
             "dialogues (scenes of COCO objects in the system prompt, counts, positions, greetings, small arithmetic, "
-            "facts about the robot). A demo for tests, not a general assistant.")
+            "facts about the robot) and on calling two tools, move and turn, in Snowcrash's tool format "
+            "(docs/tool-format.md). A demo for tests, not a general assistant.")
     export(torch, model, cfg, tok, args.out, desc)
     import hashlib
     digest = hashlib.sha256(open(args.out, "rb").read()).hexdigest()
@@ -941,43 +1447,58 @@ def cmd_export(args):
     do_export(torch, model, cfg, tok, args, None)
 
 
-def question_kind(q, scene):
-    if scene is None:
-        return "no-scene"
-    if q in SEE_Q:
-        return "see"
-    if q.lower().startswith(("how many", "count", "can you count")):
-        return "count"
-    if q.lower().startswith(("where", "can you tell me where")):
-        return "where"
-    return "absent"
+def answer_kind(prompt, want):
+    """A coarse kind of an answer, for the statistics of sample --random."""
+    q = prompt[-1][1].lower()
+    if want.startswith('{"name"'):
+        return "call"
+    if q.startswith("result of"):
+        return "after-result (error)" if want.startswith("I could not") else "after-result"
+    if want == CANNOT_A and any(w in q for w in ("meter", " m", "deg")):
+        return "command without its tool"
+    for prefix, kind in (("Yes,", "is there (present)"), ("No,", "is there (absent)"), ("The ", "where"),
+                         ("I cannot see", "no scene")):
+        if want.startswith(prefix):
+            return kind
+    if want[0].isdigit():
+        return "arithmetic"
+    if "how many" in q or "count" in q:
+        return "how many"
+    if want.startswith("I see") or want.startswith("I do not see anything"):
+        return "what do you see"
+    if want.startswith("I do not see"):
+        return "where / how many (absent)"
+    return "greeting, fact"
 
 
 def cmd_sample(args):
-    """Greedy answers (torch, from the GGUF) for the evaluation cases, then exact-match accuracy on
-    --random fresh single-question dialogues (seed 99, never the training stream)."""
+    """Greedy answers (torch, from the GGUF) for the held-out cases, then exact-match accuracy on
+    the assistant turns of --random fresh dialogues (seed 99, never the training stream)."""
     import torch
     torch.set_num_threads(args.threads)
     model, tok, _ = load_gguf_model(torch, args.out)
+    stats = {}
     for c in eval_cases():
         ans = tok.decode(greedy(torch, model, prompt_ids(tok, case_messages(c))))
-        print(json.dumps({"ok": check_answer(c, ans), "system": c["system"], "question": c["question"], "answer": ans}))
+        ok = check_answer(c, ans)
+        good, n = stats.get(c["kind"], (0, 0))
+        stats[c["kind"]] = (good + ok, n + 1)
+        print(json.dumps({"ok": ok, "kind": c["kind"], "messages": c["messages"], "expected": c["expected"], "answer": ans}))
+    for kind, (good, n) in sorted(stats.items()):
+        print(f"held-out {kind}: {good}/{n}")
+    print(f"held-out total: {sum(g for g, _ in stats.values())}/{sum(n for _, n in stats.values())}")
     rng = random.Random(99)
     stats = {}
     for _ in range(args.random):
-        if rng.random() < 0.8:
-            scene = random_scene(rng, excluded_sets())
-            sys_ = scene_prompt(ROBOT_PROMPTS[0][0], scene)
-            q, a = scene_question(rng, scene)
-            kind = question_kind(q, scene) if not a.startswith("Yes") else "present"
-        else:
-            sys_, (q, a) = None, general_question(rng)
-            kind = "arithmetic" if a[0].isdigit() else "greeting/fact"
-        got = tok.decode(greedy(torch, model, prompt_ids(tok, ([("system", sys_)] if sys_ else []) + [("user", q)])))
+        msgs = dialogue(rng, excluded_sets())
+        k = rng.choice([j for j, (r, _) in enumerate(msgs) if r == "assistant"])
+        prompt, want = msgs[:k], msgs[k][1]
+        kind = answer_kind(prompt, want)
+        got = tok.decode(greedy(torch, model, prompt_ids(tok, prompt)))
         ok, n = stats.get(kind, (0, 0))
-        stats[kind] = (ok + (got == a), n + 1)
-        if got != a and args.show_errors:
-            print(f"MISS [{kind}] {sys_} | {q} -> {got!r} (expected {a!r})")
+        stats[kind] = (ok + (got == want), n + 1)
+        if got != want and args.show_errors:
+            print(f"MISS [{kind}] {json.dumps(prompt[-2:])} -> {got!r} (expected {want!r})")
     for kind, (ok, n) in sorted(stats.items()):
         print(f"exact match {kind}: {ok}/{n}")
 
@@ -1042,7 +1563,7 @@ def cmd_verify(args):
         for e in top:
             worst = max(worst, abs(e["logprob"] - lp[e["id"]].item()))
         if top[0]["id"] != lp.argmax().item():
-            print("TOP TOKEN DIFFERS", c["question"], top[0], lp.argmax().item())
+            print("TOP TOKEN DIFFERS", c["messages"][-1], top[0], lp.argmax().item())
     print(f"log-probabilities: largest difference between llama-server and torch on top-5 tokens: {worst:.4f}")
     # 3. greedy answers: torch evaluation of the GGUF's weights vs llama-server, blocking and streaming
     java = {}
@@ -1062,7 +1583,7 @@ def cmd_verify(args):
                     print("JAVA PROMPT DIFFERS", json.dumps(j["prompt"]), j["prompt_tokens"])
         print(f"java-llama.cpp: {java_prompts}/{len(java)} rendered prompts and their tokens identical to this script's")
     results = []
-    for c in eval_cases():
+    for c in eval_cases() + fixture_extras():
         msgs = [{"role": r, "content": t} for r, t in case_messages(c)]
         body = {"messages": msgs, "temperature": 0, "max_tokens": 64}
         blocking = post(url + "/v1/chat/completions", body)["choices"][0]["message"]["content"]
@@ -1073,10 +1594,28 @@ def cmd_verify(args):
                    and (not args.java or r["java"] == blocking))
         results.append(r)
         print(json.dumps(r))
-    print(f"answers: {sum(r['ok'] for r in results)}/{len(results)} pass and agree")
+    scored = [r for r in results if r["expected"] is not None]
+    kinds = {}
+    for r in scored:
+        good, n = kinds.get(r["kind"], (0, 0))
+        kinds[r["kind"]] = (good + r["ok"], n + 1)
+    for kind, (good, n) in sorted(kinds.items()):
+        print(f"  {kind}: {good}/{n}")
+    print(f"answers: {sum(r['ok'] for r in scored)}/{len(scored)} held-out cases pass and agree; "
+          f"{sum(r['ok'] for r in results if r['expected'] is None)}/{len(results) - len(scored)} rendering cases agree")
+    if args.write_fixture:
+        fixture = []
+        for r in results:
+            api = r["api"]
+            if r["ok"] and (api["tools"] or any(m["role"] == "tool" or m.get("tool_calls") for m in api["messages"])):
+                fixture.append({"tools": api["tools"], "messages": api["messages"], "rendered": r["messages"], "answer": r["server"]})
+        with open(args.write_fixture, "w") as f:
+            json.dump(fixture, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        print(f"wrote {len(fixture)} cases to {args.write_fixture}")
     if args.write_cases:
-        keep = [{"system": r["system"], "history": r.get("history", []), "question": r["question"], "kind": r["kind"],
-                 "expected": r["expected"], "answer": r["server"]} for r in results if r["ok"]]
+        keep = [{"kind": r["kind"], "tools": r["api"]["tools"], "api_messages": r["api"]["messages"],
+                 "messages": r["messages"], "answer": r["server"]} for r in scored if r["ok"]]
         with open(args.write_cases, "w") as f:
             json.dump({"model": os.path.basename(args.out),
                        "note": "Greedy (temperature 0) answers of snowcrash-demo.gguf, identical in llama-server "
@@ -1087,11 +1626,18 @@ def cmd_verify(args):
         print(f"wrote {len(keep)} cases to {args.write_cases}")
 
 
+def cmd_cases(args):
+    """The rendered conversations verify asks about, one JSON line each ({"messages": [[role, text], ...]}),
+    for the java-llama.cpp program that answers them."""
+    for c in eval_cases() + fixture_extras():
+        print(json.dumps({"messages": c["messages"]}, ensure_ascii=False))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["train", "export", "sample", "verify"])
+    p.add_argument("command", choices=["train", "export", "sample", "verify", "cases"])
     p.add_argument("--seed", type=int, default=1234, help="seed of data, tokenizer and weights")
-    p.add_argument("--vocab", type=int, default=1024, help="vocabulary size (specials + 256 bytes + learned pieces)")
+    p.add_argument("--vocab", type=int, default=1280, help="vocabulary size (specials + 256 bytes + learned pieces)")
     p.add_argument("--bpe-dialogues", type=int, default=20000, help="generated dialogues the vocabulary is learned from")
     p.add_argument("--dim", type=int, default=128)
     p.add_argument("--layers", type=int, default=4)
@@ -1108,20 +1654,25 @@ def main():
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads; 1 is faster than 2 on a busy 2-core machine (OpenMP waits on descheduled threads)")
     p.add_argument("--log-every", type=int, default=25)
-    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--eval-every", type=int, default=1000)
     p.add_argument("--ckpt-every", type=int, default=250)
     p.add_argument("--workdir", default="/tmp/snowcrash-demo-train", help="checkpoint directory")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --workdir")
+    p.add_argument("--init", help="warm start from this GGUF (an earlier snowcrash-demo): its weights, and its pieces "
+                                  "with the same ids followed by new ones")
+    p.add_argument("--init-sha256", help="the sha256 --init must have")
     p.add_argument("--log", default=os.path.join(HERE, "train.log"))
     p.add_argument("--out", default=DEFAULT_OUT, help="the GGUF file")
     p.add_argument("--server", default="http://127.0.0.1:18190", help="llama-server for verify")
     p.add_argument("--tokenize-samples", type=int, default=400)
     p.add_argument("--random", type=int, default=0, help="sample: also score this many fresh random questions")
     p.add_argument("--show-errors", action="store_true", help="sample: print the random questions answered wrongly")
-    p.add_argument("--java", help="verify: JSON lines {system, question, answer} from java-llama.cpp")
+    p.add_argument("--java", help="verify: JSON lines {messages, answer, prompt, prompt_tokens} from java-llama.cpp")
     p.add_argument("--write-cases", help="verify: write the cases that pass everywhere to this file")
+    p.add_argument("--write-fixture", help="verify: write the tool cases that pass everywhere as ToolPrompt's fixture "
+                                           "(training/tool-prompt-cases.json)")
     args = p.parse_args()
-    {"train": cmd_train, "export": cmd_export, "sample": cmd_sample, "verify": cmd_verify}[args.command](args)
+    {"train": cmd_train, "export": cmd_export, "sample": cmd_sample, "verify": cmd_verify, "cases": cmd_cases}[args.command](args)
 
 
 if __name__ == "__main__":

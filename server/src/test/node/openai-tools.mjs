@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import Ajv from 'ajv';
 
 const [baseURL, apiKey, model, auto] = process.argv.slice(2);
-const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 240_000 });
+const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 600_000 });
 const ajv = new Ajv({ strict: false, allErrors: true });
 
 // The demo model's two tools, as its training data writes them.
@@ -58,7 +58,7 @@ function checkCall(call) {
 
 // 1. Blocking, tool_choice required: whatever the weights, the answer is a call valid against its schema.
 const required = await client.chat.completions.create({
-  model, messages: ask('Drive forward 3 meters.'), tools, tool_choice: 'required', max_tokens: 64, temperature: 0,
+  model, messages: ask('Drive forward 3 meters.'), tools, tool_choice: 'required', max_tokens: 256, temperature: 0,
 });
 out.required = {
   finish: required.choices[0].finish_reason,
@@ -69,7 +69,7 @@ out.required = {
 
 // 2. Blocking, a named tool: the call is to that tool.
 const named = await client.chat.completions.create({
-  model, messages: ask('Drive forward 3 meters.'), tools, max_tokens: 64, temperature: 0,
+  model, messages: ask('Drive forward 3 meters.'), tools, max_tokens: 256, temperature: 0,
   tool_choice: { type: 'function', function: { name: 'turn' } },
 });
 out.named = { finish: named.choices[0].finish_reason, calls: (named.choices[0].message.tool_calls ?? []).map(checkCall) };
@@ -77,7 +77,7 @@ out.named = { finish: named.choices[0].finish_reason, calls: (named.choices[0].m
 // 3. Streaming, tool_choice required: raw chunks (id, type and name in a call's first piece only),
 // and the package's own stream helper assembling the same call.
 const stream = await client.chat.completions.create({
-  model, messages: ask('Turn left 90 degrees.'), tools, tool_choice: 'required', max_tokens: 64, temperature: 0,
+  model, messages: ask('Turn left 90 degrees.'), tools, tool_choice: 'required', max_tokens: 256, temperature: 0,
   stream: true, stream_options: { include_usage: true },
 });
 const pieces = [];
@@ -102,7 +102,7 @@ for await (const chunk of stream) {
 out.streaming = { finish, usage, pieces, calls: assembled.map(checkCall) };
 
 const helper = client.chat.completions.stream({
-  model, messages: ask('Turn left 90 degrees.'), tools, tool_choice: 'required', max_tokens: 64, temperature: 0,
+  model, messages: ask('Turn left 90 degrees.'), tools, tool_choice: 'required', max_tokens: 256, temperature: 0,
 });
 const final = await helper.finalChatCompletion();
 out.helper = { finish: final.choices[0].finish_reason, calls: (final.choices[0].message.tool_calls ?? []).map(checkCall) };
@@ -137,12 +137,12 @@ function checkJson(text, validate) {
   }
 }
 const structured = await client.chat.completions.create({
-  model, messages: ask('How many cups do you see, and is there a person?'), response_format: format, max_tokens: 64,
+  model, messages: ask('How many cups do you see, and is there a person?'), response_format: format, max_tokens: 256,
   temperature: 0,
 });
 out.jsonSchema = { finish: structured.choices[0].finish_reason, ...checkJson(structured.choices[0].message.content, validateAnswer) };
 const structuredStream = await client.chat.completions.create({
-  model, messages: ask('How many cups do you see, and is there a person?'), response_format: format, max_tokens: 64,
+  model, messages: ask('How many cups do you see, and is there a person?'), response_format: format, max_tokens: 256,
   temperature: 0, stream: true,
 });
 let structuredText = '';
@@ -157,7 +157,7 @@ for await (const chunk of structuredStream) {
 out.jsonSchemaStreaming = { finish: structuredFinish, ...checkJson(structuredText, validateAnswer) };
 const anyObject = ajv.compile({ type: 'object' });
 const jsonObject = await client.chat.completions.create({
-  model, messages: ask('Answer in JSON: what do you see?'), response_format: { type: 'json_object' }, max_tokens: 64,
+  model, messages: ask('Answer in JSON: what do you see?'), response_format: { type: 'json_object' }, max_tokens: 256,
   temperature: 0,
 });
 out.jsonObject = { finish: jsonObject.choices[0].finish_reason, ...checkJson(jsonObject.choices[0].message.content, anyObject) };
@@ -165,7 +165,7 @@ out.jsonObject = { finish: jsonObject.choices[0].finish_reason, ...checkJson(jso
 // 6. The model chooses (tool_choice auto): only meaningful with the demo model trained on tools.
 if (auto === 'true') {
   const chosen = await client.chat.completions.create({
-    model, messages: ask('Drive forward 3 meters.'), tools, max_tokens: 64, temperature: 0,
+    model, messages: ask('Drive forward 3 meters.'), tools, max_tokens: 256, temperature: 0,
   });
   out.auto = { finish: chosen.choices[0].finish_reason, calls: (chosen.choices[0].message.tool_calls ?? []).map(checkCall) };
 }

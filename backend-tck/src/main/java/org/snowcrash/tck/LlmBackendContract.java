@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.Availability;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
 import org.snowcrash.api.Cancellation;
@@ -27,18 +28,27 @@ import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.LlmBackend;
+import org.snowcrash.api.JsonSchema;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.ResponseFormat;
 import org.snowcrash.api.Settings;
+import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolCall;
+import org.snowcrash.api.ToolCallDelta;
+import org.snowcrash.api.ToolChoice;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.models.ModelCatalog;
 import org.snowcrash.models.TinyLlama;
+import org.snowcrash.tools.AnswerCheck;
 
 /**
  * The contract every {@link LlmBackend} passes, run against the real backend: extend this class in
  * the backend's tests and say how to make the backend, its context and a spec. It checks what the
  * SPI's Javadoc promises: found by ServiceLoader, cheap and stable identity, availability that
  * never throws whatever the configuration, start failures that are typed, sessions whose close is
- * idempotent and refuses use afterwards, and streaming that delivers what blocking returns.
+ * idempotent and refuses use afterwards, streaming that delivers what blocking returns, and the
+ * declared capabilities (tools, JSON schema) held by the session itself.
  */
 public abstract class LlmBackendContract {
 
@@ -142,6 +152,56 @@ public abstract class LlmBackendContract {
             assertEquals(streamed.text(), pieces.toString());
             assertEquals(blocking.usage(), streamed.usage());
             assertEquals(blocking.finishReason(), streamed.finishReason());
+        }
+    }
+
+    /**
+     * What the backend declares, its sessions hold by themselves (before any runtime check): with
+     * {@link Capability#TOOLS}, a call forced by name is a call to that tool with arguments valid
+     * against its schema, blocking and streamed (the streamed deltas assemble to the response's
+     * calls); with {@link Capability#JSON_SCHEMA}, the answer is JSON valid against the schema.
+     * Random weights and greedy sampling: what holds, holds whatever the model would say.
+     */
+    @Test
+    void whatIsDeclaredHoldsOnTheSession() throws Exception {
+        LlmBackend backend = newBackend();
+        ToolSpec stop = ToolSpec.of("stop", "Stop moving", "{\"type\":\"object\",\"properties\":{\"now\":{\"type\":\"boolean\"}},"
+                + "\"required\":[\"now\"],\"additionalProperties\":false}");
+        ToolSpec look = ToolSpec.of("look", "", "{\"type\":\"object\",\"properties\":{}}");
+        try (ModelSession s = backend.start(spec(demoModel()), context())) {
+            // Read after start, as the runtime reads them: a backend may declare what its settings say.
+            java.util.Set<Capability> declared = backend.capabilities();
+            if (declared.contains(Capability.TOOLS)) {
+                ChatRequest forced = request("hello", 300).withTools(List.of(look, stop), ToolChoice.named("stop"));
+                ChatResponse blocking = s.chat(forced);
+                assertEquals(java.util.Optional.empty(), AnswerCheck.problem(forced, blocking), blocking.toString());
+                assertEquals("stop", blocking.toolCalls().get(0).name());
+                Map<Integer, String[]> deltas = new java.util.TreeMap<>();
+                ChatResponse streamed = s.stream(forced, new TokenSink() {
+                    @Override
+                    public void accept(String piece) {
+                    }
+
+                    @Override
+                    public void toolCall(ToolCallDelta d) {
+                        if (d.opensCall()) {
+                            deltas.put(d.index(), new String[] {d.id(), d.name(), d.arguments()});
+                        } else {
+                            deltas.get(d.index())[2] += d.arguments();
+                        }
+                    }
+                }, new Cancellation());
+                assertEquals(java.util.Optional.empty(), AnswerCheck.problem(forced, streamed), streamed.toString());
+                assertEquals(streamed.toolCalls(), deltas.values().stream().map(d -> new ToolCall(d[0], d[1], d[2])).toList(),
+                        "the streamed deltas assemble to the response's calls");
+            }
+            if (declared.contains(Capability.JSON_SCHEMA)) {
+                ChatRequest json = request("hello", 300).withResponseFormat(ResponseFormat.jsonSchema("flag",
+                        JsonSchema.of("{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],"
+                                + "\"additionalProperties\":false}")));
+                ChatResponse r = s.chat(json);
+                assertEquals(java.util.Optional.empty(), AnswerCheck.problem(json, r), r.toString());
+            }
         }
     }
 }

@@ -28,8 +28,13 @@ final class RobotTools {
     /** Both tools. */
     static List<AgentTool> all() {
         return List.of(
-                AgentTool.of(MOVE, a -> "would move " + a.string("direction") + " " + number(a.number("meters")) + " meters"),
-                AgentTool.of(TURN, a -> "would turn " + a.string("direction") + " " + number(a.number("degrees")) + " degrees"));
+                AgentTool.of(MOVE, a -> "would move " + a.string("direction") + " " + amount(a.number("meters"), "meter")),
+                AgentTool.of(TURN, a -> "would turn " + a.string("direction") + " " + amount(a.number("degrees"), "degree")));
+    }
+
+    /** "3 meters", "1 meter", "1.5 meters". */
+    static String amount(double value, String unit) {
+        return number(value) + " " + unit + (value == 1 ? "" : "s");
     }
 
     /** 3.0 as "3", 1.5 as "1.5": as a person would say it. */

@@ -16,7 +16,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code snowcrash serve}: the OpenAI-compatible endpoint and the web chat viewer, until SIGTERM
- * or Ctrl-C, which drain the requests in flight (up to {@code serve.drain-timeout}) and then
+ * or Ctrl-C. Pinned models ({@code model.<id>.pinned}) and preloaded ones ({@code --preload},
+ * {@code snowcrash.pool.preload}) are loaded before it listens, so a first request never waits
+ * for them; which drain the requests in flight (up to {@code serve.drain-timeout}) and then
  * remove every container before the process ends (exit status 143 or 130).
  */
 @Command(name = "serve", description = "Serve every catalog model over an OpenAI-compatible HTTP API, with a web chat viewer.")
@@ -31,6 +33,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Port (serve.port; default 11435; 0 picks a free one).")
     Integer port;
 
+    @Option(names = "--preload", paramLabel = "IDS", description = "Load these models (comma-separated) before listening,"
+            + " after the pinned ones (snowcrash.pool.preload).")
+    String preload;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintStream err = System.err;
@@ -40,6 +46,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             flags.put("serve.port", String.valueOf(port));
+        }
+        if (preload != null) {
+            flags.put("snowcrash.pool.preload", preload);
         }
         Configuration config = root.configuration().with("command line", flags);
         root.sweepOrphans(config);

@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "snowcrash", mixinStandardHelpOptions = true, version = "snowcrash 0.1.0",
         description = "Talk to a local LLM, whatever runs it: Docker (llama-server) first, in-process llama.cpp as fallback.",
         subcommands = {ChatCommand.class, BackendsCommand.class, ModelsCommand.class, InspectCommand.class,
-                StopAllCommand.class, PullCommand.class, ServeCommand.class})
+                StopAllCommand.class, PullCommand.class, ServeCommand.class, DoctorCommand.class})
 public final class SnowcrashCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnowcrashCommand.class);

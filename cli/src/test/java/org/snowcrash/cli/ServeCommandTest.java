@@ -94,6 +94,36 @@ class ServeCommandTest {
     }
 
     @Test
+    void preloadedModelsAreLoadedBeforeTheServerListens() throws Exception {
+        Path config = dir.resolve("config");
+        Served s = serve(Map.of("XDG_CONFIG_HOME", config.toString()), "-D", "backend.docker.enabled=false",
+                "--preload", "demo");
+        try {
+            List<String> lines = s.err().all();
+            int started = indexOf(lines, "starting: llamacpp (model demo)");
+            int servedBy = indexOf(lines, "served-by: llamacpp (model demo)");
+            int listening = indexOf(lines, "listening: ");
+            assertTrue(started >= 0 && servedBy > started && listening > servedBy,
+                    "demo was loaded, then the server listened: " + lines);
+            String key = Files.readString(config.resolve("snowcrash/serve.key")).strip();
+            String demo = get(s.base(), "/v1/models/demo", key).body();
+            assertTrue(demo.contains("\"ready\""), demo);
+        } finally {
+            terminate(s.process());
+            assertTrue(s.process().waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     @RequiresDocker
     void sigtermDrainsTheRequestInFlightUpToTheBoundThenRemovesEveryContainer() throws Exception {
         String run = UUID.randomUUID().toString();

@@ -54,6 +54,11 @@ final class StreamBridge implements TokenSink {
         if (delta.opensCall()) {
             opened.put(delta.index(), delta);
         }
+        if (delta.arguments().isEmpty()) {
+            // LangChain4j refuses a partial tool call without arguments; the id and name it would
+            // carry go with the next piece instead.
+            return;
+        }
         ToolCallDelta first = opened.getOrDefault(delta.index(), delta);
         handler.onPartialToolCall(PartialToolCall.builder().index(delta.index()).id(first.id()).name(first.name())
                 .partialArguments(delta.arguments()).build(), toolCallContext);

@@ -158,7 +158,7 @@ class MappingTest {
     }
 
     @Test
-    void streamedCallDeltasBecomePartialToolCallsEachWithIdAndName() {
+    void streamedCallDeltasBecomePartialToolCallsEachWithIdNameAndArguments() {
         List<String> heard = new ArrayList<>();
         StreamingChatResponseHandler h = new StreamingChatResponseHandler() {
             @Override
@@ -189,7 +189,8 @@ class MappingTest {
                 return false;
             }
         });
-        bridge.toolCall(new ToolCallDelta(0, "c1", "move", "{\"meters\""));
+        bridge.toolCall(new ToolCallDelta(0, "c1", "move", ""));
+        bridge.toolCall(new ToolCallDelta(0, "", "", "{\"meters\""));
         bridge.toolCall(new ToolCallDelta(0, "", "", ":3}"));
         bridge.toolCall(new ToolCallDelta(1, "c2", "turn", "{}"));
         bridge.completeCalls(List.of(new ToolCall("c1", "move", "{\"meters\":3}"), new ToolCall("c2", "turn", "{}")));

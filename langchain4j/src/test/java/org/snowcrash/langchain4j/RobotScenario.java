@@ -60,13 +60,13 @@ final class RobotScenario {
         @Tool("Drive straight.")
         String move(Direction direction, double meters) {
             commands.add("move " + direction + " " + meters);
-            return "moved " + direction + " " + meters + " meters";
+            return "done";
         }
 
         @Tool("Turn in place.")
         String turn(Side direction, double degrees) {
             commands.add("turn " + direction + " " + degrees);
-            return "turned " + direction + " " + degrees + " degrees";
+            return "done";
         }
     }
 
@@ -144,7 +144,7 @@ final class RobotScenario {
                 .onCompleteResponse(done::complete)
                 .onError(done::completeExceptionally)
                 .start();
-        ChatResponse last = done.get(120, TimeUnit.SECONDS);
+        ChatResponse last = done.get(10, TimeUnit.MINUTES);
         assertEquals(List.of("move forward 3.0"), wheels.commands);
         assertEquals(1, executed.size());
         assertEquals("move", executed.get(0).request().name());
@@ -176,6 +176,68 @@ final class RobotScenario {
         }
     }
 
+    /**
+     * A required call, blocking and streaming: whatever the weights, the answer is a call to one of
+     * the robot's tools with arguments valid against its schema, as LangChain4j's tool execution
+     * requests with {@code TOOL_EXECUTION}; streamed, it arrives as partial tool calls whose pieces
+     * join into the arguments, then one complete tool call, then the response carrying it.
+     */
+    static void requiredCall(RunningModel model) throws Exception {
+        List<dev.langchain4j.agent.tool.ToolSpecification> tools =
+                dev.langchain4j.agent.tool.ToolSpecifications.toolSpecificationsFrom(Wheels.class);
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from(ORDER)).toolSpecifications(tools)
+                .toolChoice(dev.langchain4j.model.chat.request.ToolChoice.REQUIRED).maxOutputTokens(256).temperature(0.0).build();
+        ChatResponse blocking = SnowcrashChatModel.builder().runningModel(model).build().chat(request);
+        checkCall(blocking, tools);
+
+        List<dev.langchain4j.model.chat.response.PartialToolCall> partials = new CopyOnWriteArrayList<>();
+        List<dev.langchain4j.model.chat.response.CompleteToolCall> completes = new CopyOnWriteArrayList<>();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        SnowcrashStreamingChatModel.builder().runningModel(model).build().chat(request,
+                new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialToolCall(dev.langchain4j.model.chat.response.PartialToolCall p) {
+                        partials.add(p);
+                    }
+
+                    @Override
+                    public void onCompleteToolCall(dev.langchain4j.model.chat.response.CompleteToolCall c) {
+                        completes.add(c);
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse r) {
+                        done.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+        ChatResponse streamed = done.get(10, TimeUnit.MINUTES);
+        checkCall(streamed, tools);
+        dev.langchain4j.agent.tool.ToolExecutionRequest call = streamed.aiMessage().toolExecutionRequests().get(0);
+        assertFalse(partials.isEmpty(), "the call streamed");
+        assertEquals(call.arguments(), partials.stream().filter(p -> p.index() == 0)
+                .map(dev.langchain4j.model.chat.response.PartialToolCall::partialArguments).reduce("", String::concat));
+        assertTrue(partials.stream().allMatch(p -> p.index() > 0 || (call.id().equals(p.id()) && call.name().equals(p.name()))),
+                partials.toString());
+        assertEquals(streamed.aiMessage().toolExecutionRequests().size(), completes.size());
+        assertEquals(call, completes.get(0).toolExecutionRequest());
+    }
+
+    private static void checkCall(ChatResponse r, List<dev.langchain4j.agent.tool.ToolSpecification> tools) {
+        assertEquals(FinishReason.TOOL_EXECUTION, r.finishReason());
+        assertTrue(r.aiMessage().hasToolExecutionRequests(), r.toString());
+        for (dev.langchain4j.agent.tool.ToolExecutionRequest call : r.aiMessage().toolExecutionRequests()) {
+            dev.langchain4j.agent.tool.ToolSpecification spec = tools.stream().filter(t -> t.name().equals(call.name()))
+                    .findFirst().orElseThrow(() -> new AssertionError("a call to a tool not offered: " + call));
+            assertNotNull(call.id());
+            assertEquals(List.of(), SchemaCheck.problems(Parameters.schema(spec.parameters()), call.arguments()), call.arguments());
+        }
+    }
+
     /** A JSON-schema answer streamed by the streaming model: the pieces join into schema-valid JSON. */
     static void recordStreaming(RunningModel model) throws Exception {
         dev.langchain4j.model.chat.request.json.JsonSchema schema = dev.langchain4j.model.chat.request.json.JsonSchema.builder()
@@ -186,7 +248,7 @@ final class RobotScenario {
                 .maxOutputTokens(160).temperature(0.0).build();
         SnowcrashLangChain4jTest.Collector c = new SnowcrashLangChain4jTest.Collector();
         SnowcrashStreamingChatModel.builder().runningModel(model).build().chat(request, c);
-        ChatResponse r = c.done.get(120, TimeUnit.SECONDS);
+        ChatResponse r = c.done.get(10, TimeUnit.MINUTES);
         assertEquals(FinishReason.STOP, r.finishReason());
         assertEquals(r.aiMessage().text(), String.join("", c.partials));
         assertEquals(List.of(), SchemaCheck.problems(Parameters.schema(schema.rootElement()), r.aiMessage().text()), r.aiMessage().text());

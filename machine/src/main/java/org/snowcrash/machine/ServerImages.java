@@ -138,7 +138,7 @@ public final class ServerImages {
         if (machine instanceof Machine.Jetson) {
             return engine.hasNvidiaRuntime()
                     ? new Access(GpuAccess.NVIDIA_RUNTIME, "a Jetson: its GPU is reached through the nvidia runtime", Optional.empty())
-                    : new Access(GpuAccess.NONE, "a Jetson, but the engine has no nvidia runtime (" + engine.describe() + ")",
+                    : new Access(GpuAccess.NONE, "the engine has no nvidia runtime (" + engine.describe() + "), which a Jetson's GPU needs",
                     Optional.of("install the NVIDIA Container Toolkit (JetPack's nvidia-container package) and run"
                             + " 'sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker', or set"
                             + " backend.docker.gpu=off and a CPU image"));
@@ -152,8 +152,8 @@ public final class ServerImages {
                 return new Access(GpuAccess.NVIDIA_RUNTIME, "an NVIDIA GPU; the engine takes no device requests but has"
                         + " the nvidia runtime", Optional.empty());
             }
-            return new Access(GpuAccess.NONE, "an NVIDIA GPU, but the engine neither takes device requests nor has the"
-                    + " nvidia runtime (" + engine.describe() + ")", Optional.of("update Docker (19.03 or later) and"
+            return new Access(GpuAccess.NONE, "the engine neither takes device requests nor has the nvidia runtime ("
+                    + engine.describe() + "), one of which an NVIDIA GPU needs", Optional.of("update Docker (19.03 or later) and"
                     + " install the NVIDIA Container Toolkit, or set backend.docker.gpu=off and a CPU image"));
         }
         return engine.hasNvidiaRuntime()

@@ -18,7 +18,8 @@ import java.util.HexFormat;
  * The demo model: a tiny llama-architecture model trained on this project's own synthetic robot
  * dialogues ({@code training/train_demo.py}), shipped inside this jar, so a fresh machine talks to
  * a model that answers in English without downloading anything. It is copied into the models
- * folder on first use, checked against its committed sha256.
+ * folder on first use, checked against its committed sha256; a copy that does not match (left by
+ * an earlier version, or damaged) is replaced.
  */
 public final class DemoModel {
 
@@ -44,6 +45,26 @@ public final class DemoModel {
                 throw new IOException("the demo model's checksum is missing from the snowcrash-models jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+        }
+    }
+
+    /**
+     * Whether {@code file} is this version's demo model: present and with the shipped sha256. A copy
+     * left by an earlier version (the model was retrained) or damaged is not, and is replaced on use.
+     */
+    public static boolean isCurrent(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest()).equals(sha256());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("SHA-256 is not available in this JVM", e);
         }
     }
 

@@ -279,7 +279,8 @@ public final class ModelCatalog {
     }
 
     /**
-     * The spec for a model id, writing the demo model first when it is synthesized and missing.
+     * The spec for a model id, writing the demo model first when it is synthesized and missing or
+     * not this version's (an earlier version's copy, or a damaged one).
      *
      * @throws UnknownModelException for an id the catalog does not know (the message lists the known ones)
      * @throws IOException when the demo model cannot be written
@@ -287,7 +288,7 @@ public final class ModelCatalog {
     public ModelSpec spec(String id) throws IOException {
         CatalogEntry e = entry(id);
         Path file = fileOf(e);
-        if (e.synthesized() && !Files.exists(file)) {
+        if (e.synthesized() && !DemoModel.isCurrent(file)) {
             DemoModel.install(file);
         }
         int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();

@@ -48,6 +48,20 @@ class ModelCatalogTest {
         ModelSpec demo = c.spec("demo");
         assertTrue(Files.size(demo.file()) > 100_000);
         assertTrue(ModelValidator.problem(demo.file()).isEmpty());
+        assertTrue(DemoModel.isCurrent(demo.file()));
+    }
+
+    @Test
+    void aDemoCopyFromAnEarlierVersionIsReplaced() throws Exception {
+        ModelCatalog c = ModelCatalog.from(settings(Map.of()));
+        Path file = c.spec("demo").file();
+        // An earlier version's copy (the model has been retrained since): same name, other bytes.
+        byte[] old = Files.readAllBytes(file);
+        old[old.length - 1] ^= 1;
+        Files.write(file, old);
+        assertFalse(DemoModel.isCurrent(file));
+        c.spec("demo");
+        assertTrue(DemoModel.isCurrent(file), "the stale copy was replaced by this version's model");
     }
 
     @Test

@@ -40,6 +40,7 @@ class ModuleRulesTest {
         API("org.snowcrash.api"),
         TOOLS("org.snowcrash.tools"),
         REGISTRY("org.snowcrash.registry"),
+        MACHINE("org.snowcrash.machine"),
         MODELS("org.snowcrash.models"),
         AGENT_CORE("org.snowcrash.agent"),
         BACKEND_TCK("org.snowcrash.tck"),
@@ -78,7 +79,7 @@ class ModuleRulesTest {
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
             .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.tools..", "org.snowcrash.registry..",
-                    "org.snowcrash.models..",
+                    "org.snowcrash.machine..", "org.snowcrash.models..",
                     "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
                     "org.snowcrash.cli..", "org.snowcrash.openai..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")

@@ -44,6 +44,11 @@ import dev.langchain4j.service.TokenStream;
  * record (a {@code json_schema} answer), and an AI Service with a {@code @Tool} method that the
  * model chooses to call, blocking and streaming. Call arguments are checked against their schema
  * with the networknt validator.
+ *
+ * <p>The models use LangChain4j's {@code strictTools(true)}: the parameters then close their objects
+ * ({@code additionalProperties: false}). Without it, llama-server (b11669, Docker backend) was seen
+ * to stall on a forced call of the untrained demo model (no output for 120 s, once the container
+ * ended): an open object lets the grammar run on. The in-process backend answered either way.
  */
 abstract class LangChain4jToolsContract {
 
@@ -62,8 +67,10 @@ abstract class LangChain4jToolsContract {
 
     private static SnowcrashServer server;
     private static String baseUrl;
+    private static boolean trained;
 
     static void start(Map<String, String> settings) {
+        trained = ServeTestSupport.demoKnowsTools(java.nio.file.Path.of(settings.get("snowcrash.models.dir")));
         server = ServeTestSupport.start(settings);
         baseUrl = server.uri() + "v1";
     }
@@ -76,13 +83,13 @@ abstract class LangChain4jToolsContract {
     }
 
     private static OpenAiChatModel.OpenAiChatModelBuilder blocking() {
-        return OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("demo").maxTokens(64).temperature(0.0)
-                .maxRetries(0).timeout(Duration.ofMinutes(3));
+        return OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("demo").maxTokens(256).temperature(0.0)
+                .maxRetries(0).timeout(Duration.ofMinutes(3)).strictTools(true);
     }
 
     private static OpenAiStreamingChatModel streaming() {
-        return OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("demo").maxTokens(64)
-                .temperature(0.0).timeout(Duration.ofMinutes(3)).build();
+        return OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("demo").maxTokens(256)
+                .temperature(0.0).timeout(Duration.ofMinutes(3)).strictTools(true).build();
     }
 
     private static ChatRequest forced(String command, ToolChoice choice) {
@@ -131,8 +138,11 @@ abstract class LangChain4jToolsContract {
         assertTrue(streamed.tokenUsage().outputTokenCount() > 0, streamed.toString());
     }
 
+    /** How many of a thing: an enum, so the answer's schema bounds it (an int could be any length). */
+    enum Amount { none, one, two, many }
+
     /** What the robot's camera reports, as a structured answer. */
-    record Scene(int cups, boolean person) {
+    record Scene(Amount cups, boolean person) {
     }
 
     interface Eyes {
@@ -145,7 +155,9 @@ abstract class LangChain4jToolsContract {
         Eyes eyes = AiServices.create(Eyes.class, blocking().supportedCapabilities(Capability.RESPONSE_FORMAT_JSON_SCHEMA)
                 .strictJsonSchema(true).build());
         Scene scene = eyes.look("How many cups do you see, and is there a person?");
-        assertNotNull(scene); // parsed from JSON that the server held to the record's schema
+        // Parsed from JSON that the server held to the record's schema: every field is there.
+        assertNotNull(scene);
+        assertNotNull(scene.cups(), scene.toString());
     }
 
     /** The robot's motors: what the model's calls do. */
@@ -174,6 +186,11 @@ abstract class LangChain4jToolsContract {
 
     @Test
     void anAiServiceRunsTheToolTheModelChoosesBlockingAndStreaming() throws Exception {
+        // What the model chooses is asserted only of the demo model trained on tools.
+        org.junit.jupiter.api.Assumptions.assumeTrue(trained, () -> {
+            ServeTestSupport.noteUntrainedDemo(getClass().getSimpleName());
+            return "the shipped demo model is not trained on tools";
+        });
         Motors motors = new Motors();
         Driver driver = AiServices.builder(Driver.class).chatModel(blocking().build()).tools(motors)
                 .maxSequentialToolsInvocations(3).build();

@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A request that needs what no backend of the server honours: a server whose only backend is the
- * remote one (which declares no tool or schema support), pointed at a second, real server that
- * runs the model in process. Tools or a JSON schema are refused with a 400 naming the field and
+ * remote one, declared to honour neither tools nor JSON schemas ({@code backend.remote.capabilities=none},
+ * as for a server that ignores them), pointed at a second, real server that runs the model in process. Tools or a JSON schema are refused with a 400 naming the field and
  * saying which backend lacks what, both before the model has started (the fallback chain skips the
  * remote backend) and once it runs there (the runtime refuses before sending); plain requests are
  * served all along.
@@ -45,6 +45,8 @@ class ServeToolsUnsupportedTest {
         s.put("backend.llamacpp.enabled", "false");
         s.put("backend.remote.endpoints", upstream.uri() + "v1");
         s.put("backend.remote.api-key", KEY);
+        // What an operator declares for an OpenAI-compatible server that ignores tools and response formats.
+        s.put("backend.remote.capabilities", "none");
         server = ServeTestSupport.start(s);
         base = server.uri();
     }

@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** Which idle models to unload to make room: least recently used first. A pure function. */
+/** Which idle models to unload to make room: least recently used first, never a pinned one. A pure function. */
 final class Evictions {
 
     private static final Comparator<Slot> LEAST_RECENTLY_USED = Comparator
@@ -25,7 +25,7 @@ final class Evictions {
     static Optional<List<Slot>> choose(long budget, long held, long estimate, Collection<Slot> slots) {
         long excess = held + estimate - budget;
         List<Slot> out = new ArrayList<>();
-        for (Slot s : slots.stream().filter(Slot::idle).sorted(LEAST_RECENTLY_USED).toList()) {
+        for (Slot s : slots.stream().filter(Slot::idle).filter(s -> !s.limits.pinned()).sorted(LEAST_RECENTLY_USED).toList()) {
             if (excess <= 0) {
                 break;
             }

@@ -84,6 +84,14 @@ import org.snowcrash.registry.Discovery;
  *       {@code model.<id>.queue} (default 16) more wait first come first served, each at most the
  *       acquire timeout. Beyond that, or after that wait, a request fails at once with
  *       {@link ChatFailure.Busy} (a server answers 429 with {@code Retry-After}).</li>
+ *   <li><b>Pinned and preloaded models.</b> A model with {@code model.<id>.pinned=true} (or
+ *       {@link Builder#pin}) is loaded by {@link Builder#build()} before it returns, first of all
+ *       (so the budget accounts for it before any other), and is never unloaded for idleness nor
+ *       evicted for memory; only {@link #close()} unloads it. Pinned models whose estimates
+ *       together exceed the budget are refused by {@code build()} with a
+ *       {@link org.snowcrash.api.ConfigurationException}. {@code snowcrash.pool.preload} (ids
+ *       separated by commas) and {@link Builder#preload} load more models in {@code build()},
+ *       after the pinned ones; those then follow their keep-alive like any other.</li>
  *   <li><b>Events.</b> Every {@link LifecycleEvent} of every model goes to the builder's
  *       listeners, and {@link LifecycleEvent.Unloaded} with the reason after each unload.</li>
  * </ul>
@@ -187,6 +195,27 @@ public final class ModelPool implements AutoCloseable {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
         return run(modelId, cancellation, request.requiredCapabilities(), model -> model.stream(request, sink, cancellation));
+    }
+
+    /**
+     * Loads model {@code modelId} now, as a request would (within the budget, evicting idle
+     * models that are not pinned), without asking it anything; returns when it is loaded. Its
+     * keep-alive starts now unless it is pinned. Blocks while it starts.
+     *
+     * @throws org.snowcrash.models.UnknownModelException for an id the catalog does not know
+     * @throws ChatException with {@link ChatFailure.OverBudget}, {@link ChatFailure.Busy} or {@link ChatFailure.Closed}
+     */
+    public void load(String modelId) {
+        Slot slot = slot(modelId);
+        Cancellation never = new Cancellation();
+        if (!admit(slot, never)) {
+            return;
+        }
+        try {
+            loaded(slot, never, Set.of());
+        } finally {
+            release(slot, -1);
+        }
     }
 
     /**
@@ -400,7 +429,8 @@ public final class ModelPool implements AutoCloseable {
     /** Called with the lock held, when the model has just become idle. */
     private void scheduleExpiry(Slot slot, Instant now) {
         KeepAlive keepAlive = slot.limits.keepAlive();
-        slot.expiresAt = keepAlive.expiry(now).orElse(null);
+        // A pinned model has no keep-alive: it stays until the pool closes.
+        slot.expiresAt = slot.limits.pinned() ? null : keepAlive.expiry(now).orElse(null);
         slot.cancelTimer();
         if (slot.expiresAt == null) {
             return;
@@ -721,6 +751,7 @@ public final class ModelPool implements AutoCloseable {
     @Override
     public String toString() {
         return "ModelPool[budget=" + (config.budget().isPresent() ? MemoryEstimate.mib(config.budget().getAsLong()) : "none")
+                + ", budget from " + config.budgetSource()
                 + ", models=" + slots.keySet() + "]";
     }
 
@@ -746,6 +777,8 @@ public final class ModelPool implements AutoCloseable {
         private Discovery discovery;
         private String backendId;
         private Clock clock = Clock.systemUTC();
+        private final java.util.Set<String> pinned = new java.util.LinkedHashSet<>();
+        private final List<String> preload = new ArrayList<>();
         private final List<EventSink> listeners = new ArrayList<>();
         private final List<ModelListener> modelListeners = new ArrayList<>();
 
@@ -770,19 +803,38 @@ public final class ModelPool implements AutoCloseable {
         /** The clock keep-alive and last use are read from; default the system's. */
         public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
 
+        /** Pins these catalog models, as {@code model.<id>.pinned=true} does (see the class comment). */
+        public Builder pin(String... ids) { pinned.addAll(List.of(ids)); return this; }
+
+        /** Loads these catalog models in {@link #build()}, after the pinned ones, as {@code snowcrash.pool.preload} does. */
+        public Builder preload(String... ids) { preload.addAll(List.of(ids)); return this; }
+
         /**
          * Reads the configuration and the catalog and discovers the backends (once, for every
-         * model). Starts nothing.
+         * model), then loads the pinned models and the preloaded ones, in that order, before
+         * returning (listeners hear their events). Starts nothing else.
          *
-         * @throws org.snowcrash.api.ConfigurationException naming every bad value
+         * @throws org.snowcrash.api.ConfigurationException naming every bad value, and when the
+         *         pinned models' estimates together exceed the budget
          * @throws org.snowcrash.registry.UnknownBackendException when {@link #backend} names no discovered backend
+         * @throws RuntimeException what a pinned or preloaded model's start threw (the pool is closed then)
          */
         public ModelPool build() {
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
             Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
             ModelCatalog catalog = ModelCatalog.from(s, d.modelSettings());
-            PoolConfig config = PoolConfig.read(s, catalog);
-            return new ModelPool(this, s, catalog, backendId != null ? d.select(backendId) : d, config);
+            PoolConfig config = PoolConfig.read(s, catalog, pinned, preload);
+            ModelPool pool = new ModelPool(this, s, catalog, backendId != null ? d.select(backendId) : d, config);
+            try {
+                Pinning.checkBudget(config, catalog, pool.estimates);
+                for (String id : config.loadAtStart()) {
+                    pool.load(id);
+                }
+            } catch (RuntimeException | Error e) {
+                pool.close();
+                throw e;
+            }
+            return pool;
         }
     }
 }

@@ -85,7 +85,7 @@ public final class DockerDoctor implements DoctorCheck {
     }
 
     private static Finding command(DockerSettings s, Settings settings) {
-        String words = s.commandPrefix().isEmpty() ? "(none: the image's entrypoint starts the server)" : String.join(" ", s.commandPrefix());
+        String words = s.commandPrefix().isEmpty() ? "the image's entrypoint" : String.join(" ", s.commandPrefix());
         String key = DockerSettings.PREFIX + "command-prefix";
         String from = s.hostChoice().prefixAuto() ? "auto, for this image" : settings.get(key).isPresent()
                 ? key + " from " + settings.sourceOf(key) : "default";
@@ -98,7 +98,7 @@ public final class DockerDoctor implements DoctorCheck {
         EngineGpu engine;
         DockerClient docker = DockerEngine.client(s);
         try {
-            engine = GpuDecision.engine(docker, s);
+            engine = GpuDecision.engine(docker, s, true);
         } catch (RuntimeException e) {
             return Finding.of(Status.PROBLEM, "docker gpu", "the engine did not say what it offers: " + DockerEngine.rootMessage(e));
         } finally {
@@ -114,10 +114,14 @@ public final class DockerDoctor implements DoctorCheck {
         try {
             access = GpuDecision.decide(s, engine, "doctor");
         } catch (BackendStartException e) {
-            String fix = auto.problem().orElse(s.gpu() == GpuMode.ON ? "install the NVIDIA Container Toolkit and register its runtime"
+            if (s.gpu() == GpuMode.AUTO) {
+                return Finding.fix(Status.PROBLEM, "docker gpu", "auto: " + auto.why() + "; containers of "
+                        + s.image() + " cannot get the GPU it is built for", auto.problem().orElseThrow());
+            }
+            String fix = s.gpu() == GpuMode.ON ? "install the NVIDIA Container Toolkit and register its runtime"
                     + " (sudo nvidia-ctk runtime configure --runtime=docker), or set " + key + "=auto"
-                    : "update Docker to 19.03 or later, or set " + key + "=auto");
-            return Finding.fix(Status.PROBLEM, "docker gpu", e.failure().describe() + " [" + engine.describe() + "]", fix);
+                    : "update Docker to 19.03 or later, or set " + key + "=auto";
+            return Finding.fix(Status.PROBLEM, "docker gpu", e.failure().describe(), fix);
         }
         String text = describe(access) + " (" + from + (s.gpu() == GpuMode.AUTO ? ": " + auto.why() : "") + ") [" + engine.describe() + "]";
         boolean gpuMachine = !(machine instanceof Machine.CpuOnly);

@@ -29,8 +29,16 @@ final class GpuDecision {
 
     /** What the engine offers: {@code info}'s runtimes, and the API version when a device request may be chosen. */
     static EngineGpu engine(DockerClient docker, DockerSettings settings) {
+        return engine(docker, settings, false);
+    }
+
+    /** As {@link #engine(DockerClient, DockerSettings)}; {@code fully}: ask the API version even when no device request could be chosen. */
+    static EngineGpu engine(DockerClient docker, DockerSettings settings, boolean fully) {
+        if (settings.gpu() == GpuMode.OFF && !fully) {
+            return new EngineGpu(Set.of(), Optional.empty()); // not asked: no GPU either way
+        }
         Map<String, ?> runtimes = docker.infoCmd().exec().getRuntimes();
-        boolean mayRequestDevices = settings.gpu() == GpuMode.DEVICES
+        boolean mayRequestDevices = fully || settings.gpu() == GpuMode.DEVICES
                 || (settings.gpu() == GpuMode.AUTO && settings.hostChoice().machine() instanceof Machine.DiscreteGpu);
         Optional<String> api = mayRequestDevices ? Optional.ofNullable(docker.versionCmd().exec().getApiVersion()) : Optional.empty();
         return new EngineGpu(runtimes == null ? Set.of() : runtimes.keySet(), api);

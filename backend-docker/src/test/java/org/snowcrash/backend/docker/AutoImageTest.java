@@ -109,7 +109,7 @@ class AutoImageTest {
         jetson(R36_4);
         BackendStartException e = assertThrows(BackendStartException.class, () -> GpuDecision.decide(docker(), PLAIN, "demo"));
         StartFailure.RuntimeUnavailable f = assertInstanceOf(StartFailure.RuntimeUnavailable.class, e.failure());
-        assertTrue(f.describe().contains("was chosen for this machine's GPU, but a Jetson, but the engine has no nvidia runtime"), f.describe());
+        assertTrue(f.describe().contains("was chosen for this machine's GPU, but the engine has no nvidia runtime (runtimes [runc], API 1.47), which a Jetson's GPU needs"), f.describe());
         assertTrue(f.describe().contains("nvidia-ctk runtime configure --runtime=docker"), f.describe());
         // An image of the user's own is theirs to run without a GPU: no refusal.
         assertEquals(GpuAccess.NONE, GpuDecision.decide(docker("backend.docker.image", "my/llama:cpu"), PLAIN, "demo"));
@@ -200,5 +200,25 @@ class AutoImageTest {
         assertEquals("dustynv/llama_cpp:r36.4.0", p.image());
         assertEquals("llama-server", p.cmd().get(0));
         assertEquals("nvidia", p.hostConfig().getRuntime());
+    }
+
+    @Test
+    void theDoctorSaysWhatToDoForEachWayTheEngineIsOutOfReach() {
+        assertTrue(DockerDoctor.engineFix("permission denied on /var/run/docker.sock (add the user to the docker group)")
+                .startsWith("add this account to the docker group (sudo usermod -aG docker $USER)"));
+        assertTrue(DockerDoctor.engineFix("no Docker engine: /var/run/docker.sock does not exist (is dockerd running?)")
+                .startsWith("start the engine (sudo systemctl start docker)"));
+        assertTrue(DockerDoctor.engineFix("the Docker engine at unix:///x did not answer a ping within 2000 ms")
+                .startsWith("the engine is hung or slow"));
+        assertTrue(DockerDoctor.looksLikeCpuImage("ghcr.io/ggml-org/llama.cpp:server"));
+        assertTrue(DockerDoctor.looksLikeCpuImage("ghcr.io/ggml-org/llama.cpp:server-b4579"));
+        assertTrue(!DockerDoctor.looksLikeCpuImage("ghcr.io/ggml-org/llama.cpp:server-cuda"));
+        assertTrue(!DockerDoctor.looksLikeCpuImage("dustynv/llama_cpp:r36.4.0"));
+    }
+
+    @Test
+    void theDoctorCheckIsFoundByServiceLoader() {
+        assertTrue(java.util.ServiceLoader.load(org.snowcrash.machine.DoctorCheck.class).stream()
+                .anyMatch(p -> p.type() == DockerDoctor.class));
     }
 }

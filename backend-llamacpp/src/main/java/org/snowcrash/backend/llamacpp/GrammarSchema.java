@@ -23,7 +23,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *   <li>refused: a {@code $ref} that is not a local {@code #/...} pointer through objects, or does
  *       not resolve; a {@code type} that is not a JSON type; a {@code pattern} not written
  *       {@code ^...$}; a keyword whose value has the wrong JSON type (the converter reads them
- *       unchecked); a {@code false} schema; and the applicators the converter cannot express
+ *       unchecked); a {@code false} schema; a {@code const}/{@code enum} string or property name
+ *       holding a quote, backslash or control character (the converter writes a broken grammar
+ *       for it, and llama.cpp then generates with no grammar at all); and the applicators the converter cannot express
  *       ({@link #UNSUPPORTED}), which it would otherwise either crash on or silently drop;</li>
  *   <li>rewritten: a sub-schema that says nothing about its shape ({@code {}}, {@code true}, or only
  *       annotations such as {@code description}) means "any JSON value", which the converter would
@@ -41,7 +43,6 @@ final class GrammarSchema {
     static final Set<String> UNSUPPORTED = Set.of("not", "if", "then", "else", "dependentSchemas", "dependencies",
             "patternProperties", "propertyNames", "contains", "unevaluatedProperties", "unevaluatedItems");
 
-    private static final Set<String> TYPES = Set.of("string", "number", "integer", "boolean", "null", "object", "array");
     private static final Set<String> GRAMMAR_FORMATS = Set.of("date", "time", "date-time", "uuid", "uuid1", "uuid2",
             "uuid3", "uuid4", "uuid5");
     private static final Set<String> COUNTS = Set.of("minItems", "maxItems", "minLength", "maxLength");
@@ -80,7 +81,7 @@ final class GrammarSchema {
             JsonNode checked = w.walk(copy, "$", true);
             w.checkRefs();
             return new Ready(MAPPER.writeValueAsString(checked));
-        } catch (Problem p) {
+        } catch (SchemaValues.Problem p) {
             return new Refused(p.getMessage());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree could not be written", e);
@@ -111,12 +112,12 @@ final class GrammarSchema {
                 JsonNode target = root;
                 for (String step : ref.substring(2).split("/", -1)) {
                     if (!target.isObject() || !target.has(step)) {
-                        throw new Problem(at + ": '" + ref + "' does not resolve ('" + step + "' is missing)");
+                        throw new SchemaValues.Problem(at + ": '" + ref + "' does not resolve ('" + step + "' is missing)");
                     }
                     target = target.get(step);
                 }
                 if (!schemas.contains(target)) {
-                    throw new Problem(at + ": '" + ref + "' does not point at a schema (under properties, items, $defs, ...)");
+                    throw new SchemaValues.Problem(at + ": '" + ref + "' does not point at a schema (under properties, items, $defs, ...)");
                 }
             }
         }
@@ -125,12 +126,12 @@ final class GrammarSchema {
         JsonNode walk(JsonNode node, String path, boolean isRoot) {
             if (node.isBoolean()) {
                 if (!node.booleanValue()) {
-                    throw new Problem(path + ": the schema false accepts nothing, so no answer could be generated");
+                    throw new SchemaValues.Problem(path + ": the schema false accepts nothing, so no answer could be generated");
                 }
                 return schema(anyValue());
             }
             if (!node.isObject()) {
-                throw new Problem(path + ": a schema must be an object or a boolean, got " + node.getNodeType().name().toLowerCase());
+                throw new SchemaValues.Problem(path + ": a schema must be an object or a boolean, got " + node.getNodeType().name().toLowerCase());
             }
             ObjectNode s = (ObjectNode) node;
             Iterator<Map.Entry<String, JsonNode>> fields = s.fields();
@@ -140,14 +141,14 @@ final class GrammarSchema {
                 JsonNode v = f.getValue();
                 String at = path + "." + key;
                 if (UNSUPPORTED.contains(key)) {
-                    throw new Problem(at + ": the keyword '" + key + "' cannot be turned into a grammar by llama.cpp's converter;"
+                    throw new SchemaValues.Problem(at + ": the keyword '" + key + "' cannot be turned into a grammar by llama.cpp's converter;"
                             + " leave it out or use a server backend that validates it");
                 }
                 switch (key) {
-                    case "$ref" -> refs.add(new String[] {at, requireRef(v, at)});
-                    case "type" -> checkType(v, at);
-                    case "format" -> requireText(v, at);
-                    case "pattern" -> checkPattern(v, at);
+                    case "$ref" -> refs.add(new String[] {at, SchemaValues.requireRef(v, at)});
+                    case "type" -> SchemaValues.checkType(v, at);
+                    case "format" -> SchemaValues.requireText(v, at);
+                    case "pattern" -> SchemaValues.checkPattern(v, at);
                     case "properties", "$defs", "definitions" -> walkMembers(v, at);
                     case "additionalProperties" -> {
                         if (!v.isBoolean()) {
@@ -163,26 +164,28 @@ final class GrammarSchema {
                     }
                     case "prefixItems", "anyOf", "oneOf", "allOf" -> {
                         if (!v.isArray() || v.isEmpty()) {
-                            throw new Problem(at + ": must be a non-empty array of schemas");
+                            throw new SchemaValues.Problem(at + ": must be a non-empty array of schemas");
                         }
                         walkElements((ArrayNode) v, at);
                     }
                     case "required" -> {
                         if (!v.isArray()) {
-                            throw new Problem(at + ": must be an array of property names");
+                            throw new SchemaValues.Problem(at + ": must be an array of property names");
                         }
                     }
                     case "enum" -> {
                         if (!v.isArray() || v.isEmpty()) {
-                            throw new Problem(at + ": must be a non-empty array");
+                            throw new SchemaValues.Problem(at + ": must be a non-empty array");
                         }
+                        SchemaValues.checkLiteralStrings(v, at);
                     }
+                    case "const" -> SchemaValues.checkLiteralStrings(v, at);
                     default -> {
                         if (COUNTS.contains(key) && !(v.canConvertToInt() && v.isIntegralNumber() && v.intValue() >= 0)) {
-                            throw new Problem(at + ": must be a non-negative integer, got " + v);
+                            throw new SchemaValues.Problem(at + ": must be a non-negative integer, got " + v);
                         }
                         if (BOUNDS.contains(key) && !v.isNumber()) {
-                            throw new Problem(at + ": must be a number, got " + v);
+                            throw new SchemaValues.Problem(at + ": must be a number, got " + v);
                         }
                     }
                 }
@@ -192,8 +195,9 @@ final class GrammarSchema {
 
         private void walkMembers(JsonNode v, String at) {
             if (!v.isObject()) {
-                throw new Problem(at + ": must be an object of schemas");
+                throw new SchemaValues.Problem(at + ": must be an object of schemas");
             }
+            v.fieldNames().forEachRemaining(name -> SchemaValues.checkLiteral(name, at + "." + name));
             ObjectNode o = (ObjectNode) v;
             Iterator<Map.Entry<String, JsonNode>> members = o.fields();
             while (members.hasNext()) {
@@ -207,17 +211,6 @@ final class GrammarSchema {
                 a.set(i, walk(a.get(i), at + "[" + i + "]", false));
             }
         }
-    }
-
-    private static String requireRef(JsonNode v, String at) {
-        if (!v.isTextual()) {
-            throw new Problem(at + ": must be a string");
-        }
-        String ref = v.asText();
-        if (!ref.startsWith("#/")) {
-            throw new Problem(at + ": only local references (#/...) can be turned into a grammar, got '" + ref + "'");
-        }
-        return ref;
     }
 
     /** Whether the converter's visit finds a branch for the schema (else it fails with "Unrecognized schema"). */
@@ -242,43 +235,5 @@ final class GrammarSchema {
             types.add(t);
         }
         return any;
-    }
-
-    private static void checkType(JsonNode v, String at) {
-        if (v.isTextual()) {
-            if (!TYPES.contains(v.asText())) {
-                throw new Problem(at + ": '" + v.asText() + "' is not a JSON type (one of " + TYPES.stream().sorted().toList() + ")");
-            }
-            return;
-        }
-        if (!v.isArray() || v.isEmpty()) {
-            throw new Problem(at + ": must be a type name or a non-empty array of them");
-        }
-        for (JsonNode t : v) {
-            checkType(t, at);
-        }
-    }
-
-    private static void checkPattern(JsonNode v, String at) {
-        requireText(v, at);
-        String p = v.asText();
-        if (!p.startsWith("^") || !p.endsWith("$")) {
-            throw new Problem(at + ": llama.cpp's converter needs a pattern anchored at both ends (^...$), got '" + p + "'");
-        }
-    }
-
-    private static void requireText(JsonNode v, String at) {
-        if (!v.isTextual()) {
-            throw new Problem(at + ": must be a string");
-        }
-    }
-
-    /** A problem found deep in the walk, carried out to {@link #prepare}. */
-    private static final class Problem extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Problem(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -34,6 +34,11 @@ import de.kherud.llama.ModelParameters;
  * requests to one model are serialized: the model has one llama.cpp slot with the whole context,
  * whatever {@link ModelSpec#parallel()} says.
  *
+ * <p>Tools and structured output: tools are always rendered in Snowcrash's tool format
+ * (docs/tool-format.md), forced calls and JSON answers are held by llama.cpp's grammar sampling,
+ * and {@code tool_choice} auto runs free until the answer begins a call; see
+ * docs/backend-inprocess-tools.md.
+ *
  * <p>Configuration: {@code backend.llamacpp.log} ({@code false} by default) lets llama.cpp
  * print its own log to stderr.
  */

@@ -30,6 +30,11 @@ import de.kherud.llama.Pair;
  * requests from several threads run one after another. After {@link #close()} the session
  * refuses requests itself (the native model would still answer; that is a 4.2.0 flaw).
  *
+ * <p>Tools: the conversation is rendered with {@link ToolPrompt} (the tools shown unless
+ * {@code tool_choice} is none), the request's {@link Shape} says whether and how a grammar
+ * constrains the answer, and call answers are read with {@link CallStream} (deltas to the sink,
+ * ids from {@code CallIds}). See docs/backend-inprocess-tools.md.
+ *
  * <p>Token counts: java-llama.cpp 4.2.0 does not hand the native timings to Java, and one output
  * may hold several tokens. So the prompt is counted with the model's own tokenizer (plus BOS), and
  * the completion is the request's limit when generation ran to it, else the tokenizer's count of
@@ -162,10 +167,21 @@ final class LlamaSession implements ModelSession {
         if (!request.stop().isEmpty()) {
             p.setStopStrings(request.stop().toArray(new String[0]));
         }
-        if (grammar != null) {
-            p.setGrammar(grammar);
+        if (grammar == null) {
+            return Pass.run(loaded.model(), p, sink, () -> cancellation.isCancelled() || closed, stop, this::error);
         }
-        return Pass.run(loaded.model(), p, sink, () -> cancellation.isCancelled() || closed, stop, this::error);
+        p.setGrammar(grammar);
+        // llama.cpp does not fail a request whose grammar it cannot parse: it prints why and
+        // generates free text. Every grammar built here starts with '{', so a first piece that does
+        // not is the sign, and the request fails rather than pass unconstrained text off as valid.
+        GrammarGuard guard = new GrammarGuard(sink);
+        Pass.Outcome out = Pass.run(loaded.model(), p, guard, () -> cancellation.isCancelled() || closed,
+                () -> guard.refused() || stop.getAsBoolean(), this::error);
+        if (guard.refused()) {
+            throw error(new ChatFailure.Other("llama.cpp did not take the grammar built for this request (its log says why),"
+                    + " so the answer would not have been constrained; first output: " + out.text()), null);
+        }
+        return out;
     }
 
     private int completionTokens(String generated, int outputs, int limit) {

@@ -62,6 +62,15 @@ class GrammarsTest {
                 refused("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"minLength\":\"3\"}}}"));
         assertEquals("$.properties.a: the schema false accepts nothing, so no answer could be generated",
                 refused("{\"type\":\"object\",\"properties\":{\"a\":false}}"));
+        // Found by the generated-schema property: the converter writes a broken literal for these,
+        // and llama.cpp then generates with no grammar at all.
+        assertEquals("$.properties.a.enum: the string '\"q\"' holds a quote, backslash or control character,"
+                + " which llama.cpp's converter cannot write into a grammar",
+                refused("{\"type\":\"object\",\"properties\":{\"a\":{\"enum\":[\"ok\",\"\\\"q\\\"\"]}}}"));
+        assertTrue(refused("{\"type\":\"object\",\"properties\":{\"a\\\\b\":{\"type\":\"string\"}}}")
+                .startsWith("$.properties.a\\b: the string 'a\\b' holds"));
+        assertTrue(refused("{\"type\":\"object\",\"properties\":{\"a\":{\"const\":{\"x\":[\"line\\nbreak\"]}}}}")
+                .startsWith("$.properties.a.const: the string 'line\\nbreak' holds"));
         // Found by this test's converter run: a reference to something that is not a schema.
         assertEquals("$.properties.n.$ref: '#/properties' does not point at a schema (under properties, items, $defs, ...)",
                 refused("{\"type\":\"object\",\"properties\":{\"n\":{\"$ref\":\"#/properties\"}}}"));
@@ -150,6 +159,16 @@ class GrammarsTest {
         assertFalse(bounded.contains("  ") || bounded.contains("\n"), "ours allows one blank at most: " + bounded);
         assertEquals(List.of(), SchemaCheck.problems(schema, bounded), bounded);
         assertTrue(bounded.length() < padded.length(), bounded + " vs " + padded);
+
+        // A grammar llama.cpp cannot parse is not an error there: it generates free text. The guard sees it.
+        GrammarGuard guard = new GrammarGuard(piece -> { });
+        for (LlamaOutput o : model.generate(new InferenceParameters("hello").setNPredict(8).setTemperature(0)
+                .setGrammar("root ::= ( \"{\""))) {
+            if (!o.text.isEmpty()) {
+                guard.accept(o.text);
+            }
+        }
+        assertTrue(guard.refused(), "unconstrained text was recognised");
     }
 
     private static String generate(LlamaModel model, String grammar) {
