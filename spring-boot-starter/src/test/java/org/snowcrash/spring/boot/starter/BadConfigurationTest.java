@@ -60,7 +60,7 @@ class BadConfigurationTest {
     @Test
     void aBadSizeNamesTheKeyAndWhereItWasSet(CapturedOutput output) throws Exception {
         assertTrue(causedBySnowcrash(failedStart("--spring.profiles.active=bad-size")));
-        assertReport(output, "snowcrash.model.demo.ctx-size=lots", "application-bad-size.yml - 4:17");
+        assertReport(output, "snowcrash.model.demo.ctx-size=lots", "class path resource [application-bad-size.yml] - 4:17");
     }
 
     @Test
