@@ -13,7 +13,6 @@ import org.snowcrash.api.TokenSink;
 import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.api.ToolSpec;
 import org.snowcrash.tools.CallSchema;
 import org.snowcrash.tools.CallStream;
 import org.snowcrash.tools.Reading;
@@ -77,7 +76,7 @@ final class ToolRoute {
     }
 
     /** The messages as the server gets them: with the tools written in for the Snowcrash format. */
-    static List<ChatMessage> rendered(List<ChatMessage> messages, ToolFormat format, List<ToolSpec> tools) {
+    static List<ChatMessage> rendered(List<ChatMessage> messages, ToolFormat format, List<org.snowcrash.api.ToolSpec> tools) {
         return format == ToolFormat.SNOWCRASH ? ToolPrompt.render(messages, tools) : messages;
     }
 

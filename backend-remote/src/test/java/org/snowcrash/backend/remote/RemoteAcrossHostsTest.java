@@ -34,10 +34,8 @@ import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
-import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
-import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
@@ -152,9 +150,9 @@ class RemoteAcrossHostsTest {
         List<AgentEvent> events = new CopyOnWriteArrayList<>();
         try (Agent agent = Agent.builder().settings(settings(s1.url() + "," + s2.url())).spec(spec()).maxTokens(1500)
                 .temperature(0).listener(events::add).start()) {
-            // A first exchange cancelled after a few pieces (a cancelled turn leaves the conversation
-            // as it was), so that the next prompt is short: the second turn's first piece comes
-            // quickly even on a busy machine, and it is that piece which pulls the cable.
+            // A short first exchange (cancelled after a few pieces, which keeps it in the history) so
+            // that the next prompt is short: the second turn's first piece comes quickly even on a
+            // busy machine, and it is that piece which pulls the cable.
             AtomicInteger first = new AtomicInteger();
             agent.ask("first", p -> {
                 if (first.incrementAndGet() == 3) {
@@ -162,7 +160,7 @@ class RemoteAcrossHostsTest {
                 }
             });
             assertEquals(1, s1.generations(), "both idle: the first endpoint takes it");
-            assertEquals(0, agent.history().size(), "a cancelled turn leaves the conversation as it was");
+            assertEquals(2, agent.history().size());
 
             AtomicInteger pieces = new AtomicInteger();
             AtomicLong cutAt = new AtomicLong();
@@ -184,17 +182,12 @@ class RemoteAcrossHostsTest {
             assertTrue(noticed.compareTo(IDLE.plus(MARGIN)) < 0, "noticed " + noticed.toMillis() + " ms after the cut");
             assertTrue(events.stream().anyMatch(ev -> ev instanceof AgentEvent.Lifecycle l
                     && l.event() instanceof LifecycleEvent.Degraded d && d.backendId().equals("remote")), events.toString());
-            assertEquals(0, agent.history().size(), "the failed turn left the conversation as it was");
+            assertEquals(2, agent.history().size(), "the failed turn left the conversation as it was");
 
             int before = s2.generations();
-            AtomicInteger thirdPieces = new AtomicInteger();
-            ChatResponse third = agent.ask("third", p -> {
-                thirdPieces.incrementAndGet();
-                agent.cancel();
-            });
-            assertTrue(thirdPieces.get() > 0, "the other host answered");
-            assertEquals(FinishReason.CANCELLED, third.finishReason());
+            assertTrue(agent.ask("third", p -> agent.cancel()).text().length() > 0);
             assertEquals(before + 1, s2.generations(), "the next turn is served by the other host");
+            assertEquals(4, agent.history().size());
             assertEquals(2, events.stream().filter(ev -> ev instanceof AgentEvent.Lifecycle l
                     && l.event() instanceof LifecycleEvent.ServedBy).count(), "restarted on remote: " + events);
         }
