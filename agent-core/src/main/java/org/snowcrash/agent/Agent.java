@@ -117,12 +117,9 @@ public final class Agent implements AutoCloseable {
             Turn turn = new Turn(model, conversation, this::costsFor, this::publish, ChatMessage.user(userText), kept,
                     sink, cancellation);
             try {
+                // A cancelled turn is kept too (what was said up to the cancel, calls and results
+                // included): the model should know what it already told the user.
                 ChatResponse response = turn.run();
-                if (response.finishReason() == FinishReason.CANCELLED) {
-                    // A cancelled turn leaves the conversation as it was (its tool calls included).
-                    publish(new AgentEvent.TurnFinished(response, 0));
-                    return response;
-                }
                 Exchange done = new Exchange(turn.messages(), exchangeCost(turn.costs(), turn.messages()));
                 int droppedMessages = 0;
                 synchronized (turns) {

@@ -119,6 +119,7 @@ final class Turn {
                 listeners.accept(new AgentEvent.Sentence(sentence));
             }
             if (response.finishReason() == FinishReason.CANCELLED) {
+                messages.add(ChatMessage.assistant(response.text()));
                 return response;
             }
             costs.observe(planned.plan().promptTokens(), response.usage().promptTokens());
@@ -136,6 +137,7 @@ final class Turn {
             }
             steps++;
             if (cancellation.isCancelled()) {
+                messages.add(ChatMessage.assistant(""));
                 return new ChatResponse("", FinishReason.CANCELLED, response.usage(), response.elapsed());
             }
         }

@@ -212,7 +212,7 @@ class AgentToolsTest {
     }
 
     @Test
-    void cancellingWhileAToolRunsEndsTheTurnAndKeepsTheConversation() throws Exception {
+    void cancellingWhileAToolRunsEndsTheTurnAndKeepsWhatHappened() throws Exception {
         Agent[] self = new Agent[1];
         AgentTool stop = AgentTool.of(ToolSpec.of("stop", "Stop.", "{\"type\":\"object\",\"properties\":{}}"), args -> {
             self[0].cancel();
@@ -223,8 +223,12 @@ class AgentToolsTest {
             llamacpp.last.script.add(calls(new ToolCall("c1", "stop", "{}")));
             ChatResponse r = a.ask("stop");
             assertEquals(FinishReason.CANCELLED, r.finishReason());
-            assertTrue(a.history().isEmpty());
-            assertEquals(1, llamacpp.last.requests.size());
+            assertEquals(1, llamacpp.last.requests.size(), "nothing is asked after the cancel");
+            // What happened is kept: the question, the call, its result, and no answer.
+            List<ChatMessage> history = a.history();
+            assertEquals(4, history.size(), history.toString());
+            assertEquals(ChatMessage.toolResult("c1", "stopped"), history.get(2));
+            assertEquals(ChatMessage.assistant(""), history.get(3));
         }
     }
 
