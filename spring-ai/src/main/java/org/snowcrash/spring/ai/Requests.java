@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.JsonSchema;
@@ -28,6 +31,8 @@ final class Requests {
 
     /** The name the {@code json_schema} response format carries (the OpenAI API wants one). */
     static final String SCHEMA_NAME = "spring_ai_output";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Requests() {
     }
@@ -129,7 +134,7 @@ final class Requests {
                         throw new IllegalArgumentException("messages[" + i + "]: a tool message must be a ToolResponseMessage");
                     }
                     for (ToolResponseMessage.ToolResponse r : t.getResponses()) {
-                        rest.add(ChatMessage.toolResult(r.id(), r.responseData() == null ? "" : r.responseData()));
+                        rest.add(ChatMessage.toolResult(r.id(), resultText(r.responseData())));
                     }
                 }
             }
@@ -140,6 +145,30 @@ final class Requests {
         }
         out.addAll(rest);
         return out;
+    }
+
+    /**
+     * A tool result as the model reads it. Spring AI hands a tool's return value over as JSON, so a
+     * method returning {@code would move forward 3 meters} arrives quoted; the model reads results
+     * as text ({@code Result of move: would move forward 3 meters}, docs/tool-format.md), and a
+     * quoted one reads as a different answer. A JSON string is unquoted; anything else is kept.
+     */
+    static String resultText(String data) {
+        if (data == null) {
+            return "";
+        }
+        String t = data.strip();
+        if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+            try {
+                JsonNode node = JSON.readTree(t);
+                if (node.isTextual()) {
+                    return node.textValue();
+                }
+            } catch (JsonProcessingException e) {
+                return data; // not JSON after all: the text as it came
+            }
+        }
+        return data;
     }
 
     private static String text(Message m) {

@@ -54,6 +54,13 @@ class RequestsTest {
     }
 
     @Test
+    void aToolsJsonStringResultReachesTheModelAsText() {
+        assertEquals("would move forward 3 meters", Requests.resultText("\"would move forward 3 meters\""));
+        assertEquals("{\"moved\":3}", Requests.resultText("{\"moved\":3}"), "JSON other than a string stays as it is");
+        assertEquals("\"half", Requests.resultText("\"half"));
+    }
+
+    @Test
     void optionsBecomeTheRequestsSampling() {
         SnowcrashChatOptions o = SnowcrashChatOptions.builder().maxTokens(7).temperature(0.5).seed(42L)
                 .stopSequences(List.of("\n")).build();
