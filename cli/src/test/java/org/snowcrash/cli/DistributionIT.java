@@ -66,7 +66,8 @@ class DistributionIT {
         Run list = run(home, "backends", "-D", "backend.docker.host=unix:///nonexistent/docker.sock");
         assertTrue(list.out().lines().anyMatch("echo priority=99 available"::equals), list.out() + list.err());
         assertTrue(list.out().startsWith("echo "), "its priority puts it first:\n" + list.out());
-        Run chat = run(home, "chat", "--model", "demo", "--prompt", "ping");
+        // A plain chat backend (it declares no tools), so the chat offers none.
+        Run chat = run(home, "chat", "--model", "demo", "--tools", "none", "--prompt", "ping");
         assertEquals(0, chat.code(), chat.err());
         assertTrue(chat.err().lines().anyMatch("served-by: echo"::equals), chat.err());
         assertTrue(chat.out().contains("echo: ping"), chat.out());
