@@ -1,21 +1,26 @@
 package org.snowcrash.backend.docker;
 
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.RunningModel;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolFormat;
 import org.snowcrash.models.DemoModel;
 
 /**
  * Snowcrash's own tool format ({@link ToolFormat#SNOWCRASH}) with the trained demo model in
  * llama-server: the tools are written into the system message, calls read back out of the text.
- * (The shipped demo model is not trained on tool calls yet, so an unforced call is not asserted.)
  */
 @RequiresDocker
 class DemoToolsDockerTest extends ToolsOnServer {
@@ -61,5 +66,15 @@ class DemoToolsDockerTest extends ToolsOnServer {
     @Override
     boolean promptHoldsTools() {
         return true;
+    }
+
+    /** Trained on the format: asked to move, it calls move with the distance, without being forced. */
+    @Test
+    void callsTheToolItWasAskedToUse() throws Exception {
+        for (ChatResponse r : both(ask("Move forward 2 meters.", 48).withTools(TOOLS, ToolChoice.AUTO))) {
+            assertEquals(FinishReason.TOOL_CALLS, r.finishReason(), r.toString());
+            assertEquals("move", r.toolCalls().get(0).name());
+            assertEquals(2, json(r.toolCalls().get(0).arguments()).path("meters").asInt(), r.toolCalls().toString());
+        }
     }
 }

@@ -164,7 +164,7 @@ abstract class ToolsOnServer {
 
     @Test
     void aForcedCallCutAtTheTokenLimitIsAnInvalidAnswer() {
-        // 2 tokens: even the demo model, whose vocabulary has pieces of its call lines, cannot finish a call in 2.
+        // Two tokens: no call fits, even in the trained demo vocabulary, whose pieces hold whole JSON keys.
         ChatRequest r = ask("Hello.", 2).withTools(TOOLS, ToolChoice.named("move"));
         ChatException blocking = assertThrows(ChatException.class, () -> model().chat(r));
         ChatFailure.InvalidAnswer f = assertInstanceOf(ChatFailure.InvalidAnswer.class, blocking.failure());
