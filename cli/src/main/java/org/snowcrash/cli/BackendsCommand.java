@@ -3,11 +3,8 @@ package org.snowcrash.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
-import org.snowcrash.api.Availability;
-import org.snowcrash.api.BackendContext;
 import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.BrokenPlugin;
-import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -27,21 +24,8 @@ final class BackendsCommand implements Callable<Integer> {
         Configuration config = root.configuration();
         root.sweepOrphans(config);
         Discovery d = BackendRegistry.discover(config);
-        BackendContext context = BackendContext.of(config);
-        for (Candidate c : d.candidates()) {
-            String state;
-            if (!c.enabled()) {
-                state = "disabled (backend." + c.id() + ".enabled=false)";
-            } else {
-                Availability a;
-                try {
-                    a = c.backend().availability(context);
-                } catch (RuntimeException | LinkageError e) {
-                    a = Availability.unavailable("availability check threw " + e);
-                }
-                state = a instanceof Availability.Unavailable u ? "unavailable: " + u.reason() : "available";
-            }
-            out.println(c.id() + " priority=" + c.priority() + " " + state);
+        for (BackendStates.State st : BackendStates.of(d, config)) {
+            out.println(st.candidate().id() + " priority=" + st.candidate().priority() + " " + st.text());
         }
         for (BrokenPlugin b : d.broken()) {
             System.err.println("broken plugin: " + b.describe());

@@ -11,8 +11,6 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
-import org.snowcrash.api.Availability;
-import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.machine.DoctorCheck;
 import org.snowcrash.machine.Evidence;
@@ -21,7 +19,6 @@ import org.snowcrash.machine.Machine;
 import org.snowcrash.machine.MachineSettings;
 import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.BrokenPlugin;
-import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -96,26 +93,11 @@ final class DoctorCommand implements Callable<Integer> {
         out.println("Backends (in the order they are tried):");
         int available = 0;
         Discovery d = BackendRegistry.discover(config);
-        BackendContext context = BackendContext.of(config);
-        for (Candidate c : d.candidates()) {
-            String state;
-            if (!c.enabled()) {
-                state = "disabled (backend." + c.id() + ".enabled=false)";
-            } else {
-                Availability a;
-                try {
-                    a = c.backend().availability(context);
-                } catch (RuntimeException | LinkageError e) {
-                    a = Availability.unavailable("availability check threw " + e);
-                }
-                if (a instanceof Availability.Unavailable u) {
-                    state = "unavailable: " + u.reason();
-                } else {
-                    state = "available";
-                    available++;
-                }
+        for (BackendStates.State st : BackendStates.of(d, config)) {
+            if (st.available()) {
+                available++;
             }
-            out.println("  " + c.id() + " (priority " + c.priority() + "): " + state);
+            out.println("  " + st.candidate().id() + " (priority " + st.candidate().priority() + "): " + st.text());
         }
         for (BrokenPlugin b : d.broken()) {
             out.println("  broken plugin: " + b.describe());
