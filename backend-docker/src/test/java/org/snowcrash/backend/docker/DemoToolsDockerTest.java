@@ -40,17 +40,7 @@ class DemoToolsDockerTest extends ToolsOnServer {
 
     @AfterAll
     static void stop() {
-        try {
-            if (model != null) {
-                model.close();
-            }
-        } finally {
-            try (var docker = DockerTestSupport.client()) {
-                DockerTestSupport.removeOwnContainers(docker);
-            } catch (java.io.IOException e) {
-                // the client's connection goes away either way
-            }
-        }
+        DockerTestSupport.closeAndRemoveOwnContainers(model);
     }
 
     @Override

@@ -49,6 +49,24 @@ final class DockerTestSupport {
     }
 
     /** Labels for a container a test creates by hand, so that cleanup finds it. */
+    /**
+     * Closes a model a test class started, then removes whatever containers this run left, even
+     * when the close failed.
+     */
+    static void closeAndRemoveOwnContainers(org.snowcrash.agent.RunningModel model) {
+        try {
+            if (model != null) {
+                model.close();
+            }
+        } finally {
+            try (var docker = client()) {
+                removeOwnContainers(docker);
+            } catch (java.io.IOException e) {
+                // the client's connection goes away either way
+            }
+        }
+    }
+
     static Map<String, String> runLabels(Map<String, String> labels) {
         Map<String, String> m = new HashMap<>(labels);
         m.put(RUN_LABEL, RUN);

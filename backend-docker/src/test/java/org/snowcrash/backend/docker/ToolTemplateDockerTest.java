@@ -54,17 +54,7 @@ class ToolTemplateDockerTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (model != null) {
-                model.close();
-            }
-        } finally {
-            try (var docker = DockerTestSupport.client()) {
-                DockerTestSupport.removeOwnContainers(docker);
-            } catch (java.io.IOException e) {
-                // the client's connection goes away either way
-            }
-        }
+        DockerTestSupport.closeAndRemoveOwnContainers(model);
     }
 
     /** The template writes the tools into the prompt, and the count is the server's own. */
