@@ -43,6 +43,10 @@ try {
   await page.fill('#key-input', key);
   await page.click('#key-save');
   await page.waitForSelector('#model option[value="demo"]', { state: 'attached' });
+  // What a first visit opens on, before anyone chooses: a model that can answer, with its scene.
+  out.initialModel = await page.inputValue('#model');
+  out.options = await page.$$eval('#model option', (os) => os.map((o) => o.textContent));
+  out.initialSystem = await page.inputValue('#system');
   await page.selectOption('#model', 'demo');
   out.keyInPage = (await page.content()).includes(key);
 

@@ -34,6 +34,17 @@ public record Attempt(String backendId, int priority, Outcome outcome, Duration 
         }
     }
 
+    /**
+     * It was not tried: it needs configuration it was not given ({@code howTo} says what). Not a
+     * fault, so no fallback is reported for it.
+     */
+    public record NotConfigured(String howTo) implements Outcome {
+        @Override
+        public String describe() {
+            return "not configured (" + howTo + ")";
+        }
+    }
+
     /** It said it cannot run here. */
     public record Unavailable(String reason) implements Outcome {
         @Override

@@ -88,6 +88,14 @@ final class FallbackChain {
             } catch (Exception | LinkageError e) {
                 availability = Availability.unavailable("availability check threw " + e);
             }
+            if (availability instanceof Availability.NotConfigured notConfigured) {
+                // Never set up here: listed (events, 'snowcrash backends', -v) but not a fallback,
+                // which would tell every user on every run about a backend they never asked for.
+                attempts.add(new Attempt(c.id(), c.priority(), new Attempt.NotConfigured(notConfigured.howTo()), since(t0)));
+                LOG.debug("backend {} not configured: {}", c.id(), notConfigured.howTo());
+                sink.publish(new LifecycleEvent.Skipped(c.id(), "not configured: " + notConfigured.howTo()));
+                continue;
+            }
             if (availability instanceof Availability.Unavailable unavailable) {
                 String reason = unavailable.reason();
                 attempts.add(new Attempt(c.id(), c.priority(), new Attempt.Unavailable(reason), since(t0)));

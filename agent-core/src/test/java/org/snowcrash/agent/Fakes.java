@@ -33,7 +33,7 @@ final class Fakes {
     }
 
     /** What a fake backend does when asked. */
-    enum Mode { WORKS, UNAVAILABLE, START_FAILS, START_THROWS_RUNTIME, START_THROWS_LINKAGE, AVAILABILITY_THROWS, USER_ERROR }
+    enum Mode { WORKS, UNAVAILABLE, NOT_CONFIGURED, START_FAILS, START_THROWS_RUNTIME, START_THROWS_LINKAGE, AVAILABILITY_THROWS, USER_ERROR }
 
     static final class Backend implements LlmBackend {
         final String id;
@@ -78,6 +78,7 @@ final class Fakes {
         public Availability availability(BackendContext context) {
             switch (mode) {
                 case UNAVAILABLE: return Availability.unavailable(id + " is not installed");
+                case NOT_CONFIGURED: return Availability.notConfigured("set backend." + id + ".endpoints");
                 case AVAILABILITY_THROWS: throw new IllegalStateException(id + " availability blew up");
                 default: return Availability.available();
             }

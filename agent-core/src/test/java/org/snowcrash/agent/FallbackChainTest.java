@@ -63,6 +63,20 @@ class FallbackChainTest {
     }
 
     @Test
+    void aBackendNobodyConfiguredIsListedButIsNoFallback() throws Exception {
+        Backend remote = new Backend("remote", 30, Mode.NOT_CONFIGURED);
+        Backend local = new Backend("local", 10, Mode.WORKS);
+        List<LifecycleEvent> events = new ArrayList<>();
+        Launch launch = FallbackChain.start(discovery(Settings.empty(), remote, local), Fakes.spec(dir, 512),
+                Settings.empty(), events::add);
+        assertEquals("local", launch.session().info().backendId());
+        assertEquals(new Attempt.NotConfigured("set backend.remote.endpoints"), launch.attempts().get(0).outcome());
+        assertEquals(0, remote.starts.get());
+        assertTrue(events.contains(new LifecycleEvent.Skipped("remote", "not configured: set backend.remote.endpoints")), events.toString());
+        assertTrue(events.stream().noneMatch(e -> e instanceof LifecycleEvent.Fallback), "nothing went wrong: " + events);
+    }
+
+    @Test
     void runtimeExceptionFromStartFallsBack() throws Exception {
         Launch l = FallbackChain.start(discovery(Settings.empty(), new Backend("x", 2, Mode.START_THROWS_RUNTIME),
                 new Backend("y", 1, Mode.WORKS)), Fakes.spec(dir, 512), Settings.empty(), ev -> { });

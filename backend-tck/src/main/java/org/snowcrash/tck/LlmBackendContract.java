@@ -113,8 +113,10 @@ public abstract class LlmBackendContract {
         for (Settings s : garbage) {
             Availability a = backend.availability(new BackendContext(s, e -> { }));
             assertNotNull(a, "availability for " + s);
-            if (a instanceof Availability.Unavailable) {
-                assertTrue(!((Availability.Unavailable) a).reason().isBlank());
+            if (a instanceof Availability.Unavailable u) {
+                assertTrue(!u.reason().isBlank());
+            } else if (a instanceof Availability.NotConfigured n) {
+                assertTrue(!n.howTo().isBlank());
             }
         }
     }

@@ -36,8 +36,12 @@ final class BackendStates {
         } catch (RuntimeException | LinkageError e) {
             a = Availability.unavailable("availability check threw " + e);
         }
-        return a instanceof Availability.Unavailable u
-                ? new State(c, "unavailable: " + u.reason(), false)
-                : new State(c, "available", true);
+        if (a instanceof Availability.Unavailable u) {
+            return new State(c, "unavailable: " + u.reason(), false);
+        }
+        if (a instanceof Availability.NotConfigured n) {
+            return new State(c, "not configured (not tried): " + n.howTo(), false);
+        }
+        return new State(c, "available", true);
     }
 }

@@ -191,20 +191,7 @@ final class ChatCommand implements Callable<Integer> {
                 return;
             }
             LifecycleEvent e = lifecycle.event();
-            String line = null;
-            if (e instanceof LifecycleEvent.Starting s) {
-                line = "starting: " + s.backendId() + " (model " + s.modelId() + ")";
-            } else if (e instanceof LifecycleEvent.Progress p) {
-                line = "  " + p.backendId() + ": " + p.message();
-            } else if (e instanceof LifecycleEvent.Ready r) {
-                line = "ready: " + r.backendId() + " in " + r.took().toMillis() + " ms";
-            } else if (e instanceof LifecycleEvent.Fallback f) {
-                line = "fallback: " + f.backendId() + ": " + f.reason();
-            } else if (e instanceof LifecycleEvent.ServedBy s) {
-                line = "served-by: " + s.backendId();
-            } else if (e instanceof LifecycleEvent.Degraded d) {
-                line = "degraded: " + d.backendId() + ": " + d.reason();
-            }
+            String line = EventLines.forChat(e).orElse(null);
             if (line == null) {
                 return;
             }

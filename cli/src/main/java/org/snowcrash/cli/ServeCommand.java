@@ -74,23 +74,9 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Model lifecycle lines on stderr, as {@code snowcrash chat} prints them, each with its model. */
     private static void event(String model, LifecycleEvent e) {
-        String line = null;
-        if (e instanceof LifecycleEvent.Starting s) {
-            line = "starting: " + s.backendId() + " (model " + model + ")";
-        } else if (e instanceof LifecycleEvent.Fallback f) {
-            line = "fallback: " + f.backendId() + ": " + f.reason() + " (model " + model + ")";
-        } else if (e instanceof LifecycleEvent.ServedBy s) {
-            line = "served-by: " + s.backendId() + " (model " + model + ")";
-        } else if (e instanceof LifecycleEvent.Degraded d) {
-            line = "degraded: " + d.backendId() + ": " + d.reason() + " (model " + model + ")";
-        } else if (e instanceof LifecycleEvent.Unloaded u) {
-            line = "unloaded: " + model + " from " + u.backendId() + ": " + u.reason();
-        } else if (e instanceof LifecycleEvent.Stopped s) {
-            line = "stopped: " + model + " on " + s.backendId();
-        }
-        if (line != null) {
+        EventLines.forServe(model, e).ifPresent(line -> {
             System.err.println(line);
             System.err.flush();
-        }
+        });
     }
 }

@@ -82,8 +82,9 @@ class CliDockerTest {
         Cli.Result r = Cli.run(dir, Map.of(), List.of(), Duration.ofSeconds(120), args.toArray(new String[0]));
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.equals("served-by: docker")), r.err());
-        // Only the remote backend, which has no endpoints configured here, is passed over.
-        assertTrue(r.err().lines().filter(l -> l.startsWith("fallback:")).allMatch(l -> l.startsWith("fallback: remote: no endpoints configured")), r.err());
+        // Nothing went wrong, so nothing is reported as a fallback: the remote backend, which has
+        // no endpoints configured here, is simply not tried.
+        assertTrue(r.err().lines().noneMatch(l -> l.startsWith("fallback:")), r.err());
     }
 
     @Test

@@ -84,7 +84,7 @@ class CliRemoteTest {
         assertTrue(r.out().startsWith("remote priority=30 available\n"), r.out());
         Files.delete(dir.resolve("snowcrash.properties"));
         Cli.Result unconfigured = Cli.run(dir, "backends", "-D", NO_DOCKER);
-        assertTrue(unconfigured.out().startsWith("remote priority=30 unavailable: no endpoints configured: set"
+        assertTrue(unconfigured.out().startsWith("remote priority=30 not configured (not tried): set"
                 + " backend.remote.endpoints to the base URLs of OpenAI-compatible servers"), unconfigured.out());
     }
 }

@@ -30,6 +30,8 @@ class CliTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.equals("served-by: llamacpp")), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("fallback: docker: no Docker engine: /nonexistent/docker.sock")), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("fallback:")).count(),
+                "only the backend that was expected and failed is a fallback, never the unconfigured remote one: " + r.err());
         assertFalse(r.out().isBlank(), "tokens were printed");
         assertTrue(Files.exists(dir.resolve("models/demo/snowcrash-demo.gguf")), "demo model written under ./models");
     }
@@ -79,7 +81,7 @@ class CliTest {
         Cli.Result r = Cli.run(dir, "chat", "--prompt", "hi", "-D", NO_DOCKER, "-D", "backend.llamacpp.enabled=false");
         assertEquals(3, r.exitCode(), r.err());
         assertTrue(r.err().contains("no backend could start model 'demo'; tried in order:"), r.err());
-        assertTrue(r.err().contains("1. remote priority=30: unavailable: no endpoints configured: set backend.remote.endpoints"), r.err());
+        assertTrue(r.err().contains("1. remote priority=30: not configured (set backend.remote.endpoints"), r.err());
         assertTrue(r.err().contains("2. docker priority=20: unavailable: no Docker engine"), r.err());
         assertTrue(r.err().contains("3. llamacpp priority=10: disabled (backend.llamacpp.enabled=false)"), r.err());
     }

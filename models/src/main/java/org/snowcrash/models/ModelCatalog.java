@@ -242,6 +242,23 @@ public final class ModelCatalog {
     }
 
     /**
+     * Whether an entry's file is missing and nothing here will write it: such a model cannot
+     * answer until its file is fetched ({@link #pullCommand}) or placed. The demo model is never
+     * missing in this sense, as it is written on first use.
+     */
+    public boolean fileMissing(CatalogEntry e) {
+        return !e.synthesized() && !Files.exists(fileOf(e));
+    }
+
+    /**
+     * The system prompt a person trying a model should start from, if the model has one: the
+     * demo's scene (what its camera sees), which its answers depend on. Empty for other models.
+     */
+    public static Optional<String> suggestedSystemPrompt(CatalogEntry e) {
+        return e.synthesized() ? Optional.of(DemoModel.SCENE) : Optional.empty();
+    }
+
+    /**
      * The entry with this id.
      *
      * @throws UnknownModelException for an id the catalog does not know (the message lists the known ones)

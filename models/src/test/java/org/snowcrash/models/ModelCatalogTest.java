@@ -43,6 +43,19 @@ class ModelCatalogTest {
     }
 
     @Test
+    void aModelWhoseFileIsAbsentIsMissingButTheDemoNeverIs() throws Exception {
+        ModelCatalog c = ModelCatalog.from(settings(Map.of()));
+        assertTrue(c.fileMissing(c.entry("llama")));
+        CatalogEntry demo = c.entry("demo");
+        assertTrue(!c.fileMissing(demo), "the demo is written on first use");
+        assertEquals(java.util.Optional.of(DemoModel.SCENE), ModelCatalog.suggestedSystemPrompt(demo));
+        assertEquals(java.util.Optional.empty(), ModelCatalog.suggestedSystemPrompt(c.entry("llama")));
+        Files.createDirectories(c.fileOf(c.entry("llama")).getParent());
+        Files.write(c.fileOf(c.entry("llama")), new byte[] {1});
+        assertTrue(!c.fileMissing(c.entry("llama")), "present, even if invalid: starting it says what is wrong");
+    }
+
+    @Test
     void demoIsWrittenOnFirstUse() throws Exception {
         ModelCatalog c = ModelCatalog.from(settings(Map.of()));
         ModelSpec demo = c.spec("demo");

@@ -152,7 +152,8 @@ record OpenAiError(int status, String type, String code, Optional<String> param,
         for (Attempt a : e.attempts()) {
             if (a.outcome() instanceof Attempt.Incapable i) {
                 missing.addAll(i.missing());
-            } else if (!(a.outcome() instanceof Attempt.Disabled || a.outcome() instanceof Attempt.Unavailable)) {
+            } else if (!(a.outcome() instanceof Attempt.Disabled || a.outcome() instanceof Attempt.NotConfigured
+                    || a.outcome() instanceof Attempt.Unavailable)) {
                 return Optional.empty();
             }
         }

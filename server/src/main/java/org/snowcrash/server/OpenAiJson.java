@@ -177,6 +177,8 @@ final class OpenAiJson {
         }
         m.lastUsed().ifPresentOrElse(t -> ext.put("last_used", t.toString()), () -> ext.putNull("last_used"));
         m.expiresAt().ifPresentOrElse(t -> ext.put("expires_at", t.toString()), () -> ext.putNull("expires_at"));
+        ext.put("file_missing", m.fileMissing());
+        m.suggestedSystem().ifPresentOrElse(t -> ext.put("suggested_system", t), () -> ext.putNull("suggested_system"));
         return o;
     }
 

@@ -34,6 +34,11 @@ class ViewerBrowserTest {
             JsonNode out = ServeTestSupport.json(r.out());
 
             assertTrue(out.path("askedForKey").asBoolean());
+            // A first visit opens on a model that can answer (the catalog lists llama first, whose
+            // file is missing here), marks the missing ones, and starts from the demo's scene.
+            assertEquals("demo", out.path("initialModel").asText(), out.toString());
+            assertTrue(out.path("options").toString().contains("llama (file missing)"), out.path("options").toString());
+            assertEquals(DemoModel.SCENE, out.path("initialSystem").asText());
             assertFalse(out.path("keyInPage").asBoolean(), "the key is never in the page's HTML");
             assertFalse(out.path("answer").asText().isEmpty(), out.toString());
             // The answer grew piece by piece: the page showed it at several lengths before the last.

@@ -248,9 +248,17 @@ public final class ModelPool implements AutoCloseable {
             CatalogEntry e = x.slot().entry;
             OptionalLong estimate = x.estimate().isPresent() ? x.estimate() : peekEstimate(e);
             out.add(new PooledModel(e.id(), e.description(), x.state(), x.backend(), estimate, x.inFlight(),
-                    x.queued(), x.lastUsed(), x.expiresAt()));
+                    x.queued(), x.lastUsed(), x.expiresAt(), fileMissing(e), ModelCatalog.suggestedSystemPrompt(e)));
         }
         return List.copyOf(out);
+    }
+
+    private boolean fileMissing(CatalogEntry e) {
+        try {
+            return catalog.fileMissing(e);
+        } catch (RuntimeException ex) {
+            return true; // a path that leaves the models directory cannot be served either
+        }
     }
 
     /**

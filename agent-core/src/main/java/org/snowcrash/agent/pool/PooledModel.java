@@ -19,10 +19,12 @@ import java.util.OptionalLong;
  * @param queued         requests waiting for admission
  * @param lastUsed       when a request last started or ended, if ever
  * @param expiresAt      when it will be unloaded for being idle, while it is idle and its keep-alive is not negative
+ * @param fileMissing    whether its file is missing (and not one Snowcrash writes itself): it cannot answer yet
+ * @param suggestedSystem the system prompt to start from when trying it (the demo's scene), if any
  */
 public record PooledModel(String id, String description, State state, Optional<String> backendId,
                           OptionalLong estimatedBytes, int inFlight, int queued, Optional<Instant> lastUsed,
-                          Optional<Instant> expiresAt) {
+                          Optional<Instant> expiresAt, boolean fileMissing, Optional<String> suggestedSystem) {
 
     /** Where a model is in the pool. */
     public enum State {
@@ -46,5 +48,6 @@ public record PooledModel(String id, String description, State state, Optional<S
         Objects.requireNonNull(estimatedBytes, "estimatedBytes");
         Objects.requireNonNull(lastUsed, "lastUsed");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(suggestedSystem, "suggestedSystem");
     }
 }

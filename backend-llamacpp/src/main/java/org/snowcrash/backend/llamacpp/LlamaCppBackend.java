@@ -73,8 +73,8 @@ public final class LlamaCppBackend implements LlmBackend {
     @Override
     public ModelSession start(ModelSpec spec, BackendContext context) throws BackendStartException {
         Availability a = NativeLibrary.status();
-        if (a instanceof Availability.Unavailable) {
-            throw new BackendStartException(ID, spec.id(), new StartFailure.RuntimeUnavailable(((Availability.Unavailable) a).reason()));
+        if (a instanceof Availability.Unavailable u) {
+            throw new BackendStartException(ID, spec.id(), new StartFailure.RuntimeUnavailable(u.reason()));
         }
         // A file the reader rejects must never reach native code: a bad tensor table can crash the JVM.
         ModelValidator.Result checked = ModelValidator.check(spec.file());

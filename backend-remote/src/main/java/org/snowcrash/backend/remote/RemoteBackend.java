@@ -118,7 +118,7 @@ public final class RemoteBackend implements LlmBackend {
             s = RemoteSettings.from(context.settings());
             declared = s.capabilities();
             if (!s.configured()) {
-                return Availability.unavailable(notConfigured());
+                return Availability.notConfigured(howToConfigure());
             }
             http = Transport.forSettings(base(), s);
         } catch (ConfigurationException | IOException e) {
@@ -168,7 +168,7 @@ public final class RemoteBackend implements LlmBackend {
             throw new BackendStartException(ID, spec.id(), new StartFailure.Other(e.getMessage()), e);
         }
         if (!s.configured()) {
-            throw new BackendStartException(ID, spec.id(), new StartFailure.RuntimeUnavailable(notConfigured()));
+            throw new BackendStartException(ID, spec.id(), new StartFailure.RuntimeUnavailable("no endpoints configured: " + howToConfigure()));
         }
         warnAboutCleartextKeys(s);
         String name = RemoteSettings.remoteName(context.settings(), spec.id());
@@ -255,8 +255,8 @@ public final class RemoteBackend implements LlmBackend {
         return endpoints.values().stream().filter(e -> e.url().equals(url)).findFirst();
     }
 
-    private static String notConfigured() {
-        return "no endpoints configured: set " + RemoteSettings.PREFIX + "endpoints to the base URLs of"
+    private static String howToConfigure() {
+        return "set " + RemoteSettings.PREFIX + "endpoints to the base URLs of"
                 + " OpenAI-compatible servers, e.g. http://gpu1:8080/v1,http://gpu2:8080/v1";
     }
 

@@ -89,10 +89,10 @@ class RemoteSettingsTest {
     }
 
     @Test
-    void unconfiguredItIsUnavailableAndSaysHowToConfigureIt() {
+    void unconfiguredItIsNotConfiguredAndSaysHowToConfigureIt() {
         Availability a = new RemoteBackend().availability(BackendContext.of(Settings.empty()));
-        assertEquals("no endpoints configured: set backend.remote.endpoints to the base URLs of OpenAI-compatible"
-                + " servers, e.g. http://gpu1:8080/v1,http://gpu2:8080/v1", ((Availability.Unavailable) a).reason());
+        assertEquals("set backend.remote.endpoints to the base URLs of OpenAI-compatible"
+                + " servers, e.g. http://gpu1:8080/v1,http://gpu2:8080/v1", ((Availability.NotConfigured) a).howTo());
     }
 
     @Test

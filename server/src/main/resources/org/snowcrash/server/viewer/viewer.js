@@ -74,16 +74,32 @@ async function loadModels() {
   const body = await response.json();
   state.models = body.data;
   const select = $('model');
-  const chosen = select.value || new URLSearchParams(location.search).get('model');
+  const first = !select.value;
+  // On first load: the model in ?model=, else the first one that can answer (its file is there).
+  const chosen = select.value || new URLSearchParams(location.search).get('model')
+      || (body.data.find((m) => !m.snowcrash.file_missing) || {}).id;
   select.replaceChildren(...body.data.map((m) => {
     const option = document.createElement('option');
     option.value = m.id;
-    option.textContent = m.id + ' (' + m.snowcrash.state + ')';
+    option.textContent = m.id + ' (' + (m.snowcrash.file_missing ? 'file missing' : m.snowcrash.state) + ')';
     option.title = m.snowcrash.description;
     return option;
   }));
   if (chosen && body.data.some((m) => m.id === chosen)) { select.value = chosen; }
+  if (first) { suggestSystem(); }
   showModelState();
+}
+
+// A model with a suggested system prompt (the demo's scene) gets it while the box holds nothing
+// the person wrote: empty, or the previous model's suggestion.
+let suggested = '';
+function suggestSystem() {
+  const m = state.models.find((x) => x.id === $('model').value);
+  const box = $('system');
+  if (box.value.trim() === '' || box.value === suggested) {
+    suggested = (m && m.snowcrash.suggested_system) || '';
+    box.value = suggested;
+  }
 }
 
 function showModelState() {
@@ -310,7 +326,7 @@ function start() {
     loadModels().then(followEvents).catch(() => {});
   });
   $('change-key').addEventListener('click', () => askForKey());
-  $('model').addEventListener('change', showModelState);
+  $('model').addEventListener('change', () => { suggestSystem(); showModelState(); });
   $('new-chat').addEventListener('click', () => {
     state.messages = [];
     state.pending = [];
