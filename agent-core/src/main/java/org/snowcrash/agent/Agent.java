@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
@@ -61,7 +61,7 @@ public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     private final RunningModel model;
-    private final List<AgentListener> listeners;
+    private final Listeners<AgentListener> listeners;
     private final Conversation conversation;
     /** The exchanges the model still sees, oldest first; guarded by itself. */
     private final List<Exchange> turns = new ArrayList<>();
@@ -75,7 +75,7 @@ public final class Agent implements AutoCloseable {
     private volatile boolean closed;
 
 
-    private Agent(RunningModel model, List<AgentListener> listeners, Conversation conversation) {
+    private Agent(RunningModel model, Listeners<AgentListener> listeners, Conversation conversation) {
         this.model = model;
         this.conversation = conversation;
         this.listeners = listeners;
@@ -248,17 +248,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void publish(AgentEvent event) {
-        publish(listeners, event);
-    }
-
-    private static void publish(List<AgentListener> listeners, AgentEvent event) {
-        for (AgentListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                LOG.warn("agent listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
-            }
-        }
+        listeners.publish(event, AgentListener::onEvent);
     }
 
     /**
@@ -358,8 +348,8 @@ public final class Agent implements AutoCloseable {
             if (!toolbox.isEmpty()) {
                 model.needs(java.util.EnumSet.of(org.snowcrash.api.Capability.TOOLS));
             }
-            List<AgentListener> ls = new CopyOnWriteArrayList<>(listeners);
-            EventSink bridge = event -> publish(ls, new AgentEvent.Lifecycle(event));
+            Listeners<AgentListener> ls = new Listeners<>(listeners);
+            EventSink bridge = event -> ls.publish(new AgentEvent.Lifecycle(event), AgentListener::onEvent);
             return new Agent(model.start(List.of(bridge)), ls,
                     new Conversation(systemPrompt, maxTokens, temperature, policy, toolbox, maxToolSteps, maxReasks));
         }

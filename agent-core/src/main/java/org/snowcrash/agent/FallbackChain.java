@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
@@ -174,12 +175,7 @@ final class FallbackChain {
 
     /** A sink whose exceptions are logged, not propagated: a broken viewer must not break a start. */
     static EventSink safe(EventSink events) {
-        return event -> {
-            try {
-                events.publish(event);
-            } catch (RuntimeException e) {
-                LOG.warn("event listener failed on {}: {}", event, e.toString());
-            }
-        };
+        Listeners<EventSink> one = new Listeners<>(List.of(events));
+        return event -> one.publish(event, EventSink::publish);
     }
 }

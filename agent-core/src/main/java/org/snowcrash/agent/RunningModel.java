@@ -16,6 +16,7 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
@@ -146,7 +147,7 @@ public final class RunningModel implements AutoCloseable {
     private final StartPlan plan;
     private final Recovery recovery;
     private final FailBack failBack;
-    private final List<EventSink> listeners;
+    private final Listeners<EventSink> listeners;
     private final AtomicReference<State> state;
     private final Object restartLock = new Object();
     /**
@@ -161,7 +162,7 @@ public final class RunningModel implements AutoCloseable {
     private volatile long lastFailBackTry;
     private volatile Thread failBackThread;
 
-    private RunningModel(StartPlan plan, Recovery recovery, FailBack failBack, List<EventSink> listeners, Launch first) {
+    private RunningModel(StartPlan plan, Recovery recovery, FailBack failBack, Listeners<EventSink> listeners, Launch first) {
         this.plan = plan;
         this.recovery = recovery;
         this.failBack = failBack;
@@ -240,6 +241,14 @@ public final class RunningModel implements AutoCloseable {
         return last(state.get()).session().info();
     }
 
+    /**
+     * Whether its backend died and it has not been started again yet (the next request restarts
+     * it, see {@link Recovery}). Never blocks: what a listing shows as degraded.
+     */
+    public boolean isDown() {
+        return state.get() instanceof Down;
+    }
+
     /** Every backend considered at the latest start or restart, in try order. Never blocks. */
     public List<Attempt> attempts() {
         return last(state.get()).attempts();
@@ -247,7 +256,7 @@ public final class RunningModel implements AutoCloseable {
 
     /** Adds a listener for later events (start events are only seen by listeners given to the builder). */
     public void subscribe(EventSink listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(listener);
     }
 
     /** Removes a listener; a no-op when it was not subscribed. */
@@ -475,17 +484,7 @@ public final class RunningModel implements AutoCloseable {
     }
 
     private void publish(LifecycleEvent event) {
-        publishTo(listeners, event);
-    }
-
-    private static void publishTo(List<EventSink> listeners, LifecycleEvent event) {
-        for (EventSink l : listeners) {
-            try {
-                l.publish(event);
-            } catch (RuntimeException e) {
-                LOG.warn("listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
-            }
-        }
+        listeners.publish(event, EventSink::publish);
     }
 
     @Override
@@ -568,10 +567,11 @@ public final class RunningModel implements AutoCloseable {
             StartPlan plan = new StartPlan(s, resolveSpec(s, all), d, needs);
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
             FailBack f = failBack != null ? failBack : FailBack.configured(s);
-            List<EventSink> ls = new CopyOnWriteArrayList<>(more);
-            ls.addAll(listeners);
+            List<EventSink> every = new ArrayList<>(more);
+            every.addAll(listeners);
+            Listeners<EventSink> ls = new Listeners<>(every);
             // The first start publishes to the same list as later restarts, so a listener sees both alike.
-            Launch first = plan.launch(event -> publishTo(ls, event));
+            Launch first = plan.launch(event -> ls.publish(event, EventSink::publish));
             return new RunningModel(plan, r, f, ls, first);
         }
 

@@ -53,10 +53,6 @@ final class Slot {
     /** Moving average of how long a request takes here, for {@code Retry-After}. */
     long averageNanos;
 
-    /** Set from the model's own events, which arrive without the pool's lock. */
-    volatile boolean degraded;
-    volatile String backendId;
-
     Slot(CatalogEntry entry, PoolConfig.Limits limits) {
         this.entry = entry;
         this.limits = limits;
@@ -85,8 +81,6 @@ final class Slot {
         reserved = false;
         estimate = 0;
         expiresAt = null;
-        degraded = false;
-        backendId = null;
         cancelTimer();
     }
 }

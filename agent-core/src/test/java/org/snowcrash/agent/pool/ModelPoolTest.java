@@ -148,6 +148,19 @@ class ModelPoolTest {
     }
 
     @Test
+    void theListingAsksTheRunningModelForItsHealth() {
+        pool("snowcrash.memory.budget", budgetFor(2));
+        pool.chat("a", ask("hi"));
+        backend.dying.add("a");
+        assertThrows(ChatException.class, () -> pool.chat("a", ask("are you there?")));
+        assertEquals(PooledModel.State.DEGRADED, state("a").state(), "the backend died and nothing restarted it yet");
+        assertEquals("fake", state("a").backendId().orElseThrow());
+        assertEquals("a says: again", pool.chat("a", ask("again")).text(), "the next request starts it again");
+        assertEquals(PooledModel.State.READY, state("a").state());
+        assertEquals(2, backend.starts("a"));
+    }
+
+    @Test
     void startsAModelOnFirstUseAndAnswersFromIt() {
         pool("snowcrash.memory.budget", budgetFor(2));
         assertEquals(PooledModel.State.UNLOADED, state("a").state());

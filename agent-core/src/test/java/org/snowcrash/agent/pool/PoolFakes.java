@@ -91,6 +91,8 @@ final class PoolFakes {
         final Map<String, Hold> startHolds = new ConcurrentHashMap<>();
         /** Models whose start fails. */
         final Set<String> failing = ConcurrentHashMap.newKeySet();
+        /** Models whose next request finds the backend gone (once each). */
+        final Set<String> dying = ConcurrentHashMap.newKeySet();
         /** Models whose session was closed while a request was inside it: must stay empty. */
         final List<String> closedWhileBusy = new CopyOnWriteArrayList<>();
 
@@ -188,6 +190,10 @@ final class PoolFakes {
             }
             if (closed) {
                 throw new ChatException("fake", info.modelId(), new ChatFailure.Closed());
+            }
+            if (backend.dying.remove(info.modelId())) {
+                closed = true;
+                throw new ChatException("fake", info.modelId(), new ChatFailure.BackendGone("the fake server went away"));
             }
             if (cancellation.isCancelled()) {
                 return new ChatResponse("", FinishReason.CANCELLED, new Usage(1, 0), Duration.ofMillis(1));
