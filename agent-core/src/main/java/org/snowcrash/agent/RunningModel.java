@@ -2,6 +2,7 @@ package org.snowcrash.agent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +10,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.Capability;
@@ -82,93 +79,18 @@ import org.snowcrash.registry.Discovery;
  */
 public final class RunningModel implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RunningModel.class);
-
-    /** What a model is doing now; replaced, never mutated, so a compare-and-set decides races. */
-    private sealed interface State permits Serving, Down, Closed {
-    }
-
-    /**
-     * A session that answers, the attempts of the start that made it, when it started
-     * ({@link System#nanoTime()}) and its requests in flight.
-     */
-    private record Serving(ModelSession session, List<Attempt> attempts, Set<Capability> capabilities, long since, Lease lease)
-            implements State {
-        Serving(Launch launch) {
-            this(launch.session(), launch.attempts(), launch.capabilities(), System.nanoTime(), new Lease());
-        }
-    }
-
-    /** The session {@code last} died; the next request restarts (or refuses, with {@link Recovery#NONE}). */
-    private record Down(Serving last) implements State {
-    }
-
-    /** Closed; {@code last} is the session that was closed, kept for {@link #info()}. */
-    private record Closed(Serving last) implements State {
-    }
-
-    /**
-     * The requests in flight on one session. Only fail-back needs it: the session it replaces may
-     * still be answering, so it is closed when the last of those requests ends, not at once.
-     */
-    private static final class Lease {
-        private int inFlight;
-        private boolean retired;
-        private boolean closed;
-
-        /** False once retired: the caller must take the session that replaced it. */
-        synchronized boolean acquire() {
-            if (retired) {
-                return false;
-            }
-            inFlight++;
-            return true;
-        }
-
-        /** True when the caller must close the session now (retired and this was the last request). */
-        synchronized boolean release() {
-            inFlight--;
-            return retired && inFlight == 0 && markClosed();
-        }
-
-        /** True when the caller must close the session now (nothing in flight). */
-        synchronized boolean retire() {
-            retired = true;
-            return inFlight == 0 && markClosed();
-        }
-
-        private boolean markClosed() {
-            boolean first = !closed;
-            closed = true;
-            return first;
-        }
-    }
-
-    private final StartPlan plan;
-    private final Recovery recovery;
-    private final FailBack failBack;
     private final Listeners<EventSink> listeners;
-    private final AtomicReference<State> state;
-    private final Object restartLock = new Object();
-    /**
-     * Held by a fail-back from its state change to its last event, and by {@link #close()} for its
-     * state change: a listener never hears a fail-back's {@code ServedBy} after {@code Stopped}.
-     */
-    private final Object moveLock = new Object();
-    /** Backends that died under this model, left out by {@link Recovery#NEXT}. */
-    private final Set<String> died = ConcurrentHashMap.newKeySet();
-    /** One fail-back try at a time; the time of the last one ended. */
-    private final AtomicBoolean failingBack = new AtomicBoolean();
-    private volatile long lastFailBackTry;
-    private volatile Thread failBackThread;
+    private final AtomicReference<ModelState> state;
+    private final Restarter restarter;
+    private final FailBackWorker failBack;
 
-    private RunningModel(StartPlan plan, Recovery recovery, FailBack failBack, Listeners<EventSink> listeners, Launch first) {
-        this.plan = plan;
-        this.recovery = recovery;
-        this.failBack = failBack;
+    private RunningModel(StartPlan plan, Recovery recovery, FailBack failBack, Listeners<EventSink> listeners, Launch first,
+                         Clock clock) {
         this.listeners = listeners;
-        this.state = new AtomicReference<>(new Serving(first));
-        this.lastFailBackTry = System.nanoTime();
+        this.state = new AtomicReference<>(new ModelState.Serving(first, clock.instant()));
+        Set<String> died = ConcurrentHashMap.newKeySet();
+        this.restarter = new Restarter(plan, recovery, state, died, this::publish, clock);
+        this.failBack = new FailBackWorker(plan, failBack, state, died, this::publish, clock);
     }
 
     /** A builder; nothing starts until {@link Builder#start()}. */
@@ -233,12 +155,12 @@ public final class RunningModel implements AutoCloseable {
 
     /** What the serving backend honours beyond plain chat (tools, JSON schema, ...). Never blocks. */
     public Set<Capability> capabilities() {
-        return last(state.get()).capabilities();
+        return ModelState.last(state.get()).capabilities();
     }
 
     /** Which backend serves the model (after a restart, the one that serves now). Never blocks. */
     public SessionInfo info() {
-        return last(state.get()).session().info();
+        return ModelState.last(state.get()).session().info();
     }
 
     /**
@@ -246,12 +168,12 @@ public final class RunningModel implements AutoCloseable {
      * it, see {@link Recovery}). Never blocks: what a listing shows as degraded.
      */
     public boolean isDown() {
-        return state.get() instanceof Down;
+        return state.get() instanceof ModelState.Down;
     }
 
     /** Every backend considered at the latest start or restart, in try order. Never blocks. */
     public List<Attempt> attempts() {
-        return last(state.get()).attempts();
+        return ModelState.last(state.get()).attempts();
     }
 
     /** Adds a listener for later events (start events are only seen by listeners given to the builder). */
@@ -271,19 +193,16 @@ public final class RunningModel implements AutoCloseable {
      */
     @Override
     public void close() {
-        State before;
-        synchronized (moveLock) {
-            before = state.getAndUpdate(s -> s instanceof Closed ? s : new Closed(last(s)));
+        ModelState before;
+        synchronized (failBack.moveLock) {
+            before = state.getAndUpdate(s -> s instanceof ModelState.Closed ? s : new ModelState.Closed(ModelState.last(s)));
         }
-        if (before instanceof Closed) {
+        if (before instanceof ModelState.Closed) {
             return;
         }
-        Thread t = failBackThread;
-        if (t != null) {
-            t.interrupt(); // a start in progress is abandoned; its session, if any, is closed by it
-        }
-        SessionInfo info = last(before).session().info();
-        last(before).session().close();
+        failBack.abandon();
+        SessionInfo info = ModelState.last(before).session().info();
+        ModelState.last(before).session().close();
         publish(new LifecycleEvent.Stopped(info.backendId(), info.modelId()));
     }
 
@@ -295,16 +214,16 @@ public final class RunningModel implements AutoCloseable {
         return onServing(serving -> call.apply(serving.session()), mayFailBack);
     }
 
-    private <T> T onServing(Function<Serving, T> call, boolean mayFailBack) {
-        Serving serving = acquire();
+    private <T> T onServing(Function<ModelState.Serving, T> call, boolean mayFailBack) {
+        ModelState.Serving serving = acquire();
         try {
             if (mayFailBack) {
-                maybeFailBack(serving);
+                failBack.maybeStart(serving);
             }
             return call.apply(serving);
         } catch (ChatException e) {
-            if (meansDeath(e.failure())) {
-                markDown(serving, e.failure());
+            if (Restarter.meansDeath(e.failure())) {
+                restarter.markDown(serving, e.failure());
             }
             throw e;
         } finally {
@@ -315,172 +234,14 @@ public final class RunningModel implements AutoCloseable {
     }
 
     /** The serving session with this request counted on it. */
-    private Serving acquire() {
+    private ModelState.Serving acquire() {
         while (true) {
-            Serving s = serving();
+            ModelState.Serving s = restarter.serving();
             if (s.lease().acquire()) {
                 return s;
             }
             // Fail-back replaced it between the read and the count: the state holds its successor.
         }
-    }
-
-    /**
-     * Starts a fail-back try in the background when one is due: switched on, served by a backend
-     * below a preferred one, and the interval passed since this session started or the last try.
-     */
-    private void maybeFailBack(Serving serving) {
-        if (!failBack.enabled()) {
-            return;
-        }
-        // The clock first: most requests come within the interval and need nothing else.
-        if (System.nanoTime() - Math.max(serving.since(), lastFailBackTry) < failBack.interval().toNanos()) {
-            return;
-        }
-        StartPlan preferred = plan.before(serving.session().info().backendId());
-        if (preferred.discovery().candidates().isEmpty() || !failingBack.compareAndSet(false, true)) {
-            return;
-        }
-        Thread t = new Thread(() -> {
-            try {
-                failBack(serving, preferred);
-            } finally {
-                lastFailBackTry = System.nanoTime();
-                failBackThread = null;
-                failingBack.set(false);
-            }
-        }, "snowcrash-fail-back-" + plan.spec().id());
-        t.setDaemon(true);
-        failBackThread = t;
-        t.start();
-    }
-
-    /**
-     * Starts the preferred backends quietly; when one starts, the model moves there (its start
-     * events are published then) and {@code serving} is closed once its requests have ended.
-     */
-    private void failBack(Serving serving, StartPlan preferred) {
-        String from = serving.session().info().backendId();
-        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
-        Launch launch;
-        try {
-            if (state.get() != serving) {
-                return; // closed, died or replaced since the request that asked
-            }
-            launch = preferred.launch(events::add);
-        } catch (RuntimeException e) {
-            if (state.get() instanceof Closed) {
-                LOG.debug("fail-back of model {} abandoned: the model was closed", plan.spec().id());
-            } else {
-                LOG.info("model {} stays on backend {}: the preferred backends did not start ({})", plan.spec().id(), from,
-                        FallbackChain.firstLine(String.valueOf(e.getMessage())));
-            }
-            return;
-        }
-        // An interrupt from close() meant the start; what follows must not be cut short by it.
-        boolean interrupted = Thread.interrupted();
-        Serving next = new Serving(launch);
-        boolean moved;
-        boolean closeOld = false;
-        synchronized (moveLock) {
-            moved = state.compareAndSet(serving, next);
-            if (moved) {
-                String to = launch.session().info().backendId();
-                died.remove(to);
-                LOG.info("model {} is back on backend {} (it was served by {})", plan.spec().id(), to, from);
-                closeOld = serving.lease().retire();
-            }
-        }
-        if (!moved) {
-            launch.session().close(); // closed or died meanwhile: the new session must not outlive it
-        } else {
-            if (closeOld) {
-                serving.session().close(); // idle: closed before ServedBy; else by its last request
-            }
-            synchronized (moveLock) {
-                // Not after Stopped, nor after the new session's own Degraded: then it is over already.
-                if (state.get() == next) {
-                    events.forEach(this::publish);
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-
-    private static boolean meansDeath(ChatFailure failure) {
-        return failure instanceof ChatFailure.BackendGone || failure instanceof ChatFailure.Timeout;
-    }
-
-    /** Only the first caller to see this session die says so; later ones find it down already. */
-    private void markDown(Serving serving, ChatFailure failure) {
-        if (state.compareAndSet(serving, new Down(serving))) {
-            SessionInfo info = serving.session().info();
-            died.add(info.backendId());
-            LOG.warn("backend {} serving model {} died: {}", info.backendId(), info.modelId(), failure.describe());
-            publish(new LifecycleEvent.Degraded(info.backendId(), info.modelId(), failure.describe()));
-        }
-    }
-
-    /** The session to use now: the serving one, or a new one when it died. */
-    private Serving serving() {
-        if (state.get() instanceof Serving serving) {
-            return serving;
-        }
-        synchronized (restartLock) {
-            State now = state.get();
-            if (now instanceof Serving serving) {
-                return serving; // another caller restarted it while this one waited
-            }
-            if (now instanceof Closed closed) {
-                throw closedError(closed.last());
-            }
-            return restart((Down) now);
-        }
-    }
-
-    /** Called with the restart lock held. */
-    private Serving restart(Down down) {
-        SessionInfo gone = down.last().session().info();
-        if (recovery == Recovery.NONE) {
-            throw new ChatException(gone.backendId(), "model " + gone.modelId(), new ChatFailure.BackendGone(
-                    "it died earlier and recovery is off (snowcrash.agent.recovery=none)"));
-        }
-        // Close first: a restart on the same backend needs the dead container's name and port.
-        down.last().session().close();
-        StartPlan again = recovery == Recovery.NEXT ? plan.without(died) : plan;
-        LOG.info("backend {} died; starting model {} again ({})", gone.backendId(), plan.spec().id(), recovery);
-        Launch launch;
-        try {
-            launch = again.launch(this::publish);
-        } catch (RuntimeException e) {
-            throw new ChatException(gone.backendId(), "model " + plan.spec().id(), new ChatFailure.BackendGone(
-                    "it died and no backend could start the model again: " + e.getMessage()), e);
-        }
-        Serving serving = new Serving(launch);
-        if (!state.compareAndSet(down, serving)) {
-            // Closed while restarting: the new session must not outlive this model.
-            launch.session().close();
-            throw closedError(serving);
-        }
-        return serving;
-    }
-
-    private static ChatException closedError(Serving last) {
-        SessionInfo info = last.session().info();
-        return new ChatException(info.backendId(), "model " + info.modelId(), new ChatFailure.Closed());
-    }
-
-    private static Serving last(State s) {
-        if (s instanceof Serving serving) {
-            return serving;
-        }
-        if (s instanceof Down down) {
-            return down.last();
-        }
-        return ((Closed) s).last();
     }
 
     private void publish(LifecycleEvent event) {
@@ -507,6 +268,7 @@ public final class RunningModel implements AutoCloseable {
         private FailBack failBack;
         private Set<Capability> needs = Set.of();
         private final List<EventSink> listeners = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -537,6 +299,9 @@ public final class RunningModel implements AutoCloseable {
          * skipped at start and at every restart, with the reason in {@link #attempts()}. Default: nothing.
          */
         public Builder needs(Set<Capability> n) { this.needs = Set.copyOf(n); return this; }
+
+        /** The clock fail-back's interval is read from; default the system's (tests move a manual one). */
+        public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
 
         /** A listener that also sees the start events; see the listener contract on {@link RunningModel}. */
         public Builder listener(EventSink l) { this.listeners.add(Objects.requireNonNull(l)); return this; }
@@ -572,7 +337,7 @@ public final class RunningModel implements AutoCloseable {
             Listeners<EventSink> ls = new Listeners<>(every);
             // The first start publishes to the same list as later restarts, so a listener sees both alike.
             Launch first = plan.launch(event -> ls.publish(event, EventSink::publish));
-            return new RunningModel(plan, r, f, ls, first);
+            return new RunningModel(plan, r, f, ls, first, clock);
         }
 
         private ModelSpec resolveSpec(Settings s, Discovery d) {

@@ -38,6 +38,8 @@ import org.snowcrash.registry.BackendRegistry;
  */
 class FailBackTest {
 
+    private static final Duration INTERVAL = Duration.ofMinutes(2);
+
     @TempDir
     Path dir;
 
@@ -53,10 +55,12 @@ class FailBackTest {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
+    private final ManualClock clock = new ManualClock();
+
     private RunningModel start(FailBack failBack) throws Exception {
         return RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(preferred, lower), List.of(), Settings.empty()))
-                .failBack(failBack)
+                .failBack(failBack).clock(clock)
                 .listener(e -> {
                     events.add(e);
                     if (e instanceof LifecycleEvent.ServedBy s && s.backendId().equals("preferred")) {
@@ -69,18 +73,21 @@ class FailBackTest {
         return ChatRequest.of(List.of(ChatMessage.user(text)), 100);
     }
 
-    /** Asks until the model has moved back (each ask may be the one that starts the try), at most 10 s. */
-    private int askUntilBack(RunningModel model) throws Exception {
-        int asked = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            model.chat(ask("again"));
-            asked++;
-            if (back.await(20, TimeUnit.MILLISECONDS)) {
-                return asked;
+    /** Waits for the fail-back tries running now to end (their threads are named for the model). */
+    private static void joinTries() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("snowcrash-fail-back-")) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+                assertFalse(t.isAlive(), "a fail-back try did not end");
             }
         }
-        throw new AssertionError("never moved back; events: " + events);
+    }
+
+    /** One request after the interval has passed: it starts the try that moves the model back. */
+    private void askAfterTheInterval(RunningModel model) throws Exception {
+        clock.advance(INTERVAL);
+        model.chat(ask("again"));
+        assertTrue(back.await(10, TimeUnit.SECONDS), "never moved back; events: " + events);
     }
 
     @Test
@@ -99,18 +106,25 @@ class FailBackTest {
 
     @Test
     void aPreferredBackendThatComesBackServesTheNextRequestsAndTheOldSessionIsClosed() throws Exception {
-        try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
+        try (RunningModel model = start(FailBack.every(INTERVAL))) {
             assertEquals("lower", model.info().backendId());
             int startEvents = events.size();
-            // Still unavailable: tries happen in the background and publish nothing.
-            for (int i = 0; i < 5; i++) {
-                assertEquals("echo still down", model.chat(ask("still down")).text());
-            }
+            // Still unavailable: a try happens in the background and publishes nothing.
+            clock.advance(INTERVAL);
+            assertEquals("echo still down", model.chat(ask("still down")).text());
+            joinTries();
             assertEquals(startEvents, events.size(), "a try that does not start publishes nothing: " + events);
             assertEquals(0, preferred.starts.get());
 
+            // Back, but the interval counts from the last try: no try yet.
             preferred.mode = Mode.WORKS;
-            askUntilBack(model);
+            clock.advance(INTERVAL.minusSeconds(1));
+            model.chat(ask("too soon"));
+            joinTries();
+            assertEquals(0, preferred.starts.get(), "within the interval of the last try, nothing is tried");
+            assertEquals("lower", model.info().backendId());
+
+            askAfterTheInterval(model);
             assertEquals("preferred", model.info().backendId());
             assertEquals(1, preferred.starts.get(), "one start for one move back");
             ChatResponse r = model.chat(ask("where"));
@@ -124,22 +138,25 @@ class FailBackTest {
 
     @Test
     void countingPromptTokensNeverMovesTheModelSoATurnIsPlannedAndSentOnOneBackend() throws Exception {
-        try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
+        try (RunningModel model = start(FailBack.every(INTERVAL))) {
             preferred.mode = Mode.WORKS;
+            clock.advance(INTERVAL);
             for (int i = 0; i < 50; i++) {
                 model.countPromptTokens(List.of(ChatMessage.user("how long is this")));
             }
+            joinTries();
             assertEquals(0, preferred.starts.get(), "no try from counting");
             assertEquals("lower", model.info().backendId());
-            askUntilBack(model);
+            askAfterTheInterval(model);
             assertEquals("preferred", model.info().backendId());
         }
     }
 
     @Test
     void aRequestInFlightOnTheOldSessionEndsThereAndOnlyThenIsItClosed() throws Exception {
-        try (RunningModel model = start(FailBack.every(Duration.ofNanos(1)))) {
+        try (RunningModel model = start(FailBack.every(INTERVAL))) {
             preferred.mode = Mode.WORKS;
+            clock.advance(INTERVAL);
             Fakes.Session old = lower.last;
             CyclicBarrier inside = new CyclicBarrier(2);
             old.gate = inside;

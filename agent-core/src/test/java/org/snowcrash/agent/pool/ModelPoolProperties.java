@@ -1,5 +1,6 @@
 package org.snowcrash.agent.pool;
 
+import org.snowcrash.agent.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
 
 import org.snowcrash.agent.pool.PoolFakes.Backend;
 import org.snowcrash.agent.pool.PoolFakes.Hold;
-import org.snowcrash.agent.pool.PoolFakes.ManualClock;
+import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatResponse;

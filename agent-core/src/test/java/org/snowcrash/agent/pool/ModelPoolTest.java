@@ -1,5 +1,6 @@
 package org.snowcrash.agent.pool;
 
+import org.snowcrash.agent.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -34,7 +35,7 @@ import org.snowcrash.agent.InvalidModelException;
 import org.snowcrash.agent.NoBackendStartedException;
 import org.snowcrash.agent.pool.PoolFakes.Backend;
 import org.snowcrash.agent.pool.PoolFakes.Hold;
-import org.snowcrash.agent.pool.PoolFakes.ManualClock;
+import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;

@@ -1,5 +1,6 @@
 package org.snowcrash.agent.pool;
 
+import org.snowcrash.agent.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.NoBackendStartedException;
 import org.snowcrash.agent.pool.PoolFakes.Backend;
-import org.snowcrash.agent.pool.PoolFakes.ManualClock;
+import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ConfigurationException;

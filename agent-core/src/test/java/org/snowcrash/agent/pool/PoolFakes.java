@@ -1,10 +1,6 @@
 package org.snowcrash.agent.pool;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -223,29 +219,6 @@ final class PoolFakes {
         }
     }
 
-    /** A clock that moves only when told to. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now = Instant.parse("2030-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     static ChatRequest ask(String text) {
         return ChatRequest.of(List.of(ChatMessage.user(text)), 16);
