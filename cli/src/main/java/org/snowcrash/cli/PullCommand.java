@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.models.CatalogEntry;
 import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.models.hub.DownloadException;
-import org.snowcrash.models.hub.DownloadFailure;
-import org.snowcrash.models.hub.HubDownloader;
-import org.snowcrash.models.hub.HubSettings;
+import org.snowcrash.hub.DownloadException;
+import org.snowcrash.hub.DownloadFailure;
+import org.snowcrash.hub.HubDownloader;
+import org.snowcrash.hub.HubSettings;
 import org.snowcrash.models.hub.HubSource;
-import org.snowcrash.models.hub.PullResult;
+import org.snowcrash.hub.PullResult;
 import org.snowcrash.registry.Configuration;
 
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
-import org.snowcrash.models.hub.DownloadListener;
+import org.snowcrash.hub.DownloadListener;
 
 /**
  * Shows a download on stderr. On a terminal: one status line redrawn at most five times a second

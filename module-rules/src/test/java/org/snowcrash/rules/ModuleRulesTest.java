@@ -42,6 +42,7 @@ class ModuleRulesTest {
         REGISTRY("org.snowcrash.registry"),
         MACHINE("org.snowcrash.machine"),
         MODELS("org.snowcrash.models"),
+        HUB("org.snowcrash.hub"),
         AGENT_CORE("org.snowcrash.agent"),
         BACKEND_TCK("org.snowcrash.tck"),
         OPENAI_CLIENT("org.snowcrash.openai"),

@@ -1,4 +1,4 @@
-package org.snowcrash.models.hub;
+package org.snowcrash.hub;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,5 +1,6 @@
-package org.snowcrash.models.hub;
+package org.snowcrash.hub;
 
+import org.snowcrash.models.hub.HubSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.models.TinyLlama;
-import org.snowcrash.models.hub.NginxHub.Delivery;
+import org.snowcrash.hub.NginxHub.Delivery;
 
 /**
  * A full disk, for real: the models directory is a small tmpfs. Mounting needs root: {@code .ci/run}

@@ -1,5 +1,6 @@
-package org.snowcrash.models.hub;
+package org.snowcrash.hub;
 
+import org.snowcrash.models.hub.HubSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;

@@ -1,4 +1,4 @@
-package org.snowcrash.models.hub;
+package org.snowcrash.hub;
 
 /**
  * Hears what a {@link HubDownloader} does. Called on the downloading thread, often (once per

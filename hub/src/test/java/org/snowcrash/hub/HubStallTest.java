@@ -1,5 +1,6 @@
-package org.snowcrash.models.hub;
+package org.snowcrash.hub;
 
+import org.snowcrash.models.hub.HubSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

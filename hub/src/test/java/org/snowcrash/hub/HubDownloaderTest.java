@@ -1,5 +1,6 @@
-package org.snowcrash.models.hub;
+package org.snowcrash.hub;
 
+import org.snowcrash.models.hub.HubSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.models.TinyLlama;
-import org.snowcrash.models.hub.NginxHub.Delivery;
+import org.snowcrash.hub.NginxHub.Delivery;
 
 /**
  * {@link HubDownloader} against a real HTTP server on loopback laid out like the Hugging Face hub
