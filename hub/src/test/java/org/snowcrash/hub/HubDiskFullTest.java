@@ -133,7 +133,7 @@ class HubDiskFullTest {
                 out.write(block);
             }
         } catch (IOException expected) {
-            assertTrue(HubDownloader.isNoSpace(expected), expected.toString());
+            assertTrue(HubFailures.isNoSpace(expected), expected.toString());
         }
         ExecutionException e = assertThrows(ExecutionException.class, () -> pull.get(30, TimeUnit.SECONDS));
         DownloadFailure.DiskFull full = assertInstanceOf(DownloadFailure.DiskFull.class,

@@ -59,10 +59,10 @@ class HubSettingsTest {
     @Test
     void onlyAQuotedSixtyFourHexEtagIsTakenForASha256() {
         String sha = "a".repeat(64);
-        assertEquals(Optional.of(sha), HubDownloader.sha256Of("\"" + sha + "\""));
-        assertEquals(Optional.of(sha), HubDownloader.sha256Of("W/\"" + sha.toUpperCase() + "\""));
-        assertEquals(Optional.empty(), HubDownloader.sha256Of("\"65f1a2b-7a120\""), "nginx's own ETag");
-        assertEquals(Optional.empty(), HubDownloader.sha256Of("\"" + "b".repeat(40) + "\""), "a git blob sha1");
-        assertEquals(Optional.empty(), HubDownloader.sha256Of(null));
+        assertEquals(Optional.of(sha), HubMetadata.sha256Of("\"" + sha + "\""));
+        assertEquals(Optional.of(sha), HubMetadata.sha256Of("W/\"" + sha.toUpperCase() + "\""));
+        assertEquals(Optional.empty(), HubMetadata.sha256Of("\"65f1a2b-7a120\""), "nginx's own ETag");
+        assertEquals(Optional.empty(), HubMetadata.sha256Of("\"" + "b".repeat(40) + "\""), "a git blob sha1");
+        assertEquals(Optional.empty(), HubMetadata.sha256Of(null));
     }
 }

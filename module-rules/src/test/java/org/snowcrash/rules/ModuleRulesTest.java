@@ -73,6 +73,71 @@ class ModuleRulesTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("org.snowcrash");
 
+    /**
+     * Which module may use which: each module's compile dependencies on ours, from its POM (test
+     * scope left out), as docs/architecture.md's table says. A class may use its own module and
+     * what these reach transitively; anything else is a layering violation.
+     */
+    static final java.util.Map<Module, java.util.Set<Module>> DEPENDS_ON = java.util.Map.ofEntries(
+            java.util.Map.entry(Module.API, java.util.Set.of()),
+            java.util.Map.entry(Module.TOOLS, java.util.Set.of(Module.API)),
+            java.util.Map.entry(Module.MACHINE, java.util.Set.of(Module.API)),
+            java.util.Map.entry(Module.REGISTRY, java.util.Set.of(Module.API)),
+            java.util.Map.entry(Module.MODELS, java.util.Set.of(Module.API, Module.MACHINE)),
+            java.util.Map.entry(Module.HUB, java.util.Set.of(Module.API, Module.MODELS)),
+            java.util.Map.entry(Module.AGENT_CORE, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.MACHINE, Module.TOOLS)),
+            java.util.Map.entry(Module.BACKEND_TCK, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS)),
+            java.util.Map.entry(Module.OPENAI_CLIENT, java.util.Set.of(Module.API)),
+            java.util.Map.entry(Module.BACKEND_DOCKER, java.util.Set.of(Module.API, Module.MODELS, Module.MACHINE, Module.OPENAI_CLIENT, Module.TOOLS)),
+            java.util.Map.entry(Module.BACKEND_LLAMACPP, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS)),
+            java.util.Map.entry(Module.BACKEND_REMOTE, java.util.Set.of(Module.API, Module.OPENAI_CLIENT)),
+            java.util.Map.entry(Module.LANGCHAIN4J, java.util.Set.of(Module.API, Module.AGENT_CORE)),
+            java.util.Map.entry(Module.SERVER, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.AGENT_CORE, Module.TOOLS)),
+            java.util.Map.entry(Module.CLI, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.HUB, Module.MACHINE,
+                    Module.AGENT_CORE, Module.SERVER)),
+            java.util.Map.entry(Module.BENCH, java.util.Set.of(Module.AGENT_CORE, Module.SERVER, Module.BACKEND_DOCKER,
+                    Module.BACKEND_LLAMACPP, Module.LANGCHAIN4J)));
+
+    /** {@code m}, and every module it reaches through {@link #DEPENDS_ON}. */
+    static java.util.Set<Module> reachable(Module m) {
+        java.util.Set<Module> seen = java.util.EnumSet.of(m);
+        java.util.Deque<Module> todo = new java.util.ArrayDeque<>(DEPENDS_ON.get(m));
+        while (!todo.isEmpty()) {
+            Module next = todo.pop();
+            if (seen.add(next)) {
+                todo.addAll(DEPENDS_ON.get(next));
+            }
+        }
+        return seen;
+    }
+
+    static final ArchRule EACH_MODULE_USES_ONLY_WHAT_IT_DEPENDS_ON = classes()
+            .that().resideInAPackage("org.snowcrash..")
+            .should(new ArchCondition<JavaClass>("use only its own module and the modules it depends on") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    Optional<Module> own = Module.of(c);
+                    if (own.isEmpty()) {
+                        return;
+                    }
+                    java.util.Set<Module> allowed = reachable(own.get());
+                    for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                        Optional<Module> target = Module.of(d.getTargetClass());
+                        if (target.isPresent() && !allowed.contains(target.get())) {
+                            events.add(SimpleConditionEvent.violated(d, own.get() + " may not use " + target.get() + ": "
+                                    + d.getDescription()));
+                        }
+                    }
+                }
+            })
+            .because("the layering of docs/architecture.md: a lower module never knows the ones built on it");
+
+    static final ArchRule THE_SPI_USES_THE_JDK_ONLY = classes()
+            .that().resideInAPackage("org.snowcrash.api..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.snowcrash.api..", "com.fasterxml.jackson.core..")
+            .because("a backend's author gets the SPI and nothing else; jackson-core's streaming parser (no type of it in the"
+                    + " SPI) checks that a JsonSchema is one object schema, which is not written by hand");
+
     static final ArchRule API_DEPENDS_ON_NOTHING_OF_OURS = noClasses()
             .that().resideInAPackage("org.snowcrash.api..")
             .should().dependOnClassesThat(resideInAPackage("org.snowcrash..").and(not(resideInAPackage("org.snowcrash.api.."))))
@@ -136,6 +201,19 @@ class ModuleRulesTest {
     }
 
     @Test
+    void eachModuleUsesOnlyTheModulesItDependsOn() {
+        EACH_MODULE_USES_ONLY_WHAT_IT_DEPENDS_ON.check(OURS);
+        for (Module m : Module.values()) {
+            assertTrue(DEPENDS_ON.containsKey(m), m + " has no line in the layering table");
+        }
+    }
+
+    @Test
+    void theSpiUsesTheJdkOnly() {
+        THE_SPI_USES_THE_JDK_ONLY.check(OURS);
+    }
+
+    @Test
     void apiDependsOnNothingOfOurs() {
         API_DEPENDS_ON_NOTHING_OF_OURS.check(OURS);
     }
@@ -163,6 +241,10 @@ class ModuleRulesTest {
         assertTrue(NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND.evaluate(broken).hasViolation());
         assertTrue(NO_MODULE_REACHES_INTO_ANOTHERS_INTERNALS.evaluate(broken).hasViolation());
         assertTrue(NO_BACKEND_DEPENDS_ON_ANOTHER_BACKEND.evaluate(broken).hasViolation());
+        assertTrue(EACH_MODULE_USES_ONLY_WHAT_IT_DEPENDS_ON.evaluate(new ClassFileImporter().importClasses(
+                org.snowcrash.tools.rulesfixture.ToolsUsingTheAgent.class)).hasViolation());
+        assertTrue(THE_SPI_USES_THE_JDK_ONLY.evaluate(new ClassFileImporter().importClasses(
+                org.snowcrash.api.rulesfixture.ApiUsingALibrary.class)).hasViolation());
         // Sharing the client module is what backends are meant to do.
         assertFalse(NO_BACKEND_DEPENDS_ON_ANOTHER_BACKEND.evaluate(new ClassFileImporter().importClasses(
                 org.snowcrash.backend.remote.RemoteBackend.class, org.snowcrash.openai.OpenAiClient.class)).hasViolation());
