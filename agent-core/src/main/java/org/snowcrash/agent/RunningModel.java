@@ -109,7 +109,7 @@ public final class RunningModel implements AutoCloseable {
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
         return onServing(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
-                () -> serving.session().chat(request)), true);
+                () -> serving.session().chat(request)).withServedBy(serving.session().info()), true);
     }
 
     /**
@@ -125,7 +125,7 @@ public final class RunningModel implements AutoCloseable {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
         return onServing(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
-                () -> serving.session().stream(request, sink, cancellation)), true);
+                () -> serving.session().stream(request, sink, cancellation)).withServedBy(serving.session().info()), true);
     }
 
     /**

@@ -138,7 +138,8 @@ final class Turn {
             steps++;
             if (cancellation.isCancelled()) {
                 messages.add(ChatMessage.assistant(""));
-                return new ChatResponse("", FinishReason.CANCELLED, response.usage(), response.elapsed());
+                return new ChatResponse("", FinishReason.CANCELLED, response.usage(), response.elapsed(), java.util.List.of(), "",
+                        response.servedBy());
             }
         }
     }

@@ -133,7 +133,10 @@ class RunningModelTest {
             }
             go.countDown();
             for (int i = 0; i < 4; i++) {
-                assertEquals("echo again " + i, next.get(i).get(30, TimeUnit.SECONDS).text());
+                ChatResponse r = next.get(i).get(30, TimeUnit.SECONDS);
+                assertEquals("echo again " + i, r.text());
+                // Each answer says which session ran it: the restarted one, not the one that died.
+                assertEquals(java.util.Optional.of(backend.last.info()), r.servedBy());
             }
             assertEquals(2, backend.starts.get(), "one restart served every caller that came after the death");
             assertTrue(first.closed, "the dead session was closed before the restart");

@@ -3,6 +3,7 @@ package org.snowcrash.api;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A finished answer.
@@ -14,9 +15,13 @@ import java.util.Objects;
  * @param toolCalls    the calls the model made, in order, each with an id; empty for a text answer
  * @param reasoning    what a reasoning model thought before answering, kept apart from {@code text}
  *                     (a server's {@code reasoning_content}); empty when there was none
+ * @param servedBy     the session that answered (backend, model, detail): set by the runtime that
+ *                     ran the request ({@code RunningModel}, the pool), so a front end labels its
+ *                     metrics and answers with where it ran without searching for it; empty
+ *                     straight from a backend's session
  */
 public record ChatResponse(String text, FinishReason finishReason, Usage usage, Duration elapsed,
-                           List<ToolCall> toolCalls, String reasoning) {
+                           List<ToolCall> toolCalls, String reasoning, Optional<SessionInfo> servedBy) {
     public ChatResponse {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(finishReason, "finishReason");
@@ -24,15 +29,27 @@ public record ChatResponse(String text, FinishReason finishReason, Usage usage, 
         Objects.requireNonNull(elapsed, "elapsed");
         Objects.requireNonNull(toolCalls, "toolCalls");
         Objects.requireNonNull(reasoning, "reasoning");
+        Objects.requireNonNull(servedBy, "servedBy");
         toolCalls = List.copyOf(toolCalls);
         if (finishReason == FinishReason.TOOL_CALLS && toolCalls.isEmpty()) {
             throw new IllegalArgumentException("a response that ended in tool calls must carry them");
         }
     }
 
+    /** An answer as a backend's session makes it: where it ran is added by the runtime. */
+    public ChatResponse(String text, FinishReason finishReason, Usage usage, Duration elapsed,
+                        List<ToolCall> toolCalls, String reasoning) {
+        this(text, finishReason, usage, elapsed, toolCalls, reasoning, Optional.empty());
+    }
+
     /** A text answer. */
     public ChatResponse(String text, FinishReason finishReason, Usage usage, Duration elapsed) {
         this(text, finishReason, usage, elapsed, List.of(), "");
+    }
+
+    /** This answer, saying which session answered it. */
+    public ChatResponse withServedBy(SessionInfo session) {
+        return new ChatResponse(text, finishReason, usage, elapsed, toolCalls, reasoning, Optional.of(session));
     }
 
     /** Whether the model called tools. */
