@@ -13,7 +13,6 @@ import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.api.ToolSpec;
 import org.snowcrash.models.DemoModel;
 
 /**
@@ -31,12 +30,8 @@ final class ToolPrefixRows {
             "What is 4 plus 3?", "Where is the person?", "Hello!", "What is 6 minus 2?");
     private static final int WARM = 2;
 
-    private static final AgentTool MOVE = AgentTool.of(ToolSpec.of("move", "Drive straight.", """
-            {"type":"object","properties":{"direction":{"type":"string","enum":["forward","backward"]},\
-            "meters":{"type":"number"}},"required":["direction","meters"]}"""), a -> "would move");
-    private static final AgentTool TURN = AgentTool.of(ToolSpec.of("turn", "Turn in place.", """
-            {"type":"object","properties":{"direction":{"type":"string","enum":["left","right"]},\
-            "degrees":{"type":"number"}},"required":["direction","degrees"]}"""), a -> "would turn");
+    private static final AgentTool MOVE = AgentTool.of(org.snowcrash.models.DemoModel.MOVE, a -> "would move");
+    private static final AgentTool TURN = AgentTool.of(org.snowcrash.models.DemoModel.TURN, a -> "would turn");
 
     private final int turns;
     private final String image;

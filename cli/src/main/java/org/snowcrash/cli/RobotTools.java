@@ -5,22 +5,18 @@ import java.util.List;
 
 import org.snowcrash.agent.AgentTool;
 import org.snowcrash.api.ToolSpec;
+import org.snowcrash.models.DemoModel;
 
 /**
  * The robot's tool set that {@code snowcrash chat} offers the model: {@code move} and {@code turn},
- * which say what the robot would do (the command drives nothing). The descriptions are the ones the
- * demo model was trained on (training/README.md) and short on purpose: at {@code -c 512} every
- * token of a tool description is one the conversation cannot use.
+ * which say what the robot would do (the command drives nothing). Their specs are the demo model's
+ * ({@link DemoModel#ROBOT_TOOLS}, the ones it was trained on); this class adds what running them does.
  */
 final class RobotTools {
 
-    static final ToolSpec MOVE = ToolSpec.of("move", "Drive straight.", """
-            {"type":"object","properties":{"direction":{"type":"string","enum":["forward","backward"]},\
-            "meters":{"type":"number","exclusiveMinimum":0,"maximum":100}},"required":["direction","meters"]}""");
+    static final ToolSpec MOVE = DemoModel.MOVE;
 
-    static final ToolSpec TURN = ToolSpec.of("turn", "Turn in place.", """
-            {"type":"object","properties":{"direction":{"type":"string","enum":["left","right"]},\
-            "degrees":{"type":"number","exclusiveMinimum":0,"maximum":360}},"required":["direction","degrees"]}""");
+    static final ToolSpec TURN = DemoModel.TURN;
 
     private RobotTools() {
     }

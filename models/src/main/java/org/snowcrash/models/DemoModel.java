@@ -14,6 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import org.snowcrash.api.ToolSpec;
+
 /**
  * The demo model: a tiny llama-architecture model trained on this project's own synthetic robot
  * dialogues ({@code training/train_demo.py}), shipped inside this jar, so a fresh machine talks to
@@ -32,6 +34,24 @@ public final class DemoModel {
      * way the robot's detector output is put into the prompt, so "What do you see?" has an answer.
      */
     public static final String SCENE = "You are Snowcrash, a small robot. Your camera sees: a person on the left, two cups ahead.";
+
+    /**
+     * The robot's {@code move} tool as the demo model was trained on it (training/train_demo.py's
+     * {@code TOOL_MOVE}), with the bounds a real actuator needs: every call the model makes is
+     * checked against them before it runs. Descriptions are short on purpose: at {@code -c 512}
+     * every token of a tool description is one the conversation cannot use.
+     */
+    public static final ToolSpec MOVE = ToolSpec.of("move", "Drive straight.", """
+            {"type":"object","properties":{"direction":{"type":"string","enum":["forward","backward"]},\
+            "meters":{"type":"number","exclusiveMinimum":0,"maximum":100}},"required":["direction","meters"]}""");
+
+    /** The robot's {@code turn} tool, as {@link #MOVE}. */
+    public static final ToolSpec TURN = ToolSpec.of("turn", "Turn in place.", """
+            {"type":"object","properties":{"direction":{"type":"string","enum":["left","right"]},\
+            "degrees":{"type":"number","exclusiveMinimum":0,"maximum":360}},"required":["direction","degrees"]}""");
+
+    /** Both robot tools, in the order the demo offers them. */
+    public static final java.util.List<ToolSpec> ROBOT_TOOLS = java.util.List.of(MOVE, TURN);
 
     private static final String RESOURCE = "/org/snowcrash/models/demo/snowcrash-demo.gguf";
 
