@@ -1,7 +1,5 @@
 package org.snowcrash.agent;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import org.snowcrash.agent.internal.CatalogSpecs;
 import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.Capability;
@@ -347,11 +346,7 @@ public final class RunningModel implements AutoCloseable {
             if (modelId == null) {
                 throw new IllegalStateException("set a model id (model(\"llama\")) or a spec");
             }
-            try {
-                return ModelCatalog.from(s, d.modelSettings()).spec(modelId);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
-            }
+            return CatalogSpecs.resolve(ModelCatalog.from(s, d.modelSettings()), modelId);
         }
 
     }

@@ -69,6 +69,19 @@ class RunningModelTest {
     }
 
     @Test
+    void aDemoModelThatCannotBeWrittenIsAnInvalidModelNamingTheFile() throws Exception {
+        // A file where the demo's folder would be: creating it fails for root too.
+        java.nio.file.Path models = java.nio.file.Files.createDirectories(dir.resolve("blocked-models"));
+        java.nio.file.Files.writeString(models.resolve("demo"), "not a folder");
+        InvalidModelException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidModelException.class,
+                () -> RunningModel.builder().settings(Settings.of(java.util.Map.of("snowcrash.models.dir", models.toString())))
+                        .model("demo").discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty())).start());
+        assertTrue(e.getMessage().startsWith("model 'demo': "), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot write the demo model there"), e.getMessage());
+        assertEquals(org.snowcrash.api.SnowcrashException.Kind.BAD_INPUT, e.kind());
+    }
+
+    @Test
     void severalCallersStreamAtOnceEachWithItsOwnCancellation() throws Exception {
         int callers = 4;
         try (RunningModel model = start()) {

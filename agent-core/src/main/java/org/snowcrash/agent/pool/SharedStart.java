@@ -1,6 +1,5 @@
 package org.snowcrash.agent.pool;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
@@ -136,11 +135,7 @@ final class SharedStart {
     }
 
     private ModelSpec resolve(String id) {
-        try {
-            return catalog.spec(id);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
-        }
+        return org.snowcrash.agent.internal.CatalogSpecs.resolve(catalog, id);
     }
 
     /** The start ended without a model: free the place, and tell the waiters. */
