@@ -36,6 +36,9 @@ import org.snowcrash.models.TinyLlama;
  * of about 16 MB that used to exhaust such a heap.
  */
 @Tag("small-heap")
+// A hang guard for the whole class (a reader that loops on a hostile length), not a speed claim:
+// the class reads a few thousand small files and ends in seconds on any machine.
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class GgufFuzzTest {
 
     private static final int FOUR_M = 4 << 20;
@@ -198,7 +201,6 @@ class GgufFuzzTest {
     }
 
     private static void readsOrFailsCleanly(byte[] bytes) {
-        long t0 = System.nanoTime();
         try {
             GgufReader.read(bytes);
         } catch (GgufException e) {
@@ -206,7 +208,5 @@ class GgufFuzzTest {
         } catch (RuntimeException | Error e) {
             fail("the reader threw " + e + " instead of a GgufException", e);
         }
-        // Not a timing assertion: a guard that turns a hang-like blow-up into a clear failure.
-        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "reading took over 5 s");
     }
 }
