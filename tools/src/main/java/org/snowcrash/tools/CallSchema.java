@@ -46,9 +46,24 @@ public final class CallSchema {
         ObjectNode call = Json.MAPPER.createObjectNode().put("type", "object");
         ObjectNode props = call.putObject("properties");
         props.putObject("name").put("const", tool.name());
-        props.set("arguments", Json.schema(tool.parameters()));
+        props.set("arguments", closed(Json.schema(tool.parameters())));
         call.putArray("required").add("name").add("arguments");
         call.put("additionalProperties", false);
         return call;
+    }
+
+    /**
+     * The arguments' schema with its own properties only, when the tool left it open (it lists
+     * properties and says nothing of others). A server turns an open object into a grammar that
+     * admits any further key, and a small model then writes keys until its token limit instead of
+     * closing the object (seen with the random-weight models on llama-server b11669); every
+     * answer the closed schema admits, the tool's admits too. A schema that speaks of other keys
+     * ({@code additionalProperties}, {@code patternProperties}) is left as it is.
+     */
+    static ObjectNode closed(ObjectNode arguments) {
+        if (arguments.has("properties") && !arguments.has("additionalProperties") && !arguments.has("patternProperties")) {
+            arguments.put("additionalProperties", false);
+        }
+        return arguments;
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.snowcrash.api.JsonSchema;
+import org.snowcrash.api.ToolSpec;
 import org.snowcrash.api.ToolChoice;
 
 class SchemaCheckTest {
@@ -28,6 +29,20 @@ class SchemaCheckTest {
         JsonSchema move = CallSchema.of(List.of(RobotTools.MOVE, RobotTools.TURN), ToolChoice.named("move"));
         assertEquals(List.of(), SchemaCheck.problems(move, "{\"name\":\"move\",\"arguments\":{\"direction\":\"backward\",\"meters\":1}}"));
         assertTrue(!SchemaCheck.problems(move, "{\"name\":\"turn\",\"arguments\":{\"direction\":\"left\",\"degrees\":90}}").isEmpty());
+    }
+
+    @Test
+    void aForcedCallClosesArgumentsTheToolLeftOpenAndKeepsWhatTheToolSaid() {
+        JsonSchema move = CallSchema.of(List.of(RobotTools.MOVE), ToolChoice.REQUIRED);
+        String padded = "{\"name\":\"move\",\"arguments\":{\"direction\":\"forward\",\"meters\":1,\"speed\":\"fast\"}}";
+        assertEquals(List.of(), SchemaCheck.problems(RobotTools.MOVE.parameters(),
+                "{\"direction\":\"forward\",\"meters\":1,\"speed\":\"fast\"}"), "the tool's own schema is open");
+        assertTrue(!SchemaCheck.problems(move, padded).isEmpty(), "a forced call may not pad the arguments");
+        ToolSpec open = ToolSpec.of("note", "Keep a note.",
+                "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"additionalProperties\":true}");
+        JsonSchema note = CallSchema.of(List.of(open), ToolChoice.REQUIRED);
+        assertEquals(List.of(), SchemaCheck.problems(note, "{\"name\":\"note\",\"arguments\":{\"text\":\"a\",\"tag\":\"b\"}}"),
+                "a tool that allows other keys keeps them");
     }
 
     @Test
