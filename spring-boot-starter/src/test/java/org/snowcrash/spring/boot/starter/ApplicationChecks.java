@@ -96,6 +96,20 @@ final class ApplicationChecks {
         assertTrue(answer.contains("forward 3 meters"), answer);
     }
 
+    /**
+     * The same over {@code stream()}: the streamed call reaches Spring AI's tool loop, the
+     * {@code @Tool} method runs once, and the answer after its result streams in.
+     */
+    static void callsTheRobotToolsStreaming(ChatClient chat, RobotApplication.RobotTools tools) {
+        tools.calls.clear();
+        List<String> pieces = chat.prompt().system(RobotApplication.SCENE).user("Please drive forward three meters").tools(tools)
+                .options(SnowcrashChatOptions.builder().maxTokens(48)).stream().content().collectList().block(Duration.ofMinutes(2));
+        assertNotNull(pieces);
+        assertEquals(List.of("move forward 3.0"), tools.calls);
+        String answer = String.join("", pieces);
+        assertTrue(answer.contains("forward 3 meters"), answer);
+    }
+
     /** The body of a real HTTP GET to the application, which must answer 200. */
     static JsonNode get(int port, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

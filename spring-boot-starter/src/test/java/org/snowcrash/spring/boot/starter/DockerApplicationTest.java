@@ -36,6 +36,7 @@ class DockerApplicationTest {
             ApplicationChecks.streams(chat);
             ApplicationChecks.structured(chat);
             ApplicationChecks.callsTheRobotTools(chat, context.getBean(RobotApplication.RobotTools.class));
+            ApplicationChecks.callsTheRobotToolsStreaming(chat, context.getBean(RobotApplication.RobotTools.class));
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             ApplicationChecks.actuator(port, "docker", "UP");
         } finally {

@@ -57,6 +57,11 @@ class InProcessApplicationTest {
     }
 
     @Test
+    void theDemoModelCallsAToolMethodOverAStreamToo(@Autowired RobotApplication.RobotTools tools) {
+        ApplicationChecks.callsTheRobotToolsStreaming(chatClientBuilder.build(), tools);
+    }
+
+    @Test
     void actuatorServesHealthAndMetricsOverHttp() throws Exception {
         ApplicationChecks.answers(chatClientBuilder.build(), "llamacpp"); // at least one request observed
         ApplicationChecks.actuator(port, "llamacpp", "UP");
