@@ -24,7 +24,7 @@ import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.StartFailure;
 import org.snowcrash.api.TokenSink;
 import org.snowcrash.api.Usage;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /** Fake backends and sessions for every failure mode that is hard to cause for real. */
 final class Fakes {

@@ -39,7 +39,7 @@ import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolSpec;
 import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.tools.AnswerCheck;
 
 /**

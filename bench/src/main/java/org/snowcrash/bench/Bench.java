@@ -35,7 +35,7 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.backend.docker.DockerBackend;
 import org.snowcrash.models.MemoryEstimator;
 import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.gguf.GgmlType;
 import org.snowcrash.models.gguf.GgufReader;
 

@@ -18,7 +18,7 @@ import org.snowcrash.api.ResponseFormat;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.llamacpp.LlamaCppBackend;
 import org.snowcrash.models.DemoModel;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;

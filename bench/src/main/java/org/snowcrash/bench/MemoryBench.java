@@ -33,7 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.snowcrash.models.MemoryEstimate;
 import org.snowcrash.models.MemoryEstimator;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.gguf.GgmlType;
 import org.snowcrash.models.gguf.GgufReader;
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.backend.remote.LlamaServerContainer;
 import org.snowcrash.backend.remote.RequiresLlamaServer;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * The command with a remote server configured: a real llama-server (the test image, on loopback)

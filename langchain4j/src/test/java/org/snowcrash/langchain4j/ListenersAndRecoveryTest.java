@@ -23,7 +23,7 @@ import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.registry.BackendRegistry;
 
 import dev.langchain4j.data.message.UserMessage;

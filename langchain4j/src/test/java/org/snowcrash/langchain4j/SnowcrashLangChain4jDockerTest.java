@@ -28,7 +28,7 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolFormat;
 import org.snowcrash.backend.docker.DockerCondition;
 import org.snowcrash.backend.docker.RequiresDocker;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;

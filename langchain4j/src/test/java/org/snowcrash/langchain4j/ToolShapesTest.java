@@ -27,7 +27,7 @@ import org.snowcrash.api.ResponseFormat;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.Usage;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.registry.BackendRegistry;
 
 import dev.langchain4j.agent.tool.Tool;

@@ -15,7 +15,7 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolFormat;
 import org.snowcrash.models.DemoModel;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * LangChain4j's AI Services in this JVM on the in-process backend (java-llama.cpp): the robot's

@@ -43,6 +43,7 @@ class ModuleRulesTest {
         MACHINE("org.snowcrash.machine"),
         MODELS("org.snowcrash.models"),
         HUB("org.snowcrash.hub"),
+        TEST_KIT("org.snowcrash.testkit"),
         AGENT_CORE("org.snowcrash.agent"),
         BACKEND_TCK("org.snowcrash.tck"),
         OPENAI_CLIENT("org.snowcrash.openai"),
@@ -85,8 +86,9 @@ class ModuleRulesTest {
             java.util.Map.entry(Module.REGISTRY, java.util.Set.of(Module.API)),
             java.util.Map.entry(Module.MODELS, java.util.Set.of(Module.API, Module.MACHINE)),
             java.util.Map.entry(Module.HUB, java.util.Set.of(Module.API, Module.MODELS)),
+            java.util.Map.entry(Module.TEST_KIT, java.util.Set.of(Module.MODELS)),
             java.util.Map.entry(Module.AGENT_CORE, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.MACHINE, Module.TOOLS)),
-            java.util.Map.entry(Module.BACKEND_TCK, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS)),
+            java.util.Map.entry(Module.BACKEND_TCK, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS, Module.TEST_KIT)),
             java.util.Map.entry(Module.OPENAI_CLIENT, java.util.Set.of(Module.API)),
             java.util.Map.entry(Module.BACKEND_DOCKER, java.util.Set.of(Module.API, Module.MODELS, Module.MACHINE, Module.OPENAI_CLIENT, Module.TOOLS)),
             java.util.Map.entry(Module.BACKEND_LLAMACPP, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS)),
@@ -96,7 +98,7 @@ class ModuleRulesTest {
             java.util.Map.entry(Module.CLI, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.HUB, Module.MACHINE,
                     Module.AGENT_CORE, Module.SERVER)),
             java.util.Map.entry(Module.BENCH, java.util.Set.of(Module.AGENT_CORE, Module.SERVER, Module.BACKEND_DOCKER,
-                    Module.BACKEND_LLAMACPP, Module.LANGCHAIN4J)));
+                    Module.BACKEND_LLAMACPP, Module.LANGCHAIN4J, Module.TEST_KIT)));
 
     /** {@code m}, and every module it reaches through {@link #DEPENDS_ON}. */
     static java.util.Set<Module> reachable(Module m) {
@@ -145,7 +147,7 @@ class ModuleRulesTest {
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
             .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.tools..", "org.snowcrash.registry..",
-                    "org.snowcrash.machine..", "org.snowcrash.models..",
+                    "org.snowcrash.machine..", "org.snowcrash.models..", "org.snowcrash.hub..", "org.snowcrash.testkit..",
                     "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
                     "org.snowcrash.cli..", "org.snowcrash.openai..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")

@@ -66,7 +66,7 @@ final class ServeTestSupport {
     static Path tempModels() {
         try {
             Path dir = Files.createTempDirectory("serve-models");
-            org.snowcrash.models.TinyLlama.demo().write(dir.resolve("demo/snowcrash-demo.gguf"));
+            org.snowcrash.testkit.TinyLlama.demo().write(dir.resolve("demo/snowcrash-demo.gguf"));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -30,7 +30,7 @@ import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.Settings;
 import org.snowcrash.models.MemoryEstimator;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.gguf.GgufReader;
 import org.snowcrash.registry.BackendRegistry;
 

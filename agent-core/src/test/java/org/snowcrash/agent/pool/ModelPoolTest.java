@@ -47,7 +47,7 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.models.AutoGpuLayers;
 import org.snowcrash.models.MemoryEstimator;
 import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.UnknownModelException;
 import org.snowcrash.models.gguf.GgufReader;
 import org.snowcrash.registry.BackendRegistry;

@@ -32,7 +32,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.Settings;
 import org.snowcrash.models.MemoryEstimator;
 import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.gguf.GgufReader;
 import org.snowcrash.registry.BackendRegistry;
 

@@ -34,7 +34,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.StartFailure;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.gguf.GgufValue;
 
 import com.github.dockerjava.api.DockerClient;

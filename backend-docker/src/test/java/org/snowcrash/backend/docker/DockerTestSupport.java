@@ -10,7 +10,7 @@ import java.util.Map;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 import com.github.dockerjava.api.DockerClient;
 

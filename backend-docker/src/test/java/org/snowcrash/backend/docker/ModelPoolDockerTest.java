@@ -20,7 +20,7 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.Settings;
 import org.snowcrash.models.MemoryEstimator;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.models.gguf.GgmlType;
 import org.snowcrash.models.gguf.GgufReader;
 

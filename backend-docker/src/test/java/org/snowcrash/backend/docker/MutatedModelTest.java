@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.BackendStartException;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 import com.github.dockerjava.api.DockerClient;
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * The native tool path ({@link ToolFormat#NATIVE}: tools sent to the server's template) with a

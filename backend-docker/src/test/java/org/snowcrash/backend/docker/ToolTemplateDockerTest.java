@@ -23,7 +23,7 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * The native tool path with a template that renders tools (Hermes-style {@code <tools>} and

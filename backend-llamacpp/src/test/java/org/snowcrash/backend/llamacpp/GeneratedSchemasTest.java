@@ -26,7 +26,7 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolSpec;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.tools.SchemaCheck;
 
 /**

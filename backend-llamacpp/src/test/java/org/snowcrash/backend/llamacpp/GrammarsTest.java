@@ -17,7 +17,7 @@ import org.snowcrash.api.Availability;
 import org.snowcrash.api.JsonSchema;
 import org.snowcrash.api.ResponseFormat;
 import org.snowcrash.api.ToolChoice;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.tools.SchemaCheck;
 
 import de.kherud.llama.InferenceParameters;

@@ -40,7 +40,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Discovery;
 

@@ -10,7 +10,7 @@ import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.tck.LlmBackendContract;
 
 /**

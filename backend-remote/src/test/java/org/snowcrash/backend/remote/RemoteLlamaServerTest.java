@@ -30,7 +30,7 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.StartFailure;
 import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * Real llama-servers (the test image, on loopback): one plain with an API key, one over TLS with a

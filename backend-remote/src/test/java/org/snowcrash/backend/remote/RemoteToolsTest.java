@@ -34,7 +34,7 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolSpec;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * Tools and structured output through the remote backend to a real llama-server (Debian's, with a

@@ -27,14 +27,15 @@ import java.nio.file.Path;
  */
 public final class GgufReader {
 
-    /** {@code "GGUF"} read as a little-endian int. */
-    static final int MAGIC = 0x46554747;
+    /** {@code "GGUF"} read as a little-endian int: a file's first four bytes (writers use it too). */
+    public static final int MAGIC = 0x46554747;
     static final long MAX_STRING_BYTES = 16L << 20;
     static final long MAX_ARRAY_ELEMENTS = 16L << 20;
     static final long MAX_KV_COUNT = 1L << 20;
     static final long MAX_TENSOR_COUNT = 1L << 20;
     static final long MAX_TOTAL_ELEMENTS = 64L << 20;
-    static final int MAX_DIMS = 4;
+    /** The most dimensions a tensor may have (GGML's own limit), for writers as for this reader. */
+    public static final int MAX_DIMS = 4;
     static final int MAX_ARRAY_DEPTH = 4;
     static final long MAX_HEAP_BUDGET = 256L << 20;
 
@@ -99,7 +100,8 @@ public final class GgufReader {
 
 
 
-    static long align(long position, long alignment) {
+    /** {@code position} rounded up to a multiple of {@code alignment}: where GGUF's data and tensors start. */
+    public static long align(long position, long alignment) {
         long r = position % alignment;
         return r == 0 ? position : position + (alignment - r);
     }

@@ -1,5 +1,10 @@
-package org.snowcrash.models.gguf;
+package org.snowcrash.testkit;
 
+import org.snowcrash.models.gguf.GgufReader;
+import org.snowcrash.models.gguf.GgufType;
+import org.snowcrash.models.gguf.GgufValue;
+import org.snowcrash.models.gguf.GgmlType;
+import org.snowcrash.models.gguf.TensorInfo;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

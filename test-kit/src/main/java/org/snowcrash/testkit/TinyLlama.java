@@ -1,4 +1,4 @@
-package org.snowcrash.models;
+package org.snowcrash.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +13,6 @@ import java.util.SplittableRandom;
 import org.snowcrash.models.gguf.GgmlType;
 import org.snowcrash.models.gguf.GgufType;
 import org.snowcrash.models.gguf.GgufValue;
-import org.snowcrash.models.gguf.GgufWriter;
 
 /**
  * Writes a small llama-architecture model with random weights that real llama.cpp loads: a

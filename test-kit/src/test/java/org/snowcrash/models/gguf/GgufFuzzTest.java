@@ -24,7 +24,7 @@ import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * Any bytes given to the reader give a value or a typed error: never an unchecked exception,

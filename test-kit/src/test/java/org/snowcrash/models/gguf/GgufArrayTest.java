@@ -1,5 +1,6 @@
 package org.snowcrash.models.gguf;
 
+import org.snowcrash.testkit.GgufWriter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,7 +22,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.junit.jupiter.api.Test;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /** Compact array storage, the heap budget, and the UTF-8 check the budget relies on. */
 class GgufArrayTest {

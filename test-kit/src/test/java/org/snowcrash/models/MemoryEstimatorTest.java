@@ -1,5 +1,6 @@
 package org.snowcrash.models;
 
+import org.snowcrash.testkit.TinyLlama;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
