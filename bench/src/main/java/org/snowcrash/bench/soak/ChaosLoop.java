@@ -1,0 +1,276 @@
+package org.snowcrash.bench.soak;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Causes faults for real, one at a time, in turn: a model's container killed ({@code docker
+ * kill}), frozen mid-answer ({@code docker pause}, and {@code unpause} once a request it froze has
+ * failed), the engine connection cut (every connection through the {@link EngineProxy}), and the
+ * server's queue overfilled (a burst of more requests than the model admits at once plus its
+ * queue). Each fault waits for its moment by events (a request in flight) and the next waits for
+ * the service to answer again, so faults never pile into one outage.
+ */
+final class ChaosLoop implements Runnable {
+
+    /** The kinds of fault. */
+    enum Fault { KILL, PAUSE, ENGINE_CUT, QUEUE_FILL }
+
+    private final DockerCli docker;
+    private final EngineProxy proxy;
+    private final Ledger ledger;
+    private final ServeCaller serve;
+    private final Scenes scenes;
+    private final List<String> parts;
+    private final int burst;
+    private final int firstBurstScene;
+    private final Duration interval;
+    private final Duration freezeBound;
+    private final Consumer<String> log;
+    private final ExecutorService burstThreads;
+    private final Map<Fault, Integer> caused = new EnumMap<>(Fault.class);
+    private final Map<Fault, Integer> tried = new EnumMap<>(Fault.class);
+    private final List<String> notes = new ArrayList<>();
+    private volatile boolean stopping;
+    private long refused;
+    private String paused;
+
+    /**
+     * @param parts           the labelled parts whose containers may be hit ({@code serve}, {@code agent-1}, ...)
+     * @param burst           requests in one queue-fill burst (more than max-in-flight plus queue)
+     * @param firstBurstScene the first scene index the burst may use (the clients' scenes come before)
+     * @param interval        the quiet time after the service answers again, before the next fault
+     * @param freezeBound     how long a pause may last when no request fails in it
+     */
+    ChaosLoop(DockerCli docker, EngineProxy proxy, Ledger ledger, ServeCaller serve, Scenes scenes, List<String> parts,
+              int burst, int firstBurstScene, Duration interval, Duration freezeBound, Consumer<String> log) {
+        this.docker = docker;
+        this.proxy = proxy;
+        this.ledger = ledger;
+        this.serve = serve;
+        this.scenes = scenes;
+        this.parts = List.copyOf(parts);
+        this.burst = burst;
+        this.firstBurstScene = firstBurstScene;
+        this.interval = interval;
+        this.freezeBound = freezeBound;
+        this.log = log;
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(burst, burst, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "soak-burst");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // Started now, not at the first burst, so the thread count does not step up mid-run.
+        threads.prestartAllCoreThreads();
+        this.burstThreads = threads;
+        for (Fault f : Fault.values()) {
+            caused.put(f, 0);
+            tried.put(f, 0);
+        }
+    }
+
+    @Override
+    public void run() {
+        int round = 0;
+        try {
+            while (!stopping) {
+                Fault f = Fault.values()[round % Fault.values().length];
+                String part = parts.get((round / Fault.values().length) % parts.size());
+                long answered = ledger.answeredSoFar();
+                synchronized (this) {
+                    tried.merge(f, 1, Integer::sum);
+                }
+                boolean ok = switch (f) {
+                    case KILL -> kill(part);
+                    case PAUSE -> pause(part);
+                    case ENGINE_CUT -> cut();
+                    case QUEUE_FILL -> fill();
+                };
+                if (ok) {
+                    synchronized (this) {
+                        caused.merge(f, 1, Integer::sum);
+                    }
+                }
+                round++;
+                awaitAnswerAfter(answered);
+                pace(interval);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            thaw();
+        }
+    }
+
+    private boolean kill(String part) throws InterruptedException {
+        awaitInFlight();
+        List<String> ids = docker.containers(part);
+        if (ids.isEmpty()) {
+            note("kill " + part + ": no container running (it is being restarted)");
+            return false;
+        }
+        DockerCli.Result r = docker.run("kill", ids.get(0));
+        note("kill " + part + " " + shortId(ids.get(0)) + (r.ok() ? "" : ": " + r.out().strip()));
+        return r.ok();
+    }
+
+    private boolean pause(String part) throws InterruptedException {
+        awaitInFlight();
+        List<String> ids = docker.containers(part);
+        if (ids.isEmpty()) {
+            note("pause " + part + ": no container running (it is being restarted)");
+            return false;
+        }
+        long typedBefore = ledger.typedTotal();
+        DockerCli.Result r = docker.run("pause", ids.get(0));
+        if (!r.ok()) {
+            note("pause " + part + ": " + r.out().strip());
+            return false;
+        }
+        synchronized (this) {
+            paused = ids.get(0);
+        }
+        // Frozen until a request it holds fails typed (the backend's idle timeout), or the bound.
+        long until = System.nanoTime() + freezeBound.toNanos();
+        while (ledger.typedTotal() == typedBefore && System.nanoTime() < until && !stopping) {
+            pace(Duration.ofMillis(50));
+        }
+        boolean failedTyped = ledger.typedTotal() > typedBefore;
+        thaw();
+        note("pause " + part + " " + shortId(ids.get(0)) + (failedTyped ? ", a frozen request failed typed, unpaused"
+                : ", no request failed within " + freezeBound.toSeconds() + " s, unpaused"));
+        return true;
+    }
+
+    /** Unpauses what this loop paused; gone already (the backend removed it after the timeout) is fine. */
+    private void thaw() {
+        String id;
+        synchronized (this) {
+            id = paused;
+            paused = null;
+        }
+        if (id != null) {
+            docker.run("unpause", id);
+        }
+    }
+
+    private boolean cut() throws InterruptedException {
+        awaitInFlight();
+        int n = proxy.cut();
+        note("engine connection cut: " + n + " connections");
+        return n > 0;
+    }
+
+    /**
+     * One burst before the run's clock starts, not counted as a fault: the server's thread pool
+     * grows to what a burst needs the first time it meets one, and that growth belongs before the
+     * first tenth, where the run's resources are compared from (its requests are in the ledger).
+     */
+    void warmUp() throws InterruptedException {
+        burstOnce();
+    }
+
+    /** Bursts until one request is refused as the queue is full (at most three bursts). */
+    private boolean fill() throws InterruptedException {
+        for (int attempt = 0; attempt < 3 && !stopping; attempt++) {
+            int busy = burstOnce();
+            synchronized (this) {
+                refused += busy;
+            }
+            note("queue fill: " + burst + " at once, " + busy + " refused with 429 model_busy");
+            if (busy > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends {@code burst} requests at once; returns how many were refused as the queue was full. */
+    private int burstOnce() throws InterruptedException {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Outcome>> outcomes = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            Scenes.Scene scene = scenes.get(firstBurstScene + i);
+            outcomes.add(burstThreads.submit(() -> {
+                go.await();
+                return serve.call("burst", scene);
+            }));
+        }
+        go.countDown();
+        int busy = 0;
+        for (Future<Outcome> f : outcomes) {
+            try {
+                if (f.get() instanceof Outcome.Typed t && t.kind().equals("http 429 model_busy")) {
+                    busy++;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                note("burst request failed in the harness: " + e.getCause());
+            }
+        }
+        return busy;
+    }
+
+    private void awaitInFlight() throws InterruptedException {
+        while (ledger.inFlight() == 0 && !stopping) {
+            pace(Duration.ofMillis(10));
+        }
+    }
+
+    /** Waits until the service answers a request in full again (bounded: a run may end meanwhile). */
+    private void awaitAnswerAfter(long answered) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (ledger.answeredSoFar() <= answered && !stopping && System.nanoTime() < until) {
+            pace(Duration.ofMillis(50));
+        }
+    }
+
+    private static void pace(Duration d) throws InterruptedException {
+        Thread.sleep(d.toMillis()); // pacing the load, never a wait for a state: states are polled above
+    }
+
+    private void note(String line) {
+        synchronized (notes) {
+            notes.add(line);
+        }
+        log.accept("chaos: " + line);
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    /** Stops after the fault in progress. */
+    void stop() {
+        stopping = true;
+    }
+
+    /** Faults caused, per kind. */
+    synchronized Map<Fault, Integer> caused() {
+        return Map.copyOf(caused);
+    }
+
+    /** Faults attempted, per kind. */
+    synchronized Map<Fault, Integer> tried() {
+        return Map.copyOf(tried);
+    }
+
+    /** Requests refused with 429 during bursts. */
+    synchronized long refused() {
+        return refused;
+    }
+
+    void shutdown() {
+        burstThreads.shutdownNow();
+    }
+}
