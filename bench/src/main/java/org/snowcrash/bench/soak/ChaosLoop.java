@@ -43,6 +43,7 @@ final class ChaosLoop implements Runnable {
     private final List<String> notes = new ArrayList<>();
     private volatile boolean stopping;
     private long refused;
+    private long frozenTimeouts;
     private String paused;
 
     /**
@@ -132,7 +133,9 @@ final class ChaosLoop implements Runnable {
             note("pause " + part + ": no container running (it is being restarted)");
             return false;
         }
-        long typedBefore = ledger.typedTotal();
+        // The part's own clients: serve's are the HTTP ones, an agent's is the one of its name.
+        String sources = part.equals("serve") ? "http-" : part;
+        long timeoutsBefore = ledger.timeouts(sources);
         DockerCli.Result r = docker.run("pause", ids.get(0));
         if (!r.ok()) {
             note("pause " + part + ": " + r.out().strip());
@@ -141,15 +144,20 @@ final class ChaosLoop implements Runnable {
         synchronized (this) {
             paused = ids.get(0);
         }
-        // Frozen until a request it holds fails typed (the backend's idle timeout), or the bound.
+        // Frozen until a request it holds fails with a typed timeout (the backend's idle timeout), or the bound.
         long until = System.nanoTime() + freezeBound.toNanos();
-        while (ledger.typedTotal() == typedBefore && System.nanoTime() < until && !stopping) {
+        while (ledger.timeouts(sources) == timeoutsBefore && System.nanoTime() < until && !stopping) {
             pace(Duration.ofMillis(50));
         }
-        boolean failedTyped = ledger.typedTotal() > typedBefore;
+        boolean timedOut = ledger.timeouts(sources) > timeoutsBefore;
         thaw();
-        note("pause " + part + " " + shortId(ids.get(0)) + (failedTyped ? ", a frozen request failed typed, unpaused"
-                : ", no request failed within " + freezeBound.toSeconds() + " s, unpaused"));
+        if (timedOut) {
+            synchronized (this) {
+                frozenTimeouts++;
+            }
+        }
+        note("pause " + part + " " + shortId(ids.get(0)) + (timedOut ? ", a frozen request failed with a typed timeout, unpaused"
+                : ", no request timed out within " + freezeBound.toSeconds() + " s, unpaused"));
         return true;
     }
 
@@ -263,6 +271,11 @@ final class ChaosLoop implements Runnable {
     /** Faults attempted, per kind. */
     synchronized Map<Fault, Integer> tried() {
         return Map.copyOf(tried);
+    }
+
+    /** Pauses during which a request of the frozen part failed with a typed timeout. */
+    synchronized long frozenTimeouts() {
+        return frozenTimeouts;
     }
 
     /** Requests refused with 429 during bursts. */

@@ -36,6 +36,8 @@ final class Ledger implements AutoCloseable {
     private final Map<Long, Open> open = new ConcurrentHashMap<>();
     private final Map<Long, Boolean> closed = new ConcurrentHashMap<>();
     private final Map<String, Long> typed = new TreeMap<>();
+    /** Typed timeouts per source (a client's name), which tell a frozen server from other failures. */
+    private final Map<String, Long> timeouts = new TreeMap<>();
     private final List<String> defects = new ArrayList<>();
     private long answered;
     private long offScene;
@@ -85,6 +87,9 @@ final class Ledger implements AutoCloseable {
                 answered(t, a);
             } else if (outcome instanceof Outcome.Typed f) {
                 typed.merge(f.kind(), 1L, Long::sum);
+                if (f.kind().toLowerCase(java.util.Locale.ROOT).contains("timeout")) {
+                    timeouts.merge(t.source(), 1L, Long::sum);
+                }
             } else if (outcome instanceof Outcome.Untyped u) {
                 untyped++;
                 defects.add("request " + t.id() + " (" + t.source() + ") failed untyped: " + u.what());
@@ -140,15 +145,12 @@ final class Ledger implements AutoCloseable {
         return open.size();
     }
 
-    /** Typed failures of this kind so far. */
-    synchronized long typed(String kindPrefix) {
-        return typed.entrySet().stream().filter(e -> e.getKey().startsWith(kindPrefix)).mapToLong(Map.Entry::getValue).sum();
+    /** Typed timeouts so far of the requests whose source starts with this. */
+    synchronized long timeouts(String sourcePrefix) {
+        return timeouts.entrySet().stream().filter(e -> e.getKey().startsWith(sourcePrefix))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
-    /** Every typed failure so far. */
-    synchronized long typedTotal() {
-        return typed.values().stream().mapToLong(Long::longValue).sum();
-    }
 
     /**
      * The counts, after waiting up to {@code grace} past the last deadline for outcomes; what has

@@ -129,7 +129,7 @@ final class ServeCaller {
             }
             JsonNode chunk = JSON.readTree(data);
             if (chunk.has("error")) {
-                return typedError(200, data);
+                return typedError(-1, data); // an error event after the 200 committed the stream
             }
             ids.add(chunk.path("id").asText());
             JsonNode choice = chunk.path("choices").path(0);
@@ -149,7 +149,7 @@ final class ServeCaller {
         try {
             JsonNode error = JSON.readTree(body).path("error");
             if (error.hasNonNull("code") && error.hasNonNull("type")) {
-                return new Outcome.Typed("http " + status + " " + error.get("code").asText());
+                return new Outcome.Typed((status < 0 ? "stream error" : "http " + status) + " " + error.get("code").asText());
             }
         } catch (IOException e) {
             // not JSON: untyped below

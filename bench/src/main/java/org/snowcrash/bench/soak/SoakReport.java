@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * @param afterClose readings after everything was closed
  */
 record SoakReport(SoakOptions options, Duration ran, int scenes, Ledger.Counts counts,
-                  Map<ChaosLoop.Fault, Integer> caused, Map<ChaosLoop.Fault, Integer> tried, long burstRefused,
+                  Map<ChaosLoop.Fault, Integer> caused, Map<ChaosLoop.Fault, Integer> tried, long burstRefused, long frozenTimeouts,
                   ResourceSampler.Sample tenth, ResourceSampler.Sample end, ResourceSampler.Sample afterClose,
                   List<String> containersLeft, List<String> tempLeft) {
 
@@ -46,6 +46,9 @@ record SoakReport(SoakOptions options, Duration ran, int scenes, Ledger.Counts c
             if (caused.getOrDefault(f, 0) == 0) {
                 p.add("fault " + f + " was never caused (" + tried.getOrDefault(f, 0) + " tries)");
             }
+        }
+        if (caused.getOrDefault(ChaosLoop.Fault.PAUSE, 0) > 0 && frozenTimeouts == 0) {
+            p.add("no pause made a request of the frozen part fail with a typed timeout");
         }
         if (end.heapBytes() > tenth.heapBytes() + Math.max(16 * MIB, tenth.heapBytes() / 4)) {
             p.add("heap after GC grew from " + mib(tenth.heapBytes()) + " to " + mib(end.heapBytes()));
@@ -81,6 +84,7 @@ record SoakReport(SoakOptions options, Duration ran, int scenes, Ledger.Counts c
         line(b, "typed failures", counts.typedTotal() + " (" + counts.typed().entrySet().stream()
                 .sorted(Map.Entry.comparingByValue(Comparator.reverseOrder()))
                 .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")) + ")");
+        line(b, "pauses ended by a typed timeout", frozenTimeouts + " of " + caused.getOrDefault(ChaosLoop.Fault.PAUSE, 0));
         line(b, "refused in bursts", burstRefused + " (429 model_busy, counted in typed failures)");
         line(b, "lost / duplicated / mixed / untyped", counts.lost() + " / " + counts.duplicated() + " / " + counts.mixed()
                 + " / " + counts.untyped());

@@ -124,7 +124,7 @@ final class SoakRun {
             tenth = withMedians(tenth, sampler.window(startMs, ran, 0.08, 0.15));
             end = withMedians(end, sampler.window(startMs, ran, 0.90, 1.0));
             return new SoakReport(options, Duration.ofMillis(ran), scenes.size(), counts, chaos.caused(), chaos.tried(),
-                    chaos.refused(), tenth, end, end, List.of(), List.of());
+                    chaos.refused(), chaos.frozenTimeouts(), tenth, end, end, List.of(), List.of());
         }
     }
 
@@ -183,7 +183,7 @@ final class SoakRun {
 
     private static SoakReport withLeftovers(SoakReport r, ResourceSampler.Sample afterClose, List<String> containers,
                                             List<String> temp) {
-        return new SoakReport(r.options(), r.ran(), r.scenes(), r.counts(), r.caused(), r.tried(), r.burstRefused(),
+        return new SoakReport(r.options(), r.ran(), r.scenes(), r.counts(), r.caused(), r.tried(), r.burstRefused(), r.frozenTimeouts(),
                 r.tenth(), r.end(), afterClose, containers, temp);
     }
 

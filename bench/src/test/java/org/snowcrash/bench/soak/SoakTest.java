@@ -30,6 +30,7 @@ class SoakTest {
         }
         assertTrue(report.counts().answered() > 0, text);
         assertTrue(report.counts().typedTotal() > 0, "the faults made requests fail typed\n" + text);
+        assertTrue(report.frozenTimeouts() > 0, "a pause froze a request, which failed with a typed timeout\n" + text);
         assertTrue(report.burstRefused() > 0, "the queue refused some of a burst with 429\n" + text);
         assertEquals(0, report.counts().lost(), text);
         assertEquals(0, report.counts().duplicated(), text);
