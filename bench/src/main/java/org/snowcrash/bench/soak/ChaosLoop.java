@@ -115,7 +115,7 @@ final class ChaosLoop implements Runnable {
     }
 
     private boolean kill(String part) throws InterruptedException {
-        awaitInFlight();
+        awaitServing(part);
         List<String> ids = docker.containers(part);
         if (ids.isEmpty()) {
             note("kill " + part + ": no container running (it is being restarted)");
@@ -127,16 +127,21 @@ final class ChaosLoop implements Runnable {
     }
 
     private boolean pause(String part) throws InterruptedException {
-        awaitInFlight();
+        awaitServing(part);
         List<String> ids = docker.containers(part);
         if (ids.isEmpty()) {
             note("pause " + part + ": no container running (it is being restarted)");
             return false;
         }
-        // The part's own clients: serve's are the HTTP ones, an agent's is the one of its name.
-        String sources = part.equals("serve") ? "http-" : part;
+        String sources = sources(part);
         long timeoutsBefore = ledger.timeouts(sources);
         DockerCli.Result r = docker.run("pause", ids.get(0));
+        // runc's cgroup-v1 freezer sometimes gives up ("unable to freeze") while the server's
+        // threads are busy; a few tries more get it.
+        for (int i = 0; i < 5 && !r.ok() && r.out().contains("unable to freeze"); i++) {
+            pace(Duration.ofMillis(200));
+            r = docker.run("pause", ids.get(0));
+        }
         if (!r.ok()) {
             note("pause " + part + ": " + r.out().strip());
             return false;
@@ -227,6 +232,25 @@ final class ChaosLoop implements Runnable {
             }
         }
         return busy;
+    }
+
+    /** The source prefix of a part's own clients: serve's are the HTTP ones, an agent's is the one of its name. */
+    private static String sources(String part) {
+        return part.equals("serve") ? "http-" : part;
+    }
+
+    /**
+     * Waits until the part serves (one of its clients got a full answer since this was called, so
+     * its container is not still starting) and one of its requests is in flight: the moment a
+     * fault hits a server mid-answer.
+     */
+    private void awaitServing(String part) throws InterruptedException {
+        String src = sources(part);
+        long before = ledger.answers(src);
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while ((ledger.answers(src) == before || ledger.inFlight(src) == 0) && !stopping && System.nanoTime() < until) {
+            pace(Duration.ofMillis(5));
+        }
     }
 
     private void awaitInFlight() throws InterruptedException {

@@ -38,6 +38,8 @@ final class Ledger implements AutoCloseable {
     private final Map<String, Long> typed = new TreeMap<>();
     /** Typed timeouts per source (a client's name), which tell a frozen server from other failures. */
     private final Map<String, Long> timeouts = new TreeMap<>();
+    /** Full answers per source, which tell whether a part serves again. */
+    private final Map<String, Long> answers = new TreeMap<>();
     private final List<String> defects = new ArrayList<>();
     private long answered;
     private long offScene;
@@ -101,6 +103,7 @@ final class Ledger implements AutoCloseable {
     private void answered(Ticket t, Outcome.Answered a) {
         switch (scenes.match(t.scene(), a.text())) {
             case OWN -> {
+                answers.merge(t.source(), 1L, Long::sum);
                 if (repeats(a.text())) {
                     duplicated++;
                     defects.add("request " + t.id() + " (" + t.source() + ") repeats itself: " + a.text());
@@ -114,6 +117,7 @@ final class Ledger implements AutoCloseable {
                         + ") got another scene's answer: " + a.text());
             }
             case OFF_SCENE -> {
+                answers.merge(t.source(), 1L, Long::sum);
                 answered++;
                 offScene++;
             }
@@ -143,6 +147,17 @@ final class Ledger implements AutoCloseable {
     /** Requests without an outcome now. */
     int inFlight() {
         return open.size();
+    }
+
+    /** Requests without an outcome now, of the sources that start with this. */
+    long inFlight(String sourcePrefix) {
+        return open.values().stream().filter(o -> o.ticket().source().startsWith(sourcePrefix)).count();
+    }
+
+    /** Full answers so far to the sources that start with this. */
+    synchronized long answers(String sourcePrefix) {
+        return answers.entrySet().stream().filter(e -> e.getKey().startsWith(sourcePrefix))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     /** Typed timeouts so far of the requests whose source starts with this. */
