@@ -1,16 +1,9 @@
 package org.snowcrash.bench.soak;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -29,18 +22,13 @@ final class ChaosLoop implements Runnable {
     private final DockerCli docker;
     private final EngineProxy proxy;
     private final Ledger ledger;
-    private final ServeCaller serve;
-    private final Scenes scenes;
     private final List<String> parts;
-    private final int burst;
-    private final int firstBurstScene;
     private final Duration interval;
     private final Duration freezeBound;
     private final Consumer<String> log;
-    private final ExecutorService burstThreads;
+    private final Burst bursts;
     private final Map<Fault, Integer> caused = new EnumMap<>(Fault.class);
     private final Map<Fault, Integer> tried = new EnumMap<>(Fault.class);
-    private final List<String> notes = new ArrayList<>();
     private volatile boolean stopping;
     private long refused;
     private long frozenTimeouts;
@@ -48,33 +36,20 @@ final class ChaosLoop implements Runnable {
 
     /**
      * @param parts           the labelled parts whose containers may be hit ({@code serve}, {@code agent-1}, ...)
-     * @param burst           requests in one queue-fill burst (more than max-in-flight plus queue)
-     * @param firstBurstScene the first scene index the burst may use (the clients' scenes come before)
+     * @param bursts          the queue-fill bursts (more requests than max-in-flight plus queue)
      * @param interval        the quiet time after the service answers again, before the next fault
      * @param freezeBound     how long a pause may last when no request fails in it
      */
-    ChaosLoop(DockerCli docker, EngineProxy proxy, Ledger ledger, ServeCaller serve, Scenes scenes, List<String> parts,
-              int burst, int firstBurstScene, Duration interval, Duration freezeBound, Consumer<String> log) {
+    ChaosLoop(DockerCli docker, EngineProxy proxy, Ledger ledger, Burst bursts, List<String> parts, Duration interval,
+              Duration freezeBound, Consumer<String> log) {
         this.docker = docker;
         this.proxy = proxy;
         this.ledger = ledger;
-        this.serve = serve;
-        this.scenes = scenes;
         this.parts = List.copyOf(parts);
-        this.burst = burst;
-        this.firstBurstScene = firstBurstScene;
         this.interval = interval;
         this.freezeBound = freezeBound;
         this.log = log;
-        ThreadPoolExecutor threads = new ThreadPoolExecutor(burst, burst, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "soak-burst");
-                    t.setDaemon(true);
-                    return t;
-                });
-        // Started now, not at the first burst, so the thread count does not step up mid-run.
-        threads.prestartAllCoreThreads();
-        this.burstThreads = threads;
+        this.bursts = bursts;
         for (Fault f : Fault.values()) {
             caused.put(f, 0);
             tried.put(f, 0);
@@ -191,47 +166,22 @@ final class ChaosLoop implements Runnable {
      * first tenth, where the run's resources are compared from (its requests are in the ledger).
      */
     void warmUp() throws InterruptedException {
-        burstOnce();
+        bursts.send();
     }
 
     /** Bursts until one request is refused as the queue is full (at most three bursts). */
     private boolean fill() throws InterruptedException {
         for (int attempt = 0; attempt < 3 && !stopping; attempt++) {
-            int busy = burstOnce();
+            int busy = bursts.send();
             synchronized (this) {
                 refused += busy;
             }
-            note("queue fill: " + burst + " at once, " + busy + " refused with 429 model_busy");
+            note("queue fill: " + bursts.size() + " at once, " + busy + " refused with 429 model_busy");
             if (busy > 0) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Sends {@code burst} requests at once; returns how many were refused as the queue was full. */
-    private int burstOnce() throws InterruptedException {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Outcome>> outcomes = new ArrayList<>();
-        for (int i = 0; i < burst; i++) {
-            Scenes.Scene scene = scenes.get(firstBurstScene + i);
-            outcomes.add(burstThreads.submit(() -> {
-                go.await();
-                return serve.call("burst", scene);
-            }));
-        }
-        go.countDown();
-        int busy = 0;
-        for (Future<Outcome> f : outcomes) {
-            try {
-                if (f.get() instanceof Outcome.Typed t && t.kind().equals("http 429 model_busy")) {
-                    busy++;
-                }
-            } catch (java.util.concurrent.ExecutionException e) {
-                note("burst request failed in the harness: " + e.getCause());
-            }
-        }
-        return busy;
     }
 
     /** The source prefix of a part's own clients: serve's are the HTTP ones, an agent's is the one of its name. */
@@ -272,9 +222,6 @@ final class ChaosLoop implements Runnable {
     }
 
     private void note(String line) {
-        synchronized (notes) {
-            notes.add(line);
-        }
         log.accept("chaos: " + line);
     }
 
@@ -307,7 +254,4 @@ final class ChaosLoop implements Runnable {
         return refused;
     }
 
-    void shutdown() {
-        burstThreads.shutdownNow();
-    }
 }

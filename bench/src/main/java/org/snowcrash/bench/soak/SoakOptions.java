@@ -21,9 +21,9 @@ record SoakOptions(Duration duration, int httpClients, int agents, Duration time
     static final String USAGE = "usage: Soak [--minutes M | --seconds S] [--clients N] [--agents N] [--timeout SECONDS]"
             + " [--interval SECONDS] [--image IMAGE]";
 
-    /** The defaults: 10 minutes, 3 HTTP clients, 2 agents, 90 s per request, 5 s of quiet between faults. */
+    /** The defaults: 10 minutes, 3 HTTP clients, 2 agents, 120 s per request, 5 s of quiet between faults. */
     static SoakOptions defaults() {
-        return new SoakOptions(Duration.ofMinutes(10), 3, 2, Duration.ofSeconds(90), Duration.ofSeconds(5),
+        return new SoakOptions(Duration.ofMinutes(10), 3, 2, Duration.ofSeconds(120), Duration.ofSeconds(5),
                 System.getenv().getOrDefault("SNOWCRASH_TEST_IMAGE", "snowcrash/llama-server:sid"));
     }
 

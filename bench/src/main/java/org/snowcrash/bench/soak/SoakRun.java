@@ -29,8 +29,12 @@ import org.snowcrash.server.SnowcrashServer;
 final class SoakRun {
 
     private static final String KEY = "soak-key-0123456789abcdef";
-    /** Silence on a stream that counts as a frozen server: the backend's idle timeout. */
-    private static final Duration IDLE = Duration.ofSeconds(10);
+    /**
+     * Silence on a stream that counts as a frozen server: the backend's idle timeout. Short, so a
+     * pause is noticed well within a request's timeout; not so short that an answer slowed by a
+     * busy machine (or a model's first answer after loading) counts as a freeze.
+     */
+    private static final Duration IDLE = Duration.ofSeconds(15);
 
     private final SoakOptions options;
     private final Consumer<String> log;
@@ -46,6 +50,16 @@ final class SoakRun {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<String> tmpBefore = listing(tmp);
         Path work = Files.createTempDirectory("snowcrash-soak");
+        // A run ended by SIGTERM or Ctrl-C takes its folder with it too (the backends remove their
+        // containers from hooks of their own).
+        Thread cleanup = new Thread(() -> {
+            try {
+                delete(work);
+            } catch (IOException e) {
+                System.err.println("soak: could not delete " + work + ": " + e);
+            }
+        }, "soak-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         List<Agent> agents = new ArrayList<>();
         SoakReport report;
         try (EngineProxy proxy = new EngineProxy(work.resolve("engine.sock"), engineSocket());
@@ -74,6 +88,7 @@ final class SoakRun {
             report = withLeftovers(report, afterClose, awaitNoContainers(), List.of());
         } finally {
             delete(work);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         Set<String> left = listing(tmp);
         left.removeAll(tmpBefore);
@@ -95,8 +110,8 @@ final class SoakRun {
             for (int i = 0; i < agents.size(); i++) {
                 parts.add("agent-" + (i + 1));
             }
-            ChaosLoop chaos = new ChaosLoop(docker, proxy, ledger, caller, scenes, parts, burst,
-                    options.httpClients() + agents.size(), options.interval(), IDLE.multipliedBy(3), log);
+            Burst bursts = new Burst(caller, scenes, burst, options.httpClients() + agents.size());
+            ChaosLoop chaos = new ChaosLoop(docker, proxy, ledger, bursts, parts, options.interval(), IDLE.multipliedBy(3), log);
             chaos.warmUp();
             long t0 = System.nanoTime();
             Thread chaosThread = new Thread(chaos, "soak-chaos");
@@ -120,7 +135,7 @@ final class SoakRun {
             Ledger.Counts counts = ledger.settle(Duration.ofSeconds(30));
             clients.join(Duration.ofSeconds(30).toMillis());
             chaosThread.join(options.timeout().plusSeconds(30).toMillis());
-            chaos.shutdown();
+            bursts.close();
             tenth = withMedians(tenth, sampler.window(startMs, ran, 0.08, 0.15));
             end = withMedians(end, sampler.window(startMs, ran, 0.90, 1.0));
             return new SoakReport(options, Duration.ofMillis(ran), scenes.size(), counts, chaos.caused(), chaos.tried(),
@@ -160,13 +175,16 @@ final class SoakRun {
         m.put("backend.llamacpp.enabled", "false");
         m.put("model.demo.container", "snowcrash-soak-" + part + "-" + run.substring(0, 8));
         m.put("model.demo.port", String.valueOf(freePort()));
-        m.put("model.demo.startup-timeout", "60s");
+        m.put("model.demo.startup-timeout", "45s");
         if (serve) {
             m.put("serve.port", "0");
             m.put("serve.api-key", KEY);
+            // As many slots as requests admitted: a request waits in the pool's queue, never silent
+            // in llama-server's, where the idle timeout would take the wait for a freeze.
+            m.put("model.demo.parallel", "4");
             m.put("model.demo.max-in-flight", "4");
             m.put("model.demo.queue", "4");
-            m.put("snowcrash.pool.acquire-timeout", "20s");
+            m.put("snowcrash.pool.acquire-timeout", "15s");
         }
         return Settings.of(m, "soak");
     }
@@ -221,6 +239,9 @@ final class SoakRun {
     }
 
     private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
