@@ -10,8 +10,9 @@ import java.util.Locale;
  * quiet time between faults, and the llama-server image.
  *
  * @param duration   how long clients send requests (the run's length without set-up and clean-up)
- * @param httpClients clients streaming through {@code serve}
- * @param agents     clients asking an {@code Agent} of their own
+ * @param httpClients clients streaming through {@code serve} (at most 16: with the agents and two
+ *                    burst scenes they need no more scenes than the 24 the demo model can tell apart)
+ * @param agents     clients asking an {@code Agent} of their own (at most 6)
  * @param timeout    each request's promise: an outcome within this
  * @param interval   quiet time after the service answers again, before the next fault
  * @param image      the llama-server image
@@ -51,8 +52,8 @@ record SoakOptions(Duration duration, int httpClients, int agents, Duration time
             switch (name) {
                 case "--minutes" -> duration = Duration.ofMillis((long) (number(name, v, 0.1, 24 * 60, problems) * 60_000));
                 case "--seconds" -> duration = Duration.ofMillis((long) (number(name, v, 10, 24 * 3600, problems) * 1000));
-                case "--clients" -> clients = (int) whole(name, v, 1, 32, problems);
-                case "--agents" -> agents = (int) whole(name, v, 0, 8, problems);
+                case "--clients" -> clients = (int) whole(name, v, 1, 16, problems);
+                case "--agents" -> agents = (int) whole(name, v, 0, 6, problems);
                 case "--timeout" -> timeout = Duration.ofSeconds(whole(name, v, 30, 3600, problems));
                 case "--interval" -> interval = Duration.ofMillis((long) (number(name, v, 0, 600, problems) * 1000));
                 case "--image" -> image = v.isBlank() ? image : v;

@@ -47,7 +47,7 @@ class SoakTest {
     void badOptionsAreNamed() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> SoakOptions.parse(new String[] {"--clients", "many", "--minutes", "-1", "--colour", "x"}));
-        assertTrue(e.getMessage().contains("--clients: must be a whole number from 1 to 32, got 'many'"), e.getMessage());
+        assertTrue(e.getMessage().contains("--clients: must be a whole number from 1 to 16, got 'many'"), e.getMessage());
         assertTrue(e.getMessage().contains("--minutes: must be a number from 0.1 to 1440, got '-1'"), e.getMessage());
         assertTrue(e.getMessage().contains("--colour: unknown option"), e.getMessage());
     }
