@@ -53,7 +53,7 @@ import org.snowcrash.registry.Discovery;
  *       A model with a request in flight is never evicted.</li>
  *   <li><b>Keep-alive</b> ({@code model.<id>.keep-alive}, default 5 minutes; {@code 0} after each
  *       request; negative never), read from the builder's {@link Clock}.</li>
- *   <li><b>Admission</b>: {@code model.<id>.max-in-flight} (4) at once, {@code model.<id>.queue}
+ *   <li><b>Admission</b>: {@code model.<id>.max-in-flight} (its server slots) at once, {@code model.<id>.queue}
  *       (16) waiting, the rest {@link ChatFailure.Busy} (a server answers 429 with
  *       {@code Retry-After}).</li>
  *   <li><b>Pinned and preloaded models</b> ({@code model.<id>.pinned}, {@link Builder#pin},

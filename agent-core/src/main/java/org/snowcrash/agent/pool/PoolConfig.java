@@ -43,8 +43,6 @@ record PoolConfig(OptionalLong budget, String budgetSource, Duration acquireTime
     static final String KEEP_ALIVE_KEY = "snowcrash.pool.keep-alive";
     static final String PRELOAD_KEY = "snowcrash.pool.preload";
     static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(30);
-    /** llama-server's own slot count when it picks it (as Snowcrash lets it): four requests at once. */
-    static final int DEFAULT_MAX_IN_FLIGHT = 4;
     static final int DEFAULT_QUEUE = 16;
 
     /**
@@ -100,7 +98,10 @@ record PoolConfig(OptionalLong budget, String budgetSource, Duration acquireTime
             String p = "model." + e.id() + ".";
             limits.put(e.id(), new Limits(
                     keepAlive(settings, r, p + "keep-alive", defaultKeepAlive),
-                    r.integer(p + "max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 1024),
+                    // Default: the model's server slots (-np). More would wait inside the server,
+                    // where its silence counts against the idle timeout and can be taken for a
+                    // death; the pool's own queue is where requests wait, bounded and visible.
+                    r.integer(p + "max-in-flight", e.parallel(), 1, 1024),
                     r.integer(p + "queue", DEFAULT_QUEUE, 0, 1_000_000),
                     pinMore.contains(e.id()) || r.bool(p + "pinned", false)));
         }

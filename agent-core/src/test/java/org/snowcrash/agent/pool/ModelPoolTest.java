@@ -354,8 +354,19 @@ class ModelPoolTest {
     }
 
     @Test
+    void admissionDefaultsToTheModelsServerSlotsAndTheRestWaitInThePoolsQueue() throws Exception {
+        Settings s = Settings.of(Map.of("snowcrash.models.dir", dir.toString(), "model.a.file", "a.gguf",
+                "model.b.file", "b.gguf", "model.b.parallel", "3"), "test");
+        PoolConfig config = PoolConfig.read(s, org.snowcrash.models.ModelCatalog.from(s));
+        assertEquals(1, config.limits().get("a").maxInFlight(), "one server slot, one request at once");
+        assertEquals(3, config.limits().get("b").maxInFlight(), "three slots, three at once");
+        assertEquals(1, config.limits().get("demo").maxInFlight());
+    }
+
+    @Test
     void twoFirstRequestsAtOnceStartTheModelOnce() throws Exception {
-        pool();
+        // Both admitted at once (the default admits the model's one server slot), so both wait for the start.
+        pool("model.a.max-in-flight", "4");
         Hold start = backend.holdStarts("a");
         Future<ChatResponse> first = chatLater("a", "one");
         start.awaitEntered(1);
@@ -371,7 +382,8 @@ class ModelPoolTest {
 
     @Test
     void requestsWaitingForAStartThatFailsGetItsFailureWithoutStartingAgain() throws Exception {
-        pool();
+        // Both admitted at once (the default admits the model's one server slot), so both wait for the start.
+        pool("model.a.max-in-flight", "4");
         backend.failing.add("a");
         Hold start = backend.holdStarts("a");
         Future<ChatResponse> first = chatLater("a", "one");
