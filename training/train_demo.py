@@ -153,6 +153,31 @@ WHERE_PL_CORES = (["where are the {pl}", "where do you see {pl}", "where do you 
 HAS_SG_CORES = (["is there {a_sg}", "do you see {a_sg}", "can you see {a_sg}", "is there {a_sg} here",
                  "is there {a_sg} around", "does your camera see {a_sg}"], [])
 HAS_PL_CORES = (["are there any {pl}", "do you see any {pl}", "can you see any {pl}", "are there {pl} here"], [])
+# --lookup-mix (an experiment, off by default so the default data stay those of the committed model):
+# more phrasings of where / is there, and (see scene_question, random_scene) more of those questions,
+# more often about an object that is there, and more scenes of 3-4 objects.
+LOOKUP_MIX = {"on": False}
+LOOKUP_EXTRA_CORES = {
+    "where_sg": (["where's the {sg}", "where can you see the {sg}", "where exactly is the {sg}", "where did you see the {sg}",
+                  "can you tell me where the {sg} is"],
+                 ["say where the {sg} is", "show me where the {sg} is", "tell me where you see the {sg}"]),
+    "where_pl": (["where can you see the {pl}", "where exactly are the {pl}", "where did you see the {pl}",
+                  "can you tell me where the {pl} are"],
+                 ["say where the {pl} are", "show me where the {pl} are", "tell me where you see the {pl}"]),
+    "has_sg": (["is there {a_sg} anywhere", "can you spot {a_sg}", "do you have {a_sg} in view", "is there {a_sg} in the scene"],
+               ["tell me if you see {a_sg}", "look for {a_sg}", "check if there is {a_sg}"]),
+    "has_pl": (["are there any {pl} around", "can you spot any {pl}", "do you see {pl}", "are there any {pl} in the scene"],
+               ["tell me if you see any {pl}", "look for {pl}", "check if there are any {pl}"]),
+}
+
+
+def lookup_cores(key, cores):
+    if not LOOKUP_MIX["on"]:
+        return cores
+    extra = LOOKUP_EXTRA_CORES[key]
+    return cores[0] + extra[0], cores[1] + extra[1]
+
+
 NO_SCENE_A = "I cannot see anything right now."
 CANNOT_A = "I do not know. I can tell you what I see."
 
@@ -244,7 +269,7 @@ def arithmetic(rng, held_out=frozenset()):
 def random_scene(rng, excluded=frozenset()):
     """1-4 distinct objects (rarely none), each with a count 1-5 and a position."""
     while True:
-        k = 0 if rng.random() < 0.03 else rng.choice([1, 1, 2, 2, 2, 3, 3, 4])
+        k = 0 if rng.random() < 0.03 else rng.choice([1, 1, 2, 2, 2, 3, 3, 3, 4, 4] if LOOKUP_MIX["on"] else [1, 1, 2, 2, 2, 3, 3, 4])
         idx = rng.sample(range(len(OBJECTS)), k)
         if frozenset(idx) not in excluded:
             break
@@ -282,21 +307,26 @@ def scene_answer(kind, scene, obj, plural_q):
     return f"Yes, I see {phrase(sg, pl, c)} {p}."
 
 
-def scene_question(rng, scene, held_out=frozenset()):
+def scene_question(rng, scene, held_out=frozenset(), kinds=("see", "count", "where", "has"), weights=None, p_present=None):
     """A question about the scene and the answer it implies (scene None: no camera information)."""
-    kind = rng.choices(["see", "count", "where", "has"], [3, 3, 2, 3])[0]
+    if weights is None:  # --lookup-mix weighs where / is there most (the 800-step model: 2/8 where, 0/4 has held out)
+        weights = (2, 3, 4, 4) if LOOKUP_MIX["on"] else (3, 3, 2, 3)
+    if p_present is None:
+        p_present = 0.7 if LOOKUP_MIX["on"] else 0.55
+    kind = rng.choices(kinds, weights)[0]
     present = [i for i, _, _ in scene or []]
     if kind == "see":
         return pick(rng, SEE_CORES, held_out), scene_answer("see", scene, None, False)
-    # ask about an object of the scene half the time (when there is one), else any other object
-    if present and rng.random() < 0.55:
+    # ask about an object of the scene about half the time or more (when there is one), else any other object
+    if present and rng.random() < p_present:
         obj = rng.choice(present)
     else:
         obj = rng.choice([i for i in range(len(OBJECTS)) if i not in present])
     _, sg, pl = OBJECTS[obj]
     plural_q = rng.random() < 0.35
-    cores = {"count": COUNT_CORES, "where": WHERE_PL_CORES if plural_q else WHERE_SG_CORES,
-             "has": HAS_PL_CORES if plural_q else HAS_SG_CORES}[kind]
+    cores = {"count": COUNT_CORES,
+             "where": lookup_cores("where_pl", WHERE_PL_CORES) if plural_q else lookup_cores("where_sg", WHERE_SG_CORES),
+             "has": lookup_cores("has_pl", HAS_PL_CORES) if plural_q else lookup_cores("has_sg", HAS_SG_CORES)}[kind]
     q = fill(pick(rng, cores, held_out), sg=sg, pl=pl, a_sg=f"{article(sg)} {sg}")
     return q, scene_answer(kind, scene, obj, plural_q)
 
@@ -468,8 +498,27 @@ def render_api(messages, tools):
     return out
 
 
-def api_dialogue(rng, excluded=frozenset(), held_out=frozenset()):
+def lookup_drill(rng, excluded=frozenset(), held_out=frozenset()):
+    """A scene of 2-4 objects and 2-4 questions that each name one object (where, is there, how
+    many), mostly one that is there: finding the named object and reporting its own position and
+    count is what the small model learns last, so --drill makes a share of the dialogues this."""
+    tools = rng.choices([t for t, _ in TOOLSETS], [w for _, w in TOOLSETS])[0] if rng.random() < 0.5 else []
+    prefix = rng.choices([p for p, _ in ROBOT_PROMPTS], [w for _, w in ROBOT_PROMPTS])[0]
+    while True:
+        scene = random_scene(rng, excluded)
+        if len(scene) >= 2:
+            break
+    msgs = [{"role": "system", "content": scene_prompt(prefix, scene)}]
+    for _ in range(rng.choice([2, 3, 3, 4])):
+        q, a = scene_question(rng, scene, held_out, kinds=("count", "where", "has"), weights=(1, 2, 2), p_present=0.8)
+        msgs += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+    return msgs, tools
+
+
+def api_dialogue(rng, excluded=frozenset(), held_out=frozenset(), drill=0.0):
     """A conversation at the API level: (messages, tools), ending with an assistant message."""
+    if drill and rng.random() < drill:
+        return lookup_drill(rng, excluded, held_out)
     tools = rng.choices([t for t, _ in TOOLSETS], [w for _, w in TOOLSETS])[0] if rng.random() < 0.55 else []
     names = [t["name"] for t in tools]
     r = rng.random()
@@ -509,9 +558,9 @@ def api_dialogue(rng, excluded=frozenset(), held_out=frozenset()):
     return msgs, tools
 
 
-def dialogue(rng, excluded=frozenset(), held_out=frozenset()):
+def dialogue(rng, excluded=frozenset(), held_out=frozenset(), drill=0.0):
     """A rendered conversation: list of (role, text), system first when there is one, ending with the assistant."""
-    return render_api(*api_dialogue(rng, excluded, held_out))
+    return render_api(*api_dialogue(rng, excluded, held_out, drill))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1298,7 +1347,8 @@ def batch_for_step(tok, args, step, excluded):
     rng = random.Random(args.seed * 1_000_003 + step)
     seqs = []
     for _ in range(args.batch):
-        ids, mask = encode_dialogue(tok, dialogue(rng, excluded))
+        drill = args.drill if step >= args.drill_from else 0.0
+        ids, mask = encode_dialogue(tok, dialogue(rng, excluded, drill=drill))
         seqs.append((ids[:args.seq], mask[:args.seq]))
     return seqs
 
@@ -1314,6 +1364,7 @@ def cmd_train(args):
     import torch
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    LOOKUP_MIX["on"] = args.lookup_mix
     os.makedirs(args.workdir, exist_ok=True)
     ckpt_path = os.path.join(args.workdir, "checkpoint.pt")
     t0 = time.time()
@@ -1351,7 +1402,7 @@ def cmd_train(args):
         opt.load_state_dict(ck["opt"])
         step, elapsed_before = ck["step"], ck["elapsed"]
         torch.set_rng_state(ck["torch_rng"])
-        log(logf, f"# resumed at step {step} from {ckpt_path}")
+        log(logf, f"# resumed at step {step} from {ckpt_path}, args {vars(args)}")
     else:
         n_params = sum(p.numel() for p in model.parameters())
         log(logf, f"# snowcrash-demo training, torch {torch.__version__}, threads {args.threads}, args {vars(args)}")
@@ -1416,6 +1467,9 @@ def cmd_train(args):
                         "tokens": tok.tokens, "scores": tok.scores, "elapsed": time.time() - t_start,
                         "torch_rng": torch.get_rng_state()}, ckpt_path + ".tmp")
             os.replace(ckpt_path + ".tmp", ckpt_path)
+            if step % args.eval_every == 0:  # keep the evaluated states, to export the best one afterwards
+                import shutil
+                shutil.copyfile(ckpt_path, os.path.join(args.workdir, f"checkpoint-{step}.pt"))
     el = time.time() - t_start
     log(logf, f"# trained {step} steps in {el:.0f}s ({el / 60:.1f} min)")
     model.eval()
@@ -1501,6 +1555,30 @@ def cmd_sample(args):
             print(f"MISS [{kind}] {json.dumps(prompt[-2:])} -> {got!r} (expected {want!r})")
     for kind, (ok, n) in sorted(stats.items()):
         print(f"exact match {kind}: {ok}/{n}")
+
+
+def cmd_lookup(args):
+    """Whether the model checks the scene: 30 new scenes of 2-3 objects, each asked 'Is there a ...?'
+    and 'Where is the ...?' about an object that is there and one that is not. A model that looks
+    says "there" for every present and no absent object; one that guesses says it equally often."""
+    import torch
+    torch.set_num_threads(args.threads)
+    model, tok, _ = load_gguf_model(torch, args.out)
+    rng = random.Random(4242)
+    stats = {}
+    for _ in range(30):
+        scene = [(i, rng.choice([1, 2, 3]), rng.choice(POSITIONS)) for i in rng.sample(range(80), rng.choice([2, 3]))]
+        present = scene[rng.randrange(len(scene))][0]
+        absent = next(j for j in rng.sample(range(80), 10) if j not in [i for i, _, _ in scene])
+        for label, obj in (("present", present), ("absent", absent)):
+            for kind, t in (("has", "Is there {a_sg}?"), ("where", "Where is the {sg}?")):
+                q, want = scene_q(kind, t, scene, obj)
+                got = tok.decode(greedy(torch, model, prompt_ids(tok, [("system", scene_prompt(ROBOT_PROMPTS[0][0], scene)),
+                                                                       ("user", q)])))
+                there, exact, n = stats.get((kind, label), (0, 0, 0))
+                stats[(kind, label)] = (there + (got.startswith("Yes") or got.startswith("The ")), exact + (got == want), n + 1)
+    for (kind, label), (there, exact, n) in sorted(stats.items()):
+        print(f"{kind} {label}: says it is there {there}/{n}, exact {exact}/{n}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1635,7 +1713,7 @@ def cmd_cases(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["train", "export", "sample", "verify", "cases"])
+    p.add_argument("command", choices=["train", "export", "sample", "verify", "cases", "lookup"])
     p.add_argument("--seed", type=int, default=1234, help="seed of data, tokenizer and weights")
     p.add_argument("--vocab", type=int, default=1280, help="vocabulary size (specials + 256 bytes + learned pieces)")
     p.add_argument("--bpe-dialogues", type=int, default=20000, help="generated dialogues the vocabulary is learned from")
@@ -1654,6 +1732,11 @@ def main():
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads; 1 is faster than 2 on a busy 2-core machine (OpenMP waits on descheduled threads)")
     p.add_argument("--log-every", type=int, default=25)
+    p.add_argument("--lookup-mix", action="store_true",
+                   help="train: the where / is there experiment's data (more of those questions and phrasings; see README)")
+    p.add_argument("--drill", type=float, default=0.0,
+                   help="train: share of dialogues that are lookup drills (a scene and 2-4 where / is there / how many questions)")
+    p.add_argument("--drill-from", type=int, default=0, help="train: the step from which --drill applies")
     p.add_argument("--eval-every", type=int, default=1000)
     p.add_argument("--ckpt-every", type=int, default=250)
     p.add_argument("--workdir", default="/tmp/snowcrash-demo-train", help="checkpoint directory")
@@ -1672,7 +1755,8 @@ def main():
     p.add_argument("--write-fixture", help="verify: write the tool cases that pass everywhere as ToolPrompt's fixture "
                                            "(training/tool-prompt-cases.json)")
     args = p.parse_args()
-    {"train": cmd_train, "export": cmd_export, "sample": cmd_sample, "verify": cmd_verify, "cases": cmd_cases}[args.command](args)
+    {"train": cmd_train, "export": cmd_export, "sample": cmd_sample, "verify": cmd_verify, "cases": cmd_cases,
+     "lookup": cmd_lookup}[args.command](args)
 
 
 if __name__ == "__main__":
