@@ -100,7 +100,7 @@ final class ServeBench {
                 .start()) {
             URI viaServe = server.uri().resolve("/v1/chat/completions");
             URI direct = URI.create("http://127.0.0.1:" + rawPort + "/v1/chat/completions");
-            if (!Health.await(http, URI.create("http://127.0.0.1:" + rawPort + "/health"), System.nanoTime(),
+            if (!Health.await(URI.create("http://127.0.0.1:" + rawPort + "/health"), System.nanoTime(),
                     Duration.ofMinutes(5), Duration.ofMillis(20))) {
                 throw new IllegalStateException("the baseline llama-server did not become healthy");
             }
