@@ -42,6 +42,8 @@ final class ChatCompletions {
     private final OpenAiJson json;
     private final int defaultMaxTokens;
     private final Clock clock;
+    /** The catalog's model ids (fixed for the pool's life), so a request's metrics label needs no pool snapshot. */
+    private final java.util.Set<String> catalogIds;
 
     ChatCompletions(ModelPool pool, EventHub events, Metrics metrics, InFlight inFlight, ObjectMapper mapper,
                     int defaultMaxTokens, Clock clock) {
@@ -53,6 +55,7 @@ final class ChatCompletions {
         this.json = new OpenAiJson(mapper);
         this.defaultMaxTokens = defaultMaxTokens;
         this.clock = clock;
+        this.catalogIds = pool.models().stream().map(PooledModel::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** Handles one request; never throws (every failure becomes an OpenAI-style error). */
@@ -72,7 +75,7 @@ final class ChatCompletions {
             return;
         }
         // A model id the catalog does not know is counted under one label, so clients cannot grow the metrics.
-        String label = pool.models().stream().anyMatch(m -> m.id().equals(req.model())) ? req.model() : "(unknown)";
+        String label = catalogIds.contains(req.model()) ? req.model() : "(unknown)";
         metrics.inFlight(label, 1);
         int status = 500;
         try {
