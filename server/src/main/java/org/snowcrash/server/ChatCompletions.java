@@ -242,7 +242,8 @@ final class ChatCompletions {
             if (req.events() && backend.isPresent()) {
                 out.event("snowcrash.served_by", json.servedBy(req.model(), backend.get()));
             }
-            out.data(json.chunk(c, backend, true, "", null, req.includeUsage()));
+            // Sent with what follows it (the first piece, call or thought): one write for the first token.
+            out.dataWithNext(json.chunk(c, backend, true, "", null, req.includeUsage()));
         }
 
         /** The end of a complete answer: the rest of the sentences, the finish reason, usage, [DONE]. */
@@ -251,9 +252,10 @@ final class ChatCompletions {
             if (req.sentences()) {
                 sentences(splitter.flush());
             }
-            out.data(json.chunk(c, backend, false, null, r.finishReason(), req.includeUsage()));
+            // The last chunks go out in one write with [DONE].
+            out.dataWithNext(json.chunk(c, backend, false, null, r.finishReason(), req.includeUsage()));
             if (req.includeUsage()) {
-                out.data(json.usageChunk(c, backend, r.usage()));
+                out.dataWithNext(json.usageChunk(c, backend, r.usage()));
             }
             out.data("[DONE]");
         }

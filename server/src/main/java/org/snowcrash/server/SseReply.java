@@ -12,7 +12,8 @@ import io.javalin.http.Context;
  * (unknown model, busy, context overflow) still gets its own status code and a JSON error body.
  *
  * <p>Each event is framed here into one byte array and goes out with one write and one flush,
- * which is one packet per token. Javalin's {@code Emitter} did the same framing with five writes
+ * which is one packet per token; events that never come alone (the role chunk before the first
+ * piece, the finish reason and usage before {@code [DONE]}) share the next one's flush. Javalin's {@code Emitter} did the same framing with five writes
  * and about 24 KiB of buffers (a buffered stream, a reader and a line splitter) allocated per
  * event, on the thread that competes with the model server for the same cores.
  *
@@ -25,19 +26,33 @@ final class SseReply {
     private final Context ctx;
     private OutputStream out;
     private boolean gone;
+    private int flushes;
 
     SseReply(Context ctx) {
         this.ctx = ctx;
     }
 
-    /** An unnamed event: what OpenAI clients read ({@code data: {...}}). */
+    /** An unnamed event: what OpenAI clients read ({@code data: {...}}), sent at once. */
     synchronized void data(String data) {
-        emit(null, data);
+        emit(null, data, true);
+    }
+
+    /**
+     * An unnamed event that goes out with the next event sent at once (one write to the socket
+     * for both): for events that never come alone, such as the role chunk before the first piece.
+     */
+    synchronized void dataWithNext(String data) {
+        emit(null, data, false);
     }
 
     /** A named event of the extension ({@code event: snowcrash.sentence}); OpenAI clients never ask for them. */
     synchronized void event(String name, String data) {
-        emit(name, data);
+        emit(name, data, true);
+    }
+
+    /** How many times events were pushed to the client (the tests count them: one per piece, plus one). */
+    synchronized int flushes() {
+        return flushes;
     }
 
     /** Whether the status and headers were sent. */
@@ -50,7 +65,7 @@ final class SseReply {
         return gone;
     }
 
-    private void emit(String name, String data) {
+    private void emit(String name, String data, boolean flush) {
         if (gone) {
             return;
         }
@@ -64,7 +79,10 @@ final class SseReply {
                 out = ctx.res().getOutputStream();
             }
             out.write(frame(name, data));
-            out.flush();
+            if (flush) {
+                out.flush();
+                flushes++;
+            }
         } catch (IOException e) {
             gone = true; // the client closed its connection
         }
