@@ -364,7 +364,7 @@ public final class Bench {
         p.getInputStream().readAllBytes();
         p.waitFor();
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
-        if (!Health.await(http, health, System.nanoTime(), Duration.ofSeconds(120), Duration.ofMillis(10))) {
+        if (!Health.await(health, System.nanoTime(), Duration.ofSeconds(120), Duration.ofMillis(10))) {
             throw new IllegalStateException("the baseline server " + name + " did not become ready");
         }
     }
@@ -379,7 +379,7 @@ public final class Bench {
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
         double ms = -1;
         try {
-            if (Health.await(http, health, t0, Duration.ofSeconds(120), Duration.ofMillis(10))) {
+            if (Health.await(health, t0, Duration.ofSeconds(120), Duration.ofMillis(10))) {
                 ms = (System.nanoTime() - t0) / 1e6;
             }
         } finally {

@@ -1,7 +1,6 @@
 package org.snowcrash.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,7 @@ final class PlainServer implements AutoCloseable {
             throw new IllegalStateException("docker run " + name + " failed");
         }
         PlainServer s = new PlainServer(name);
-        if (Health.await(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:" + port + "/health"), System.nanoTime(),
+        if (Health.await(URI.create("http://127.0.0.1:" + port + "/health"), System.nanoTime(),
                 Duration.ofSeconds(120), Duration.ofMillis(20))) {
             return s;
         }

@@ -5,8 +5,6 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -15,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -22,9 +21,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSourceListener;
-import okhttp3.sse.EventSources;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +39,7 @@ import org.snowcrash.api.Usage;
 
 /**
  * Speaks the OpenAI-compatible chat API of a model server (llama-server, vLLM, Ollama, or any of
- * them behind a gateway) with OkHttp: blocking and streaming chat (SSE framing by okhttp-sse),
+ * them behind a gateway) with OkHttp: blocking and streaming chat (server-sent events read on the caller's thread),
  * plus llama-server's own token counting ({@code /apply-template} + {@code /tokenize}) and
  * {@code /health}. Shared by the backends that talk to a server: the Docker backend (a server it
  * runs) and the remote backend (servers others run). Every error is a {@link ChatException} with
@@ -56,8 +52,8 @@ import org.snowcrash.api.Usage;
  *
  * <p>Why the settings: POSTs are never retried ({@code retryOnConnectionFailure(false)}: a
  * generation must not run twice); the read timeout is the allowed silence on a stream, longer
- * than the server's 30 s keep-alive ping; tokens are handed to the caller's sink on the caller's
- * thread through a queue, never on OkHttp's thread. A caller that decides about retries itself
+ * than the server's 30 s keep-alive ping; a stream is read, and its tokens handed to the
+ * caller's sink, on the caller's thread (no thread of OkHttp's in between). A caller that decides about retries itself
  * passes an {@link Exchange}, which records whether the request could have reached the server.
  *
  * <p>Thread-safe: one instance serves concurrent requests. Every method blocks the calling thread
@@ -68,7 +64,6 @@ public final class OpenAiClient {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiClient.class);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Object DONE = new Object();
 
     private final OkHttpClient http;
     private final String backendId;
@@ -249,118 +244,101 @@ public final class OpenAiClient {
 
     private ChatResponse streamOnce(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
         long t0 = System.nanoTime();
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         Request req = authorized(new Request.Builder().url(apiBase + "/chat/completions")
                 .tag(Exchange.class, exchange)
                 .header("Accept", "text/event-stream")
                 .post(RequestBody.create(ChatJson.request(request, model, true).toString(), JSON))).build();
-        EventSource source = EventSources.createFactory(http).newEventSource(req, new EventSourceListener() {
-            @Override
-            public void onOpen(EventSource es, Response response) {
-                exchange.status(response.code());
+        // Read on the caller's thread: a token reaches the sink with no hand-over between threads
+        // (a wake-up per token, on cores the model server wants too). Cancelling closes the socket,
+        // which ends a blocked read at once.
+        Call call = http.newCall(req);
+        cancellation.onCancel(call::cancel);
+        Response response;
+        try {
+            response = call.execute();
+        } catch (IOException e) {
+            if (cancellation.isCancelled()) {
+                return finished(new StringBuilder(), new StringBuilder(), new ToolCallAssembler(), FinishReason.CANCELLED, null, t0);
             }
-
-            @Override
-            public void onEvent(EventSource es, String id, String type, String data) {
-                queue.add(data);
+            throw transportError(e, idleTimeout, exchange);
+        }
+        try (response) {
+            exchange.status(response.code());
+            if (!response.isSuccessful()) {
+                throw error(serverError(response.code(), errorObject(bodyOf(response))), null);
             }
-
-            @Override
-            public void onClosed(EventSource es) {
-                queue.add(DONE);
+            MediaType type = response.body().contentType();
+            if (type == null || !type.type().equals("text") || !type.subtype().equals("event-stream")) {
+                throw error(new ChatFailure.BackendGone("java.lang.IllegalStateException: Invalid content-type: " + type), null);
             }
+            return events(new SseLines(response.body().source()), sink, cancellation, exchange, t0);
+        }
+    }
 
-            @Override
-            public void onFailure(EventSource es, Throwable t, Response response) {
-                if (response != null) {
-                    exchange.status(response.code());
-                }
-                queue.add(new Failure(t, response == null ? -1 : response.code(), bodyOf(response)));
-            }
-        });
-        cancellation.onCancel(source::cancel);
-
+    /** The events of one answer, read as they come, handed to {@code sink}. */
+    private ChatResponse events(SseLines source, TokenSink sink, Cancellation cancellation, Exchange exchange, long t0) {
         StringBuilder text = new StringBuilder();
         StringBuilder reasoning = new StringBuilder();
         ToolCallAssembler calls = new ToolCallAssembler();
         String finishReason = null;
         Usage usage = null;
         boolean sawDone = false;
-        try {
-            while (true) {
-                Object item;
-                try {
-                    // The read timeout also bounds this wait; the queue poll is a backstop.
-                    item = queue.poll(idleTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    source.cancel();
-                    Thread.currentThread().interrupt();
+        while (true) {
+            String data;
+            try {
+                // The read timeout (the idle timeout) bounds each wait for the next event.
+                data = source.next();
+            } catch (IOException e) {
+                if (cancellation.isCancelled()) {
                     return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
                 }
-                if (item == null) {
-                    source.cancel();
-                    throw error(new ChatFailure.Timeout(idleTimeout), null);
-                }
-                if (item == DONE) {
-                    if (!sawDone && finishReason == null && !cancellation.isCancelled()) {
-                        // The connection closed before the server said it was done: it died or was cut.
-                        throw error(new ChatFailure.BackendGone("the stream ended before the answer was complete"), null);
-                    }
-                    break;
-                }
-                if (item instanceof Failure) {
-                    if (cancellation.isCancelled()) {
-                        return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
-                    }
-                    throw ((Failure) item).toException(this, exchange);
-                }
-                String data = (String) item;
-                if (data.equals("[DONE]")) {
-                    sawDone = true;
-                    // Read on until the body ends, so the stream is closed by the server, not cut by us.
-                    continue;
-                }
-                JsonNode chunk = parse(data);
-                if (chunk.has("error")) {
-                    source.cancel();
-                    throw error(serverError(200, chunk.get("error")), null);
-                }
-                JsonNode choice = chunk.path("choices").path(0);
-                JsonNode delta = choice.path("delta");
-                List<ToolCallDelta> callPieces;
-                try {
-                    callPieces = calls.add(delta.get("tool_calls"));
-                } catch (IllegalArgumentException e) {
-                    source.cancel();
-                    throw error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
-                }
-                String thought = delta.path("reasoning_content").asText("");
-                String piece = delta.path("content").asText("");
-                reasoning.append(thought);
-                text.append(piece);
-                try {
-                    // Reasoning comes before the answer it leads to, and the answer's text before its calls.
-                    if (!thought.isEmpty()) {
-                        sink.reasoning(thought);
-                    }
-                    if (!piece.isEmpty()) {
-                        sink.accept(piece);
-                    }
-                    callPieces.forEach(sink::toolCall);
-                } catch (RuntimeException e) {
-                    source.cancel();
-                    throw error(new ChatFailure.SinkFailed(e.toString()), e);
-                }
-                if (choice.hasNonNull("finish_reason")) {
-                    finishReason = choice.get("finish_reason").asText();
-                }
-                if (chunk.has("usage") || chunk.has("timings")) {
-                    usage = usage(chunk);
-                }
+                throw transportError(e, idleTimeout, exchange);
             }
-        } finally {
-            if (cancellation.isCancelled()) {
-                source.cancel();
+            if (data == null) {
+                if (!sawDone && finishReason == null && !cancellation.isCancelled()) {
+                    // The connection closed before the server said it was done: it died or was cut.
+                    throw error(new ChatFailure.BackendGone("the stream ended before the answer was complete"), null);
+                }
+                break;
+            }
+            if (data.equals("[DONE]")) {
+                sawDone = true;
+                // Read on until the body ends, so the stream is closed by the server, not cut by us.
+                continue;
+            }
+            JsonNode chunk = parse(data);
+            if (chunk.has("error")) {
+                throw error(serverError(200, chunk.get("error")), null);
+            }
+            JsonNode choice = chunk.path("choices").path(0);
+            JsonNode delta = choice.path("delta");
+            List<ToolCallDelta> callPieces;
+            try {
+                callPieces = calls.add(delta.get("tool_calls"));
+            } catch (IllegalArgumentException e) {
+                throw error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
+            }
+            String thought = delta.path("reasoning_content").asText("");
+            String piece = delta.path("content").asText("");
+            reasoning.append(thought);
+            text.append(piece);
+            try {
+                // Reasoning comes before the answer it leads to, and the answer's text before its calls.
+                if (!thought.isEmpty()) {
+                    sink.reasoning(thought);
+                }
+                if (!piece.isEmpty()) {
+                    sink.accept(piece);
+                }
+                callPieces.forEach(sink::toolCall);
+            } catch (RuntimeException e) {
+                throw error(new ChatFailure.SinkFailed(e.toString()), e);
+            }
+            if (choice.hasNonNull("finish_reason")) {
+                finishReason = choice.get("finish_reason").asText();
+            }
+            if (chunk.has("usage") || chunk.has("timings")) {
+                usage = usage(chunk);
             }
         }
         if (cancellation.isCancelled()) {
@@ -553,19 +531,6 @@ public final class OpenAiClient {
             return b == null ? "" : b.string();
         } catch (IOException | IllegalStateException e) {
             return "";
-        }
-    }
-
-    /** A stream failure seen on OkHttp's thread, carried to the caller's thread. */
-    private record Failure(Throwable error, int status, String body) {
-        ChatException toException(OpenAiClient c, Exchange exchange) {
-            if (status > 0 && status != 200) {
-                return c.error(serverError(status, errorObject(body)), error);
-            }
-            if (error instanceof IOException) {
-                return c.transportError((IOException) error, c.idleTimeout, exchange);
-            }
-            return c.error(new ChatFailure.BackendGone(error == null ? "the stream ended without [DONE]" : error.toString()), error);
         }
     }
 

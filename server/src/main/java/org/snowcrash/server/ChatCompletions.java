@@ -42,6 +42,8 @@ final class ChatCompletions {
     private final OpenAiJson json;
     private final int defaultMaxTokens;
     private final Clock clock;
+    /** The catalog's model ids (fixed for the pool's life), so a request's metrics label needs no pool snapshot. */
+    private final java.util.Set<String> catalogIds;
 
     ChatCompletions(ModelPool pool, EventHub events, Metrics metrics, InFlight inFlight, ObjectMapper mapper,
                     int defaultMaxTokens, Clock clock) {
@@ -53,6 +55,7 @@ final class ChatCompletions {
         this.json = new OpenAiJson(mapper);
         this.defaultMaxTokens = defaultMaxTokens;
         this.clock = clock;
+        this.catalogIds = pool.models().stream().map(PooledModel::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** Handles one request; never throws (every failure becomes an OpenAI-style error). */
@@ -72,7 +75,7 @@ final class ChatCompletions {
             return;
         }
         // A model id the catalog does not know is counted under one label, so clients cannot grow the metrics.
-        String label = pool.models().stream().anyMatch(m -> m.id().equals(req.model())) ? req.model() : "(unknown)";
+        String label = catalogIds.contains(req.model()) ? req.model() : "(unknown)";
         metrics.inFlight(label, 1);
         int status = 500;
         try {
@@ -239,7 +242,8 @@ final class ChatCompletions {
             if (req.events() && backend.isPresent()) {
                 out.event("snowcrash.served_by", json.servedBy(req.model(), backend.get()));
             }
-            out.data(json.chunk(c, backend, true, "", null, req.includeUsage()));
+            // Sent with what follows it (the first piece, call or thought): one write for the first token.
+            out.dataWithNext(json.chunk(c, backend, true, "", null, req.includeUsage()));
         }
 
         /** The end of a complete answer: the rest of the sentences, the finish reason, usage, [DONE]. */
@@ -248,9 +252,10 @@ final class ChatCompletions {
             if (req.sentences()) {
                 sentences(splitter.flush());
             }
-            out.data(json.chunk(c, backend, false, null, r.finishReason(), req.includeUsage()));
+            // The last chunks go out in one write with [DONE].
+            out.dataWithNext(json.chunk(c, backend, false, null, r.finishReason(), req.includeUsage()));
             if (req.includeUsage()) {
-                out.data(json.usageChunk(c, backend, r.usage()));
+                out.dataWithNext(json.usageChunk(c, backend, r.usage()));
             }
             out.data("[DONE]");
         }
