@@ -126,7 +126,8 @@ final class ChatCompletions {
             return err.status();
         }
         metrics.tokens(req.model(), r.usage().promptTokens(), r.usage().completionTokens());
-        Optional<String> backend = backendOf(req.model());
+        // Where it ran, from the answer itself: exact even when the model restarted elsewhere meanwhile.
+        Optional<String> backend = r.servedBy().map(org.snowcrash.api.SessionInfo::backendId).or(() -> backendOf(req.model()));
         backend.ifPresent(b -> ctx.header("X-Snowcrash-Backend", b));
         ctx.status(200).contentType("application/json").result(json.completion(completion(req), backend, r));
         return 200;
