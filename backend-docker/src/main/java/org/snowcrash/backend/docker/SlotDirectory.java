@@ -121,9 +121,14 @@ final class SlotDirectory {
         }
     }
 
-    /** The folder the given model's server saves into (made on first use). */
-    Path modelDir(String modelId) throws IOException {
-        Path d = dir.resolve(SlotStore.safeName(modelId));
+    /**
+     * The folder the given model's server saves into (made on first use). Named by the model's id
+     * and its file's path, size and modification time: a model file replaced under the same id
+     * (other weights, perhaps of the same shape) never gets the old file's caches.
+     */
+    Path modelDir(String modelId, Path file) throws IOException {
+        String identity = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+        Path d = dir.resolve(SlotStore.safeName(modelId) + "-" + SlotStore.digest(identity).substring(0, 12));
         Files.createDirectories(d);
         return d;
     }

@@ -48,7 +48,7 @@ final class SlotMount {
             return Optional.empty();
         }
         try {
-            return Optional.of(new SlotMount(SlotStore.of(dir.get().modelDir(spec.id()), settings.slotCache().maxBytes())));
+            return Optional.of(new SlotMount(SlotStore.of(dir.get().modelDir(spec.id(), spec.file()), settings.slotCache().maxBytes())));
         } catch (IOException e) {
             LOG.info("model {}: no slot cache: cannot make its folder: {}", spec.id(), e.toString());
             return Optional.empty();

@@ -152,6 +152,14 @@ final class SlotStore {
             delete(file);
             return Optional.empty();
         }
+        if (e.size() > maxBytes) {
+            // Keeping it would evict every other conversation and then itself.
+            LOG.info("a prompt cache of {} bytes is larger than {}slot-cache-size ({} bytes): not kept",
+                    e.size(), DockerSettings.PREFIX, maxBytes);
+            delete(file);
+            previous.ifPresent(this::forget);
+            return Optional.empty();
+        }
         previous.ifPresent(old -> {
             Entry current = entries.remove(old.id());
             if (current != null && !current.file().equals(file)) {
@@ -254,7 +262,7 @@ final class SlotStore {
         return n;
     }
 
-    private static String digest(String text) {
+    static String digest(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
