@@ -141,7 +141,7 @@ final class ContainerLauncher {
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), slots.contextPerSlot(),
                     "container " + plan.name() + ", " + url + ", " + slots.count() + (slots.count() == 1 ? " slot" : " slots")
                             + " of " + slots.contextPerSlot() + " tokens");
-            SlotCache slotCache = slotMount.map(m -> m.cache(http, url, apiKey, settings, where)).orElse(SlotCache.OFF);
+            SlotCache slotCache = slotMount.map(m -> m.cache(http, url, apiKey, settings, where, events, spec.id())).orElse(SlotCache.OFF);
             return new DockerSession(info, client, tracked, lifeline, onSessionClosed, spec.toolFormat(), slotCache,
                     settings.stopTimeout());
         } finally {

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snowcrash.api.ChatMessage;
+import org.snowcrash.api.EventSink;
+import org.snowcrash.api.LifecycleEvent;
 
 /**
  * One container's side of the slot cache: before a conversation's first request on this
@@ -24,12 +26,22 @@ import org.snowcrash.api.ChatMessage;
  * ever fails a request: a missing, damaged or refused file means the server computes the prompt
  * again, as it would have without the cache. {@link #OFF} does nothing.
  */
-final class SlotCache {
+public final class SlotCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlotCache.class);
 
+    /**
+     * Beginnings of the progress events this publishes: viewers, tests and the benchmark wait for
+     * a save to finish by its event, and see whether a turn was resumed or computed again.
+     */
+    public static final String SAVED = "slot cache: saved ";
+    /** A conversation's cache restored into a new container's slot. */
+    public static final String RESTORED = "slot cache: restored ";
+    /** A saved cache not used (damaged, gone, refused): the prompt is computed again. */
+    public static final String RECOMPUTED = "slot cache: computing again, ";
+
     /** No slot cache: every call does nothing. */
-    static final SlotCache OFF = new SlotCache(null, null, "");
+    static final SlotCache OFF = new SlotCache(null, null, "", EventSink.NONE, "");
 
     /** What {@link #before} learnt about a request, for {@link #after}. */
     record Turn(List<String> messages, boolean continues) {
@@ -44,7 +56,12 @@ final class SlotCache {
     private final ExecutorService saver;
     private final AtomicReference<Future<?>> lastSave = new AtomicReference<>();
 
-    SlotCache(SlotStore store, SlotActions server, String where) {
+    private final EventSink events;
+    private final String modelId;
+
+    SlotCache(SlotStore store, SlotActions server, String where, EventSink events, String modelId) {
+        this.events = events;
+        this.modelId = modelId;
         this.store = store;
         this.server = server;
         this.where = where;
@@ -83,12 +100,14 @@ final class SlotCache {
         touched.add(e.id());
         if (!store.intact(e)) {
             LOG.info("{}: the saved prompt cache {} is damaged or gone; the prompt is computed again", where, e.file());
+            publish(RECOMPUTED + e.file() + " is damaged or gone");
             return;
         }
         SlotActions.Outcome o = server.restore(e.file());
         if (o instanceof SlotActions.Outcome.Failed f) {
             LOG.info("{}: the server did not restore the prompt cache {} ({}); the prompt is computed again",
                     where, e.file(), f.why());
+            publish(RECOMPUTED + "the server did not restore " + e.file());
             if (f.refused()) {
                 store.forget(e); // the server read it and would not take it; a server that is gone proves nothing
             } else {
@@ -96,6 +115,7 @@ final class SlotCache {
             }
         } else {
             LOG.debug("{}: restored the prompt cache {}: {}", where, e.file(), ((SlotActions.Outcome.Done) o).answer());
+            publish(RESTORED + e.file() + " (" + e.size() + " bytes)");
         }
     }
 
@@ -119,7 +139,18 @@ final class SlotCache {
             LOG.debug("{}: the prompt cache was not saved ({})", where, f.why());
             store.failed(file);
         } else {
-            store.saved(previous, turn.messages(), file).ifPresent(e -> touched.add(e.id()));
+            store.saved(previous, turn.messages(), file).ifPresent(e -> {
+                touched.add(e.id());
+                publish(SAVED + e.file() + " (" + e.size() + " bytes)");
+            });
+        }
+    }
+
+    private void publish(String message) {
+        try {
+            events.publish(new LifecycleEvent.Progress(DockerBackend.ID, modelId, message));
+        } catch (RuntimeException e) {
+            LOG.debug("an event listener failed: {}", e.toString());
         }
     }
 

@@ -88,8 +88,9 @@ final class SlotMount {
     }
 
     /** The running container's side, once its server answers. */
-    SlotCache cache(OkHttpClient http, String root, String apiKey, DockerSettings settings, String where) {
-        return new SlotCache(store, new SlotActions(http, root, apiKey, settings.requestTimeout()), where);
+    SlotCache cache(OkHttpClient http, String root, String apiKey, DockerSettings settings, String where,
+                    org.snowcrash.api.EventSink events, String modelId) {
+        return new SlotCache(store, new SlotActions(http, root, apiKey, settings.requestTimeout()), where, events, modelId);
     }
 
     SlotStore store() {
