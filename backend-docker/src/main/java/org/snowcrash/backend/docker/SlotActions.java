@@ -42,7 +42,11 @@ final class SlotActions {
 
     /** @param timeout a whole action's bound (a large model's cache is hundreds of MB to write) */
     SlotActions(OkHttpClient http, String root, String apiKey, Duration timeout) {
-        this.http = http.newBuilder().callTimeout(timeout).readTimeout(timeout).build();
+        // No pooled connections, as for chat: llama-server (behind the engine's proxy) closes a
+        // connection after an answer without saying so, and a POST on such a stale connection
+        // fails with "unexpected end of stream" (seen: one save in three lost that way).
+        this.http = http.newBuilder().callTimeout(timeout).readTimeout(timeout)
+                .connectionPool(new okhttp3.ConnectionPool(0, 1, java.util.concurrent.TimeUnit.SECONDS)).build();
         this.root = root;
         this.apiKey = apiKey;
     }
