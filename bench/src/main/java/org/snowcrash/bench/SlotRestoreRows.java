@@ -59,7 +59,7 @@ final class SlotRestoreRows {
         int prompt = 0;
         for (int r = 0; r < rounds; r++) {
             for (boolean on : r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                Resumed x = once(spec, on);
+                Resumed x = once(spec, on, r);
                 prompt = x.prompt();
                 (on ? processedOn : processedOff)[r] = x.processed();
                 (on ? ttftOn : ttftOff)[r] = x.firstTokenMs();
@@ -73,11 +73,12 @@ final class SlotRestoreRows {
                 Stats.ms(Stats.median(ttftOn)), Stats.ms(Stats.median(ttftOff)), Stats.ratio(t), "< 1", t < 1);
     }
 
-    private Resumed once(ModelSpec spec, boolean on) throws Exception {
+    /** One round; each has a cache folder of its own, or a round would resume from the one before. */
+    private Resumed once(ModelSpec spec, boolean on, int round) throws Exception {
         int port = Bench.freePort();
         Map<String, String> m = new HashMap<>(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
                 "backend.docker.gpu", "off", "backend.docker.slot-cache", String.valueOf(on),
-                "backend.docker.slot-cache-dir", work.resolve("slot-cache").toString(),
+                "backend.docker.slot-cache-dir", work.resolve("slot-cache-" + round).toString(),
                 "model.slots.port", String.valueOf(port), "model.slots.container", "snowcrash-bench-slots",
                 "model.slots.memory", "2g"));
         Semaphore saved = new Semaphore(0);

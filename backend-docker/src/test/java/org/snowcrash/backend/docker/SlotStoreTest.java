@@ -216,4 +216,29 @@ class SlotStoreTest {
                 "backend.docker.host", "tcp://gpu1:2375", "backend.docker.bind-address", "0.0.0.0"), "test"), Map.of());
         assertTrue(SlotMount.whyNot(remote, 1, "1000:1000").orElseThrow().contains("another host"));
     }
+    @Test
+    void aModelWithTheCacheGetsOnlyItsOwnFolderMountedReadWriteAndTheFlag() throws IOException {
+        Path file = dir.resolve("demo.gguf");
+        Files.write(file, new byte[3]);
+        org.snowcrash.api.ModelSpec spec = org.snowcrash.api.ModelSpec.builder("demo", file).build();
+        DockerSettings s = DockerSettings.from(Settings.of(Map.of("backend.docker.image", "x:1",
+                "backend.docker.slot-cache-dir", dir.resolve("slots").toString()), "test"), Map.of());
+        try {
+            SlotMount m = SlotMount.decide(s, spec).orElseThrow();
+            ServerContainer.Plan p = m.apply(ServerContainer.plan(s, ContainerOptions.from(Settings.of(Map.of(), "test"),
+                    "demo"), spec, List.of("llama-server"), "1000:1000", org.snowcrash.machine.GpuAccess.NONE));
+            int at = p.cmd().indexOf("--slot-save-path");
+            assertEquals("/slots/", p.cmd().get(at + 1));
+            var binds = List.of(p.hostConfig().getBinds());
+            assertEquals(2, binds.size(), binds.toString());
+            var slots = binds.stream().filter(b -> b.getVolume().getPath().equals("/slots")).findFirst().orElseThrow();
+            assertEquals(m.store().dir().toString(), slots.getPath());
+            assertEquals(com.github.dockerjava.api.model.AccessMode.rw, slots.getAccessMode());
+            assertTrue(m.store().dir().startsWith(dir.resolve("slots")), "under the configured folder");
+            assertTrue(binds.stream().anyMatch(b -> b.getVolume().getPath().equals("/models")
+                    && b.getAccessMode() == com.github.dockerjava.api.model.AccessMode.ro), "the models stay read-only");
+        } finally {
+            SlotDirectory.closeAll();
+        }
+    }
 }
