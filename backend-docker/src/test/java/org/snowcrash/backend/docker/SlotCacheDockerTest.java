@@ -42,6 +42,7 @@ class SlotCacheDockerTest {
     private final List<ModelSession> sessions = new ArrayList<>();
     private DockerClient docker;
     private DockerTestSupport.TestModel model;
+    private final List<String> slotEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void connect() throws IOException {
@@ -69,7 +70,12 @@ class SlotCacheDockerTest {
                 "model.demo.container", model.containerName() + "-" + name,
                 "model.demo.port", String.valueOf(DockerTestSupport.freePort())));
         all.addAll(List.of(settings));
-        ModelSession s = backend.start(model.spec(), model.context(all.toArray(new String[0])));
+        ModelSession s = backend.start(model.spec(), new org.snowcrash.api.BackendContext(
+                model.settings(all.toArray(new String[0])), e -> {
+                    if (e instanceof org.snowcrash.api.LifecycleEvent.Progress p && p.message().startsWith("slot cache: ")) {
+                        slotEvents.add(p.message());
+                    }
+                }));
         sessions.add(s);
         return (DockerSession) s;
     }
@@ -120,7 +126,9 @@ class SlotCacheDockerTest {
         assertEquals(1, saved.size(), "one file for the one conversation: " + saved);
         kill(first);
 
+        slotEvents.clear();
         ChatResponse resumed = start("resumed").chat(request(next));
+        assertEquals(SlotCache.RESTORED, slotEvents.get(0).substring(0, SlotCache.RESTORED.length()), slotEvents.toString());
         ChatResponse computed = withoutCache(next);
 
         int with = resumed.usage().processedPromptTokens();
@@ -155,7 +163,10 @@ class SlotCacheDockerTest {
         Files.write(file, bytes);
         kill(first);
 
+        slotEvents.clear();
         ChatResponse r = start("after-damage").chat(request(next));
+        assertTrue(slotEvents.get(0).startsWith(SlotCache.RECOMPUTED) && slotEvents.get(0).endsWith("is damaged or gone"),
+                slotEvents.toString());
         assertTrue(r.usage().completionTokens() > 0, "answered");
         assertEquals(withoutCache(next).usage().processedPromptTokens(), r.usage().processedPromptTokens(),
                 "the cost is the full prompt, as without the cache");
@@ -169,31 +180,23 @@ class SlotCacheDockerTest {
         assertTrue(first.awaitSlotSaves(Duration.ofSeconds(60)));
         Path file = slotFiles().get(0);
         kill(first);
-        // Another model's cache under the same name (its checksum is the one recorded, so the file
-        // reaches the server): what the server does with a file that is not this model's.
+        // The file's header and nothing more, recorded as saved so (its checksum matches): it
+        // reaches the server, which refuses it.
         SlotStore store = SlotStore.of(file.getParent(), Long.MAX_VALUE);
-        SlotStore.Entry e = store.entries().get(0);
-        byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(bytes, 4096)); // the header, then nothing
-        SlotStore.Entry forged = new SlotStore.Entry(e.id(), e.messages(), e.file(), 4096, SlotStore.crc(file));
-        store.forget(e);
-        Files.write(file, java.util.Arrays.copyOf(bytes, 4096));
-        storeForged(store, forged);
+        SlotStore.Entry saved = store.entries().get(0);
+        String name = store.newFile();
+        Path forged = store.dir().resolve(name);
+        Files.write(forged, java.util.Arrays.copyOf(Files.readAllBytes(file), 4096));
+        store.saved(java.util.Optional.of(saved), saved.messages(), name);
+        assertFalse(Files.exists(file), "replaced");
 
+        slotEvents.clear();
         ChatResponse r = start("refused").chat(request(next));
         assertTrue(r.usage().completionTokens() > 0, "answered");
         // The server clears the slot when it refuses a file: not even the probe's tokens are left.
         assertEquals(r.usage().promptTokens(), r.usage().processedPromptTokens(), "the cost is the full prompt");
-        assertFalse(Files.exists(file), "the refused file is deleted");
-    }
-
-    private static void storeForged(SlotStore store, SlotStore.Entry forged) {
-        String name = store.newFile();
-        try {
-            Files.copy(store.dir().resolve(forged.file()), store.dir().resolve(name));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        store.saved(java.util.Optional.empty(), forged.messages(), name);
+        assertTrue(slotEvents.get(0).startsWith(SlotCache.RECOMPUTED + "the server did not restore " + name),
+                slotEvents.toString());
+        assertFalse(Files.exists(forged), "the refused file is deleted");
     }
 }
