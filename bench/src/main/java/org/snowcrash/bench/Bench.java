@@ -119,6 +119,7 @@ public final class Bench {
         b.row("json_schema vs free text, in-process, demo model", grammar::demo);
         b.row("json_schema vs free text, in-process, 50 MB random model", grammar::timing);
         b.row("json_schema vs free text, Docker, demo model", new DockerGrammarRow(rounds, b.work, b.image, b::add)::demo);
+        b.row("first turn after a restart", new SlotRestoreRows(Math.min(rounds, 3), b.image, b.work, b::add)::firstTurnAfterRestart);
         b.print();
         // The models written for the run (about 160 MB) go with it.
         try (java.util.stream.Stream<Path> files = Files.walk(b.work)) {

@@ -23,9 +23,11 @@ final class CallerIds {
     }
 
     static String resolve(DockerSettings settings) {
-        if (!settings.user().isEmpty()) {
-            return settings.user();
-        }
+        return settings.user().isEmpty() ? own() : settings.user();
+    }
+
+    /** The caller's own {@code uid:gid} as the engine sees them; empty when this JVM cannot tell. */
+    static String own() {
         try {
             UnixSystem u = new UnixSystem();
             return outside(u.getUid(), Path.of("/proc/self/uid_map")) + ":" + outside(u.getGid(), Path.of("/proc/self/gid_map"));

@@ -89,6 +89,10 @@ final class ContainerLauncher {
         } catch (IllegalArgumentException e) {
             throw fail(spec, new StartFailure.Other(e.getMessage()), e);
         }
+        java.util.Optional<SlotMount> slotMount = SlotMount.decide(settings, spec);
+        if (slotMount.isPresent()) {
+            plan = slotMount.get().apply(plan);
+        }
 
         events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), CREATING + plan.name()
                 + " from " + plan.image()));
@@ -137,7 +141,9 @@ final class ContainerLauncher {
             SessionInfo info = new SessionInfo(DockerBackend.ID, spec.id(), slots.contextPerSlot(),
                     "container " + plan.name() + ", " + url + ", " + slots.count() + (slots.count() == 1 ? " slot" : " slots")
                             + " of " + slots.contextPerSlot() + " tokens");
-            return new DockerSession(info, client, tracked, lifeline, onSessionClosed, spec.toolFormat());
+            SlotCache slotCache = slotMount.map(m -> m.cache(http, url, apiKey, settings, where, events, spec.id())).orElse(SlotCache.OFF);
+            return new DockerSession(info, client, tracked, lifeline, onSessionClosed, spec.toolFormat(), slotCache,
+                    settings.stopTimeout());
         } finally {
             if (!ok) {
                 if (lifeline != null) {

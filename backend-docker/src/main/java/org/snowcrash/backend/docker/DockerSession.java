@@ -32,12 +32,17 @@ final class DockerSession implements ModelSession {
     /** How tools reach this model: its template ({@code NATIVE}) or Snowcrash's own format. */
     private final ToolFormat toolFormat;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The conversation's prompt cache on disk, restored into a new container (docs/slot-cache.md). */
+    private final SlotCache slotCache;
+    private final Duration stopBound;
     /** How long a failed request waits for the container's end before it is reported without it. */
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
 
     DockerSession(SessionInfo info, OpenAiClient client, ContainerTracker.Tracked container, Lifeline lifeline,
-                  Runnable afterClose, ToolFormat toolFormat) {
+                  Runnable afterClose, ToolFormat toolFormat, SlotCache slotCache, Duration stopBound) {
         this.info = info;
+        this.slotCache = slotCache;
+        this.stopBound = stopBound;
         this.toolFormat = toolFormat;
         this.client = client;
         this.container = container;
@@ -55,7 +60,10 @@ final class DockerSession implements ModelSession {
         ensureOpen();
         ToolRoute route = ToolRoute.of(request, toolFormat, info.detail());
         try {
-            return route.read(client.chat(route.sent()));
+            SlotCache.Turn turn = slotCache.before(route.sent().messages());
+            ChatResponse answer = route.read(client.chat(route.sent()));
+            slotCache.after(turn);
+            return answer;
         } catch (ChatException e) {
             throw explained(e);
         }
@@ -66,7 +74,10 @@ final class DockerSession implements ModelSession {
         ensureOpen();
         ToolRoute.Stream route = ToolRoute.of(request, toolFormat, info.detail()).stream(sink);
         try {
-            return route.finish(client.stream(route.sent(), route.sink(), cancellation));
+            SlotCache.Turn turn = slotCache.before(route.sent().messages());
+            ChatResponse answer = route.finish(client.stream(route.sent(), route.sink(), cancellation));
+            slotCache.after(turn);
+            return answer;
         } catch (ChatException e) {
             throw explained(e);
         }
@@ -97,6 +108,11 @@ final class DockerSession implements ModelSession {
             why.append("; its last output: ").append(String.join(" | ", last.subList(Math.max(0, last.size() - 3), last.size())));
         }
         return new ChatException(DockerBackend.ID, info.detail(), new ChatFailure.BackendGone(why.toString()), e);
+    }
+
+    /** Waits for the slot cache's save in flight (tests: the lifecycle point "saved"). */
+    boolean awaitSlotSaves(Duration bound) {
+        return slotCache.awaitSaves(bound);
     }
 
     @Override
@@ -132,6 +148,11 @@ final class DockerSession implements ModelSession {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
+                if (!lifeline.hasEnded()) {
+                    slotCache.close(stopBound); // a deliberate stop: the last turn's save finishes first
+                } else {
+                    slotCache.close(Duration.ZERO);
+                }
                 ContainerTracker.remove(container);
             } finally {
                 lifeline.close();

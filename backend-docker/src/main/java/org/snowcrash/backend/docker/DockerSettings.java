@@ -46,18 +46,33 @@ import org.snowcrash.api.SettingsReader;
  * @param cacheRam        the server's prompt-cache bound ({@code --cache-ram}): a quarter of the
  *                        container's memory limit, a size, or not passed at all
  * @param hostChoice      the machine and the table's choice for it, from which the auto values came
+ * @param slotCache       where and how much of conversations' prompt caches are kept on disk so that a
+ *                        restarted container resumes them ({@link SlotStore})
  */
 record DockerSettings(String host, boolean tlsVerify, Path certPath, String image, PullPolicy pull,
                       List<String> commandPrefix, GpuMode gpu, NetworkMode network, String bindAddress,
                       String user, Map<String, String> labels, Duration pingTimeout, Duration apiTimeout,
                       Duration healthPoll, Duration idleTimeout, Duration requestTimeout, Duration stopTimeout,
-                      String corsOrigins, boolean livenessProbe, CacheRam cacheRam, HostChoice hostChoice) {
+                      String corsOrigins, boolean livenessProbe, CacheRam cacheRam, HostChoice hostChoice,
+                      SlotCache slotCache) {
 
     /** {@code backend.docker.cache-ram}: {@code auto}, {@code off} or a size. */
     record CacheRam(Mode mode, long bytes) {
         enum Mode { AUTO, OFF, FIXED }
 
         static final CacheRam AUTO = new CacheRam(Mode.AUTO, 0);
+    }
+
+    /**
+     * {@code backend.docker.slot-cache}, {@code slot-cache-size} and {@code slot-cache-dir}.
+     *
+     * @param on       whether conversations' slot caches are saved and restored
+     * @param maxBytes the most the saved files of one process may take on disk
+     * @param dir      the folder under which each process keeps its own folder of files
+     */
+    record SlotCache(boolean on, long maxBytes, Path dir) {
+        /** Default bound: a few conversations of a small model, one of a large one. */
+        static final long DEFAULT_BYTES = 1L << 30;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerSettings.class);
@@ -73,7 +88,7 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
     static final List<String> KEYS = Stream.of("priority", "enabled", "host", "tls-verify", "cert-path", "image",
             "pull", "command-prefix", "gpu", "network", "bind-address", "user", "labels", "ping-timeout",
             "api-timeout", "health-poll", "idle-timeout", "request-timeout", "stop-timeout", "api-key",
-            "cors-origins", "liveness-probe", "reaper", "cache-ram").map(k -> PREFIX + k).collect(Collectors.toList());
+            "cors-origins", "liveness-probe", "reaper", "cache-ram", "slot-cache", "slot-cache-size", "slot-cache-dir").map(k -> PREFIX + k).collect(Collectors.toList());
 
     DockerSettings {
         commandPrefix = List.copyOf(commandPrefix);
@@ -136,9 +151,15 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
                 r.string(PREFIX + "cors-origins", "http://127.0.0.1"),
                 r.bool(PREFIX + "liveness-probe", true),
                 cacheRam(r, settings.get(PREFIX + "cache-ram")),
-                hostChoice);
+                hostChoice,
+                new SlotCache(r.bool(PREFIX + "slot-cache", true),
+                        r.bytes(PREFIX + "slot-cache-size", SlotCache.DEFAULT_BYTES),
+                        Path.of(r.string(PREFIX + "slot-cache-dir", defaultSlotDir(environment, home).toString()))));
         if (!BindAddress.isLiteral(s.bindAddress())) {
             r.problem(PREFIX + "bind-address", s.bindAddress(), "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1");
+        }
+        if (!s.slotCache().dir().isAbsolute()) {
+            r.problem(PREFIX + "slot-cache-dir", s.slotCache().dir().toString(), "must be an absolute path");
         }
         BindAddress.engineHost(host).filter(h -> !BindAddress.isLoopbackHost(h)).ifPresent(engine -> {
             if (BindAddress.isLoopbackHost(s.bindAddress())) {
@@ -151,6 +172,13 @@ record DockerSettings(String host, boolean tlsVerify, Path certPath, String imag
         r.rejectUnknown(PREFIX, KEYS);
         r.throwIfProblems();
         return s;
+    }
+
+    /** {@code $XDG_CACHE_HOME/snowcrash/slots}, else {@code ~/.cache/snowcrash/slots}: a cache, not a temp file. */
+    private static Path defaultSlotDir(Map<String, String> environment, String home) {
+        String xdg = environment.get("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".cache");
+        return cache.resolve("snowcrash").resolve("slots");
     }
 
     private static CacheRam cacheRam(SettingsReader r, Optional<String> raw) {

@@ -114,8 +114,14 @@ class DockerBackendTest {
         assertEquals(spec.memoryBytes(), inspect.getHostConfig().getMemory());
         assertEquals(spec.shmBytes(), inspect.getHostConfig().getShmSize());
         assertEquals("127.0.0.1", inspect.getHostConfig().getPortBindings().getBindings().values().iterator().next()[0].getHostIp());
-        assertTrue(inspect.getMounts().stream().allMatch(m -> !Boolean.TRUE.equals(m.getRW())), "every mount is read-only");
-        assertEquals(1, inspect.getMounts().size(), "the model folder, nothing else from the host");
+        // From the host: the model folder, read-only, and this model's own folder of the slot cache
+        // (inside this process's private 0700 folder, docs/slot-cache.md), read-write; nothing else.
+        assertEquals(2, inspect.getMounts().size(), inspect.getMounts().toString());
+        assertTrue(inspect.getMounts().stream().filter(m -> !m.getDestination().getPath().equals(SlotMount.MOUNT))
+                .allMatch(m -> !Boolean.TRUE.equals(m.getRW())), "every other mount is read-only");
+        var slots = inspect.getMounts().stream().filter(m -> m.getDestination().getPath().equals(SlotMount.MOUNT))
+                .findFirst().orElseThrow();
+        assertTrue(slots.getSource().contains("/snowcrash/slots/" + Labels.OWNER_ID + "/demo-"), slots.getSource());
         assertEquals(java.util.Set.of(ServerContainer.SECRETS_MOUNT), inspect.getHostConfig().getTmpFs().keySet(),
                 "the key lives on a private tmpfs");
         assertEquals(List.of("no-new-privileges"), inspect.getHostConfig().getSecurityOpts());
