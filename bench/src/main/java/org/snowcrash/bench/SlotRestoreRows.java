@@ -15,7 +15,7 @@ import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.docker.SlotCache;
-import org.snowcrash.models.TinyLlama;
+import org.snowcrash.testkit.TinyLlama;
 
 /**
  * The first turn after a restart, with and without the slot cache: a four-turn conversation on
