@@ -118,7 +118,9 @@ public final class Bench {
         GrammarRows grammar = new GrammarRows(rounds, b.work, b::add);
         b.row("json_schema vs free text, in-process, demo model", grammar::demo);
         b.row("json_schema vs free text, in-process, 50 MB random model", grammar::timing);
-        b.row("json_schema vs free text, Docker, demo model", new DockerGrammarRow(rounds, b.work, b.image, b::add)::demo);
+        DockerGrammarRow dockerGrammar = new DockerGrammarRow(rounds, b.work, b.image, b::add);
+        b.row("json_schema vs free text, Docker, demo model", dockerGrammar::demo);
+        b.row("json_schema vs free text, Docker, 50 MB random model", dockerGrammar::timing);
         b.row("first turn after a restart", new SlotRestoreRows(Math.min(rounds, 3), b.image, b.work, b::add)::firstTurnAfterRestart);
         b.print();
         // The models written for the run (about 160 MB) go with it.

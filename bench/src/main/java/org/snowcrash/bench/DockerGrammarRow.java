@@ -43,6 +43,18 @@ final class DockerGrammarRow {
         Path file = work.resolve("docker-grammar/snowcrash-demo.gguf");
         java.nio.file.Files.createDirectories(file.getParent());
         DemoModel.install(file);
+        measure("json_schema vs free text, Docker (llama-server), demo model", file);
+    }
+
+    /** The same with the 50 MB random model, whose tokens cost what a real model's do relative to the grammar's. */
+    void timing() throws Exception {
+        Path file = work.resolve("docker-grammar-timing/timing.gguf");
+        java.nio.file.Files.createDirectories(file.getParent());
+        org.snowcrash.testkit.TinyLlama.timing().write(file);
+        measure("json_schema vs free text, Docker (llama-server), 50 MB random model", file);
+    }
+
+    private void measure(String name, Path file) throws Exception {
         int port = Bench.freePort();
         try (PlainServer server = PlainServer.start(image, file, "snowcrash-bench-grammar-" + ProcessHandle.current().pid(),
                 port, 2048, 1)) {
@@ -69,7 +81,7 @@ final class DockerGrammarRow {
                 System.err.printf(Locale.ROOT, "    round %d: json_schema %.0f tok/s, free %.0f tok/s%n", i, constrained[i], free[i]);
             }
             double ratio = Stats.median(constrained) / Stats.median(free);
-            rows.add("json_schema vs free text, Docker (llama-server), demo model",
+            rows.add(name,
                     Stats.whole(Stats.median(constrained)) + " tok/s (" + length + " tokens)",
                     Stats.whole(Stats.median(free)) + " tok/s", "ratio " + Stats.ratio(ratio), ">= 0.90", ratio >= 0.90);
         }
