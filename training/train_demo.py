@@ -41,7 +41,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-DEFAULT_OUT = os.path.join(REPO, "models/src/main/resources/org/snowcrash/models/demo/snowcrash-demo.gguf")
+DEFAULT_OUT = os.path.join(REPO, "demo-model/src/main/resources/org/snowcrash/demo/snowcrash-demo.gguf")
 
 # ---------------------------------------------------------------------------------------------
 # The chat format. The template is TinyLlama.CHATML_TEMPLATE, character for character: llama.cpp

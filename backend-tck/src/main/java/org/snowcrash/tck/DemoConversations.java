@@ -1,5 +1,6 @@
 package org.snowcrash.tck;
 
+import org.snowcrash.demo.DemoModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -17,7 +17,7 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.ResponseFormat;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.llamacpp.LlamaCppBackend;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 import org.snowcrash.testkit.TinyLlama;
 
 import de.kherud.llama.InferenceParameters;

@@ -13,7 +13,7 @@ import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 
 /**
  * Tools as a cached prefix: the same conversation asked by an agent that offers the robot's tools
@@ -30,8 +30,8 @@ final class ToolPrefixRows {
             "What is 4 plus 3?", "Where is the person?", "Hello!", "What is 6 minus 2?");
     private static final int WARM = 2;
 
-    private static final AgentTool MOVE = AgentTool.of(org.snowcrash.models.DemoModel.MOVE, a -> "would move");
-    private static final AgentTool TURN = AgentTool.of(org.snowcrash.models.DemoModel.TURN, a -> "would turn");
+    private static final AgentTool MOVE = AgentTool.of(org.snowcrash.demo.DemoModel.MOVE, a -> "would move");
+    private static final AgentTool TURN = AgentTool.of(org.snowcrash.demo.DemoModel.TURN, a -> "would turn");
 
     private final int turns;
     private final String image;

@@ -69,7 +69,7 @@ final class ChatCommand implements Callable<Integer> {
         Configuration config = root.configuration();
         root.sweepOrphans(config);
         Agent.Builder builder = Agent.builder().settings(config).model(model).maxTokens(maxTokens)
-                .systemPrompt(system.isEmpty() && model.equals("demo") ? org.snowcrash.models.DemoModel.SCENE : system)
+                .systemPrompt(system.isEmpty() && model.equals("demo") ? org.snowcrash.demo.DemoModel.SCENE : system)
                 .listener(new Progress(err));
         if (backend != null) {
             builder.backend(backend);
@@ -83,9 +83,9 @@ final class ChatCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (model.equals("demo")) {
-                err.println("note: " + org.snowcrash.models.DemoModel.NOTE);
+                err.println("note: " + org.snowcrash.demo.DemoModel.NOTE);
                 if (system.isEmpty()) {
-                    err.println("note: system prompt: " + org.snowcrash.models.DemoModel.SCENE + " (try: What do you see?)");
+                    err.println("note: system prompt: " + org.snowcrash.demo.DemoModel.SCENE + " (try: What do you see?)");
                 }
             }
             if (prompt != null) {

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.snowcrash.agent.AgentTool;
 import org.snowcrash.api.ToolSpec;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 
 /**
  * The robot's tool set that {@code snowcrash chat} offers the model: {@code move} and {@code turn},

@@ -12,7 +12,7 @@ import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.Capability;
 import org.snowcrash.api.ToolFormat;
 import org.snowcrash.backend.docker.RequiresDocker;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 
 /**
  * LangChain4j's AI Services in this JVM on the Docker backend (Debian's llama-server in a container):

@@ -14,7 +14,7 @@ import org.snowcrash.api.Capability;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 import org.snowcrash.testkit.TinyLlama;
 
 /**

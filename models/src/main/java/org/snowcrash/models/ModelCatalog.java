@@ -15,10 +15,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 import org.snowcrash.api.ModelSpec;
-import org.snowcrash.api.ToolFormat;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.SettingsReader;
 import org.snowcrash.api.StartFailure;
@@ -27,7 +25,8 @@ import org.snowcrash.models.hub.HubSource;
 
 /**
  * The models Snowcrash knows: the original project's three ({@code llama}, {@code phi-3},
- * {@code gemma}), the synthesized {@code demo}, and any model a user defines with
+ * {@code gemma}), the synthesized ones on the classpath ({@code demo}, from {@code snowcrash-demo-model},
+ * see {@link SynthesizedModel}), and any model a user defines with
  * {@code model.<id>.file}. Every built-in setting can be overridden with {@code model.<id>.<key>}.
  * Files resolve under {@code snowcrash.models.dir} (default {@code ./models}) and may not leave it.
  * Immutable once built.
@@ -80,13 +79,27 @@ public final class ModelCatalog {
                 CatalogEntry.of("phi-3", "phi3-mini/Phi-3-mini-4k-instruct-q4.gguf", REAL_MODEL_STARTUP, false,
                         "Phi-3 mini 4k instruct, Q4"),
                 CatalogEntry.of("gemma", "gemma2b/gemma-3n-E2B-it-Q4_K_M.gguf", REAL_MODEL_STARTUP, false,
-                        "Gemma 3n E2B instruct, Q4_K_M"),
-                CatalogEntry.of("demo", "demo/snowcrash-demo.gguf", ModelSpec.DEFAULT_STARTUP_TIMEOUT, true,
-                        "tiny llama trained on synthetic robot dialogues, shipped in the jar, copied here on first use")
-                        // Trained on Snowcrash's own tool format (docs/tool-format.md), not a template's.
-                        .withToolFormat(ToolFormat.SNOWCRASH));
-        return plain.stream().map(e -> e.withSource(Optional.ofNullable(DEFAULT_SOURCES.get(e.id())).map(HubSource::parse)))
-                .toList();
+                        "Gemma 3n E2B instruct, Q4_K_M"));
+        List<CatalogEntry> all = new ArrayList<>(plain.stream()
+                .map(e -> e.withSource(Optional.ofNullable(DEFAULT_SOURCES.get(e.id())).map(HubSource::parse))).toList());
+        // The models Snowcrash writes itself (the demo, when snowcrash-demo-model is on the classpath).
+        Synthesized.ALL.values().forEach(m -> all.add(m.entry()));
+        return List.copyOf(all);
+    }
+
+    /** The synthesized models on the classpath, by id, found once. */
+    private static final class Synthesized {
+        static final Map<String, SynthesizedModel> ALL;
+
+        static {
+            Map<String, SynthesizedModel> found = new LinkedHashMap<>();
+            for (SynthesizedModel m : java.util.ServiceLoader.load(SynthesizedModel.class, ModelCatalog.class.getClassLoader())) {
+                if (m.entry().synthesized()) {
+                    found.putIfAbsent(m.entry().id(), m);
+                }
+            }
+            ALL = Collections.unmodifiableMap(found);
+        }
     }
 
     /**
@@ -255,7 +268,8 @@ public final class ModelCatalog {
      * demo's scene (what its camera sees), which its answers depend on. Empty for other models.
      */
     public static Optional<String> suggestedSystemPrompt(CatalogEntry e) {
-        return e.synthesized() ? Optional.of(DemoModel.SCENE) : Optional.empty();
+        return e.synthesized() ? Optional.ofNullable(Synthesized.ALL.get(e.id())).flatMap(SynthesizedModel::suggestedSystemPrompt)
+                : Optional.empty();
     }
 
     /**
@@ -266,6 +280,7 @@ public final class ModelCatalog {
     public CatalogEntry entry(String id) {
         return find(id).orElseThrow(() -> new UnknownModelException("unknown model '" + id
                 + "'; known models: " + String.join(", ", entries.keySet())
+                + (id.equals("demo") ? ". The demo model comes with org.snowcrash:snowcrash-demo-model: add it to the classpath" : "")
                 + ". Define another with model." + id + ".file=<path under " + modelsDir + ">"));
     }
 
@@ -305,8 +320,9 @@ public final class ModelCatalog {
     public ModelSpec spec(String id) throws IOException {
         CatalogEntry e = entry(id);
         Path file = fileOf(e);
-        if (e.synthesized() && !DemoModel.isCurrent(file)) {
-            DemoModel.install(file);
+        SynthesizedModel writer = e.synthesized() ? Synthesized.ALL.get(e.id()) : null;
+        if (writer != null && !writer.isCurrent(file)) {
+            writer.install(file);
         }
         int gpuLayers = e.gpuLayers() == AutoGpuLayers.AUTO ? AutoGpuLayers.resolve(e, file, gpuMemory).layers() : e.gpuLayers();
         return new ModelSpec(e.id(), file, gpuLayers, e.contextSize(), e.batchSize(), e.threads(), e.startupTimeout(),

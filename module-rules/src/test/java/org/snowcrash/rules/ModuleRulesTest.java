@@ -44,6 +44,7 @@ class ModuleRulesTest {
         MODELS("org.snowcrash.models"),
         HUB("org.snowcrash.hub"),
         TEST_KIT("org.snowcrash.testkit"),
+        DEMO_MODEL("org.snowcrash.demo"),
         AGENT_CORE("org.snowcrash.agent"),
         BACKEND_TCK("org.snowcrash.tck"),
         OPENAI_CLIENT("org.snowcrash.openai"),
@@ -87,8 +88,9 @@ class ModuleRulesTest {
             java.util.Map.entry(Module.MODELS, java.util.Set.of(Module.API, Module.MACHINE)),
             java.util.Map.entry(Module.HUB, java.util.Set.of(Module.API, Module.MODELS)),
             java.util.Map.entry(Module.TEST_KIT, java.util.Set.of(Module.MODELS)),
+            java.util.Map.entry(Module.DEMO_MODEL, java.util.Set.of(Module.API, Module.MODELS)),
             java.util.Map.entry(Module.AGENT_CORE, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.MACHINE, Module.TOOLS)),
-            java.util.Map.entry(Module.BACKEND_TCK, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS, Module.TEST_KIT)),
+            java.util.Map.entry(Module.BACKEND_TCK, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS, Module.TEST_KIT, Module.DEMO_MODEL)),
             java.util.Map.entry(Module.OPENAI_CLIENT, java.util.Set.of(Module.API)),
             java.util.Map.entry(Module.BACKEND_DOCKER, java.util.Set.of(Module.API, Module.MODELS, Module.MACHINE, Module.OPENAI_CLIENT, Module.TOOLS)),
             java.util.Map.entry(Module.BACKEND_LLAMACPP, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS)),
@@ -96,9 +98,9 @@ class ModuleRulesTest {
             java.util.Map.entry(Module.LANGCHAIN4J, java.util.Set.of(Module.API, Module.AGENT_CORE)),
             java.util.Map.entry(Module.SERVER, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.AGENT_CORE, Module.TOOLS)),
             java.util.Map.entry(Module.CLI, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.HUB, Module.MACHINE,
-                    Module.AGENT_CORE, Module.SERVER)),
+                    Module.AGENT_CORE, Module.SERVER, Module.DEMO_MODEL)),
             java.util.Map.entry(Module.BENCH, java.util.Set.of(Module.AGENT_CORE, Module.SERVER, Module.BACKEND_DOCKER,
-                    Module.BACKEND_LLAMACPP, Module.LANGCHAIN4J, Module.TEST_KIT)));
+                    Module.BACKEND_LLAMACPP, Module.LANGCHAIN4J, Module.TEST_KIT, Module.DEMO_MODEL)));
 
     /** {@code m}, and every module it reaches through {@link #DEPENDS_ON}. */
     static java.util.Set<Module> reachable(Module m) {
@@ -147,7 +149,7 @@ class ModuleRulesTest {
 
     static final ArchRule NO_LIBRARY_OR_FRONT_END_COMPILES_AGAINST_A_BACKEND = noClasses()
             .that().resideInAnyPackage("org.snowcrash.api..", "org.snowcrash.tools..", "org.snowcrash.registry..",
-                    "org.snowcrash.machine..", "org.snowcrash.models..", "org.snowcrash.hub..", "org.snowcrash.testkit..",
+                    "org.snowcrash.machine..", "org.snowcrash.models..", "org.snowcrash.hub..", "org.snowcrash.testkit..", "org.snowcrash.demo..",
                     "org.snowcrash.agent..", "org.snowcrash.tck..", "org.snowcrash.langchain4j..", "org.snowcrash.server..",
                     "org.snowcrash.cli..", "org.snowcrash.openai..")
             .should().dependOnClassesThat().resideInAPackage("org.snowcrash.backend..")

@@ -80,7 +80,7 @@ final class ServeTestSupport {
     static Path demoModels() {
         try {
             Path dir = Files.createTempDirectory("serve-demo");
-            org.snowcrash.models.DemoModel.install(dir.resolve("demo/snowcrash-demo.gguf"));
+            org.snowcrash.demo.DemoModel.install(dir.resolve("demo/snowcrash-demo.gguf"));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -12,7 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.ModelSpec;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 import org.snowcrash.tck.DemoConversations;
 
 /** The trained demo model in llama-server: for each scene the answer names its objects, blocking and streaming. */

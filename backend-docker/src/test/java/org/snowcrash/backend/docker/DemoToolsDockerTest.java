@@ -16,7 +16,7 @@ import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 
 /**
  * Snowcrash's own tool format ({@link ToolFormat#SNOWCRASH}) with the trained demo model in

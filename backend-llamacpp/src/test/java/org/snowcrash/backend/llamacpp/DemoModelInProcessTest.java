@@ -15,7 +15,7 @@ import org.snowcrash.agent.AgentEvent;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 import org.snowcrash.tck.DemoConversations;
 
 /**

@@ -20,7 +20,7 @@ import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolChoice;
-import org.snowcrash.models.DemoModel;
+import org.snowcrash.demo.DemoModel;
 import org.snowcrash.tools.AnswerCheck;
 
 /**

@@ -1,4 +1,4 @@
-package org.snowcrash.models;
+package org.snowcrash.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +53,7 @@ public final class DemoModel {
     /** Both robot tools, in the order the demo offers them. */
     public static final java.util.List<ToolSpec> ROBOT_TOOLS = java.util.List.of(MOVE, TURN);
 
-    private static final String RESOURCE = "/org/snowcrash/models/demo/snowcrash-demo.gguf";
+    private static final String RESOURCE = "/org/snowcrash/demo/snowcrash-demo.gguf";
 
     private DemoModel() {
     }
@@ -62,7 +62,7 @@ public final class DemoModel {
     public static String sha256() throws IOException {
         try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".sha256")) {
             if (in == null) {
-                throw new IOException("the demo model's checksum is missing from the snowcrash-models jar");
+                throw new IOException("the demo model's checksum is missing from the snowcrash-demo-model jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
         }
@@ -104,7 +104,7 @@ public final class DemoModel {
             try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE);
                  OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
                 if (in == null) {
-                    throw new IOException("the demo model is missing from the snowcrash-models jar");
+                    throw new IOException("the demo model is missing from the snowcrash-demo-model jar");
                 }
                 in.transferTo(out);
             }
