@@ -18,6 +18,7 @@ import org.snowcrash.api.ResponseFormat;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolSpec;
+import org.snowcrash.api.Usage;
 
 /**
  * The OpenAI chat API's JSON for requests and answers: messages (with {@code tool_calls} and
@@ -195,5 +196,26 @@ public final class ChatJson {
 
     static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    /**
+     * Usage from {@code usage} (OpenAI's {@code prompt_tokens_details.cached_tokens} for the prompt
+     * tokens taken from the slot's cache), else from llama-server's own {@code timings}:
+     * {@code cache_n} tokens reused plus {@code prompt_n} processed.
+     */
+    static Usage usage(JsonNode body) {
+        JsonNode u = body.path("usage");
+        JsonNode t = body.path("timings");
+        if (u.has("prompt_tokens")) {
+            int prompt = Math.max(0, u.path("prompt_tokens").asInt());
+            int cached = u.path("prompt_tokens_details").path("cached_tokens").asInt(t.path("cache_n").asInt(0));
+            return new Usage(prompt, Math.max(0, u.path("completion_tokens").asInt()), Math.max(0, Math.min(cached, prompt)));
+        }
+        if (t.has("predicted_n")) {
+            int cached = Math.max(0, t.path("cache_n").asInt(0));
+            int prompt = cached + Math.max(0, t.path("prompt_n").asInt(0));
+            return new Usage(prompt, Math.max(0, t.path("predicted_n").asInt()), cached);
+        }
+        return new Usage(0, 0);
     }
 }

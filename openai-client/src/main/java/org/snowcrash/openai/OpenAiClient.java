@@ -1,29 +1,12 @@
 package org.snowcrash.openai;
 
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.Objects;
 import java.util.function.Predicate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import okhttp3.Call;
-import okhttp3.ConnectionPool;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
@@ -32,10 +15,7 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.TokenSink;
-import org.snowcrash.api.ToolCall;
-import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.ToolSpec;
-import org.snowcrash.api.Usage;
 
 /**
  * Speaks the OpenAI-compatible chat API of a model server (llama-server, vLLM, Ollama, or any of
@@ -58,59 +38,31 @@ import org.snowcrash.api.Usage;
  *
  * <p>Thread-safe: one instance serves concurrent requests. Every method blocks the calling thread
  * until its answer is complete or has failed, within the timeouts given to the builder.
+ *
+ * <p>The work is done by small package-private classes, each with one job: {@code Wire} (the
+ * OkHttp transport), {@code BlockingAnswer} and {@code StreamedAnswer} (the two ways to answer),
+ * {@code RetryOnce} (when a request may be sent again), {@code LlamaServerEndpoints} (what only
+ * llama-server answers), {@code Failures} (errors to typed failures), {@code ChatJson} (the JSON).
  */
 public final class OpenAiClient {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OpenAiClient.class);
-    private static final MediaType JSON = MediaType.get("application/json");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    private final OkHttpClient http;
-    private final String backendId;
     private final String apiBase;
-    private final String root;
-    private final String apiKey;
-    private final String model;
     private final String where;
-    private final Duration idleTimeout;
-    private final Duration requestTimeout;
-    /** Whether a request the server closed without answering may be sent once more; null: never. */
-    private final Predicate<OpenAiClient> retryUnanswered;
-    /** For blocking requests: the server says nothing until the whole answer is ready, so silence is not a fault. */
-    private final OkHttpClient blocking;
+    private final Failures failures;
+    private final RetryOnce retry;
+    private final BlockingAnswer blocking;
+    private final StreamedAnswer streamed;
+    private final LlamaServerEndpoints llamaServer;
 
     private OpenAiClient(Builder b) {
-        this.http = b.shared.newBuilder()
-                .retryOnConnectionFailure(false)
-                // No idle connections are kept: llama-server (behind docker-proxy, or a gateway) may
-                // close a connection after a streamed answer without saying so, and a POST sent on
-                // such a stale pooled connection fails; retrying it silently is what we must not do.
-                // A fresh connection per request costs well under a millisecond on loopback and a
-                // round trip (plus a TLS handshake) on a network.
-                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
-                // Runs once a connection is made, just before the request is written: from then on
-                // the server may have the request, and sending it elsewhere could run it twice.
-                .addNetworkInterceptor(chain -> {
-                    Exchange exchange = chain.request().tag(Exchange.class);
-                    if (exchange != null) {
-                        exchange.markReachedServer();
-                    }
-                    return chain.proceed(chain.request());
-                })
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.idleTimeout)
-                .writeTimeout(Duration.ofSeconds(30))
-                .build();
-        this.backendId = b.backendId;
         this.apiBase = b.apiBase;
-        this.root = b.apiBase.endsWith("/v1") ? b.apiBase.substring(0, b.apiBase.length() - 3) : b.apiBase;
-        this.apiKey = b.apiKey;
-        this.model = b.model;
         this.where = b.where;
-        this.idleTimeout = b.idleTimeout;
-        this.requestTimeout = b.requestTimeout;
-        this.retryUnanswered = b.retryUnanswered;
-        this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
+        this.failures = new Failures(b.backendId, b.where, b.apiBase);
+        Wire wire = new Wire(b.shared, b.apiBase, b.apiKey, b.connectTimeout, b.idleTimeout, b.requestTimeout, failures);
+        this.retry = new RetryOnce(b.retryUnanswered, b.backendId, b.where);
+        this.blocking = new BlockingAnswer(wire, b.model);
+        this.streamed = new StreamedAnswer(wire, b.model);
+        this.llamaServer = new LlamaServerEndpoints(wire);
     }
 
     /**
@@ -140,12 +92,7 @@ public final class OpenAiClient {
      * nothing answers within {@code timeout}. Never throws.
      */
     public int health(Duration timeout) {
-        OkHttpClient quick = http.newBuilder().callTimeout(timeout).build();
-        try (Response r = quick.newCall(new Request.Builder().url(root + "/health").get().build()).execute()) {
-            return r.code();
-        } catch (IOException e) {
-            return -1;
-        }
+        return llamaServer.health(timeout);
     }
 
     /**
@@ -161,30 +108,7 @@ public final class OpenAiClient {
 
     /** As {@link #chat(ChatRequest)}, recording what happened on the wire in {@code exchange}. */
     public ChatResponse chat(ChatRequest request, Exchange exchange) {
-        try {
-            return chatOnce(request, exchange);
-        } catch (ChatException e) {
-            if (mayRetry(e, exchange, new Cancellation())) {
-                return again(exchange, x -> chatOnce(request, x));
-            }
-            throw e;
-        }
-    }
-
-    private ChatResponse chatOnce(ChatRequest request, Exchange exchange) {
-        long t0 = System.nanoTime();
-        JsonNode body = post(blocking, requestTimeout, apiBase + "/chat/completions", ChatJson.request(request, model, false), exchange);
-        JsonNode choice = body.path("choices").path(0);
-        JsonNode message = choice.path("message");
-        String text = message.path("content").asText("");
-        List<ToolCall> calls;
-        try {
-            calls = ChatJson.toolCalls(message.get("tool_calls"));
-        } catch (IllegalArgumentException e) {
-            throw error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
-        }
-        return new ChatResponse(text, ChatJson.finishReason(choice.path("finish_reason").asText("stop"), !calls.isEmpty()),
-                usage(body), Duration.ofNanos(System.nanoTime() - t0), calls, message.path("reasoning_content").asText(""));
+        return retry.run(this, exchange, new Cancellation(), x -> blocking.read(request, x));
     }
 
     /**
@@ -203,155 +127,7 @@ public final class OpenAiClient {
 
     /** As {@link #stream(ChatRequest, TokenSink, Cancellation)}, recording what happened on the wire in {@code exchange}. */
     public ChatResponse stream(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
-        try {
-            return streamOnce(request, sink, cancellation, exchange);
-        } catch (ChatException e) {
-            if (mayRetry(e, exchange, cancellation)) {
-                return again(exchange, x -> streamOnce(request, sink, cancellation, x));
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * The second try, on an exchange of its own (so a failure to connect is told as one), whose
-     * status then becomes the caller's; the caller's exchange keeps saying the server was reached.
-     */
-    private ChatResponse again(Exchange exchange, Function<Exchange, ChatResponse> call) {
-        Exchange second = new Exchange();
-        try {
-            return call.apply(second);
-        } finally {
-            exchange.status(second.status());
-        }
-    }
-
-    /**
-     * Whether a failed request is sent once more ({@link Builder#retryUnansweredOnce}): the
-     * connection was made and then closed with no response at all (no status line, so no text
-     * reached the caller), and the builder's check says the server is still there. Logged.
-     */
-    private boolean mayRetry(ChatException e, Exchange exchange, Cancellation cancellation) {
-        if (retryUnanswered == null || cancellation.isCancelled() || !(e.failure() instanceof ChatFailure.BackendGone)
-                || !exchange.reachedServer() || exchange.status() >= 0 || !retryUnanswered.test(this)
-                || cancellation.isCancelled()) { // again: the check may take a second
-            return false;
-        }
-        LOG.warn("{} ({}): the connection closed before the server answered ({}); the server is up, so the request is sent"
-                + " once more", backendId, where, e.failure().describe());
-        return true;
-    }
-
-    private ChatResponse streamOnce(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
-        long t0 = System.nanoTime();
-        Request req = authorized(new Request.Builder().url(apiBase + "/chat/completions")
-                .tag(Exchange.class, exchange)
-                .header("Accept", "text/event-stream")
-                .post(RequestBody.create(ChatJson.request(request, model, true).toString(), JSON))).build();
-        // Read on the caller's thread: a token reaches the sink with no hand-over between threads
-        // (a wake-up per token, on cores the model server wants too). Cancelling closes the socket,
-        // which ends a blocked read at once.
-        Call call = http.newCall(req);
-        cancellation.onCancel(call::cancel);
-        Response response;
-        try {
-            response = call.execute();
-        } catch (IOException e) {
-            if (cancellation.isCancelled()) {
-                return finished(new StringBuilder(), new StringBuilder(), new ToolCallAssembler(), FinishReason.CANCELLED, null, t0);
-            }
-            throw transportError(e, idleTimeout, exchange);
-        }
-        try (response) {
-            exchange.status(response.code());
-            if (!response.isSuccessful()) {
-                throw error(serverError(response.code(), errorObject(bodyOf(response))), null);
-            }
-            MediaType type = response.body().contentType();
-            if (type == null || !type.type().equals("text") || !type.subtype().equals("event-stream")) {
-                throw error(new ChatFailure.BackendGone("java.lang.IllegalStateException: Invalid content-type: " + type), null);
-            }
-            return events(new SseLines(response.body().source()), sink, cancellation, exchange, t0);
-        }
-    }
-
-    /** The events of one answer, read as they come, handed to {@code sink}. */
-    private ChatResponse events(SseLines source, TokenSink sink, Cancellation cancellation, Exchange exchange, long t0) {
-        StringBuilder text = new StringBuilder();
-        StringBuilder reasoning = new StringBuilder();
-        ToolCallAssembler calls = new ToolCallAssembler();
-        String finishReason = null;
-        Usage usage = null;
-        boolean sawDone = false;
-        while (true) {
-            String data;
-            try {
-                // The read timeout (the idle timeout) bounds each wait for the next event.
-                data = source.next();
-            } catch (IOException e) {
-                if (cancellation.isCancelled()) {
-                    return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
-                }
-                throw transportError(e, idleTimeout, exchange);
-            }
-            if (data == null) {
-                if (!sawDone && finishReason == null && !cancellation.isCancelled()) {
-                    // The connection closed before the server said it was done: it died or was cut.
-                    throw error(new ChatFailure.BackendGone("the stream ended before the answer was complete"), null);
-                }
-                break;
-            }
-            if (data.equals("[DONE]")) {
-                sawDone = true;
-                // Read on until the body ends, so the stream is closed by the server, not cut by us.
-                continue;
-            }
-            JsonNode chunk = parse(data);
-            if (chunk.has("error")) {
-                throw error(serverError(200, chunk.get("error")), null);
-            }
-            JsonNode choice = chunk.path("choices").path(0);
-            JsonNode delta = choice.path("delta");
-            List<ToolCallDelta> callPieces;
-            try {
-                callPieces = calls.add(delta.get("tool_calls"));
-            } catch (IllegalArgumentException e) {
-                throw error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
-            }
-            String thought = delta.path("reasoning_content").asText("");
-            String piece = delta.path("content").asText("");
-            reasoning.append(thought);
-            text.append(piece);
-            try {
-                // Reasoning comes before the answer it leads to, and the answer's text before its calls.
-                if (!thought.isEmpty()) {
-                    sink.reasoning(thought);
-                }
-                if (!piece.isEmpty()) {
-                    sink.accept(piece);
-                }
-                callPieces.forEach(sink::toolCall);
-            } catch (RuntimeException e) {
-                throw error(new ChatFailure.SinkFailed(e.toString()), e);
-            }
-            if (choice.hasNonNull("finish_reason")) {
-                finishReason = choice.get("finish_reason").asText();
-            }
-            if (chunk.has("usage") || chunk.has("timings")) {
-                usage = usage(chunk);
-            }
-        }
-        if (cancellation.isCancelled()) {
-            return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
-        }
-        return finished(text, reasoning, calls,
-                ChatJson.finishReason(finishReason == null ? "stop" : finishReason, calls.hasCalls()), usage, t0);
-    }
-
-    private static ChatResponse finished(StringBuilder text, StringBuilder reasoning, ToolCallAssembler calls,
-                                         FinishReason reason, Usage usage, long t0) {
-        return new ChatResponse(text.toString(), reason, usage == null ? new Usage(0, 0) : usage,
-                Duration.ofNanos(System.nanoTime() - t0), calls.calls(), reasoning.toString());
+        return retry.run(this, exchange, cancellation, x -> streamed.read(request, sink, cancellation, x));
     }
 
     /**
@@ -374,58 +150,7 @@ public final class OpenAiClient {
      * @throws ChatException when the server cannot be reached or refuses
      */
     public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
-        ObjectNode req = MAPPER.createObjectNode();
-        req.set("messages", ChatJson.messages(messages));
-        if (!tools.isEmpty()) {
-            req.set("tools", ChatJson.tools(tools));
-        }
-        String prompt = post(http, idleTimeout, root + "/apply-template", req, new Exchange()).path("prompt").asText("");
-        ObjectNode tok = MAPPER.createObjectNode().put("content", prompt).put("add_special", true);
-        return post(http, idleTimeout, root + "/tokenize", tok, new Exchange()).path("tokens").size();
-    }
-
-    private JsonNode post(OkHttpClient client, Duration timeout, String url, JsonNode json, Exchange exchange) {
-        Request req = authorized(new Request.Builder().url(url).tag(Exchange.class, exchange)
-                .post(RequestBody.create(json.toString(), JSON))).build();
-        try (Response r = client.newCall(req).execute()) {
-            exchange.status(r.code());
-            String body = r.body() == null ? "" : r.body().string();
-            if (!r.isSuccessful()) {
-                throw error(serverError(r.code(), errorObject(body)), null);
-            }
-            return parse(body);
-        } catch (IOException e) {
-            throw transportError(e, timeout, exchange);
-        }
-    }
-
-    private Request.Builder authorized(Request.Builder b) {
-        return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
-    }
-
-    /**
-     * Usage from {@code usage} (OpenAI's {@code prompt_tokens_details.cached_tokens} for the prompt
-     * tokens taken from the slot's cache), else from llama-server's own {@code timings}:
-     * {@code cache_n} tokens reused plus {@code prompt_n} processed.
-     */
-    static Usage usage(JsonNode body) {
-        JsonNode u = body.path("usage");
-        JsonNode t = body.path("timings");
-        if (u.has("prompt_tokens")) {
-            int prompt = Math.max(0, u.path("prompt_tokens").asInt());
-            int cached = u.path("prompt_tokens_details").path("cached_tokens").asInt(t.path("cache_n").asInt(0));
-            return new Usage(prompt, Math.max(0, u.path("completion_tokens").asInt()), clamp(cached, prompt));
-        }
-        if (t.has("predicted_n")) {
-            int cached = Math.max(0, t.path("cache_n").asInt(0));
-            int prompt = cached + Math.max(0, t.path("prompt_n").asInt(0));
-            return new Usage(prompt, Math.max(0, t.path("predicted_n").asInt()), cached);
-        }
-        return new Usage(0, 0);
-    }
-
-    private static int clamp(int cached, int prompt) {
-        return Math.max(0, Math.min(cached, prompt));
+        return llamaServer.countPromptTokens(messages, tools);
     }
 
     /**
@@ -436,23 +161,7 @@ public final class OpenAiClient {
      * @throws ChatException when the server cannot be asked or does not say
      */
     public Slots slots() {
-        Request req = authorized(new Request.Builder().url(root + "/props").get()).build();
-        try (Response r = http.newCall(req).execute()) {
-            String body = r.body() == null ? "" : r.body().string();
-            if (!r.isSuccessful()) {
-                throw error(serverError(r.code(), errorObject(body)), null);
-            }
-            JsonNode props = parse(body);
-            int count = props.path("total_slots").asInt(0);
-            int perSlot = props.path("default_generation_settings").path("n_ctx").asInt(0);
-            if (count < 1 || perSlot < 1) {
-                throw error(new ChatFailure.Other("/props does not say the slots' count and context: "
-                        + (body.length() > 200 ? body.substring(0, 200) + "..." : body)), null);
-            }
-            return new Slots(count, perSlot);
-        } catch (IOException e) {
-            throw error(new ChatFailure.BackendGone("cannot ask " + root + "/props: " + describe(e)), e);
-        }
+        return llamaServer.slots();
     }
 
     /**
@@ -462,76 +171,9 @@ public final class OpenAiClient {
     public record Slots(int count, int contextPerSlot) {
     }
 
-    private JsonNode parse(String s) {
-        try {
-            return s == null || s.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(s);
-        } catch (IOException e) {
-            throw error(new ChatFailure.Other("the server sent something that is not JSON: "
-                    + (s.length() > 200 ? s.substring(0, 200) + "..." : s)), e);
-        }
-    }
-
-    /**
-     * The {@code error} object of an error answer; a body that is not JSON (a gateway's HTML 502
-     * page) becomes the message itself, so the status still comes through typed.
-     */
-    private static JsonNode errorObject(String body) {
-        try {
-            JsonNode root = body == null || body.isBlank() ? null : MAPPER.readTree(body);
-            if (root != null && root.has("error")) {
-                return root.get("error");
-            }
-        } catch (IOException e) {
-            // not JSON: fall through
-        }
-        String text = body == null ? "" : body.strip().replaceAll("\\s+", " ");
-        return MAPPER.getNodeFactory().textNode(text.length() > 200 ? text.substring(0, 200) + "..." : text);
-    }
-
-    private static ChatFailure serverError(int status, JsonNode error) {
-        String type = error.path("type").asText("");
-        String message = error.path("message").asText(error.isTextual() ? error.asText() : "");
-        if (type.equals("exceed_context_size_error") || error.has("n_ctx")) {
-            return new ChatFailure.ContextOverflow(error.path("n_prompt_tokens").asInt(), error.path("n_ctx").asInt());
-        }
-        int code = error.path("code").asInt(status);
-        return new ChatFailure.ServerError(code, type, message.isEmpty() ? "(no message)" : message);
-    }
-
     /** A typed error naming this client's backend, model and address. */
     public ChatException error(ChatFailure f, Throwable cause) {
-        return new ChatException(backendId, where, f, cause);
-    }
-
-    private ChatException transportError(IOException e, Duration timeout, Exchange exchange) {
-        if (!exchange.reachedServer()) {
-            // Connecting failed (refused, unreachable, connect timeout, TLS handshake): the silence
-            // bounds do not apply, and saying "no output for 120000 ms" would mislead.
-            return error(new ChatFailure.BackendGone("cannot connect to " + apiBase + ": " + describe(e)), e);
-        }
-        if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && String.valueOf(e.getMessage()).contains("timeout"))) {
-            return error(new ChatFailure.Timeout(timeout), e);
-        }
-        return error(new ChatFailure.BackendGone(e.toString()), e);
-    }
-
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof javax.net.ssl.SSLException) {
-            return "TLS handshake failed: " + (m == null ? e.getClass().getSimpleName() : m);
-        }
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + m;
-    }
-
-    private static String bodyOf(Response r) {
-        if (r == null) {
-            return "";
-        }
-        try (ResponseBody b = r.body()) {
-            return b == null ? "" : b.string();
-        } catch (IOException | IllegalStateException e) {
-            return "";
-        }
+        return failures.error(f, cause);
     }
 
     /**
@@ -552,9 +194,9 @@ public final class OpenAiClient {
         private Predicate<OpenAiClient> retryUnanswered;
 
         private Builder(OkHttpClient shared, String backendId, String apiBase) {
-            this.shared = java.util.Objects.requireNonNull(shared, "shared");
-            this.backendId = java.util.Objects.requireNonNull(backendId, "backendId");
-            this.apiBase = java.util.Objects.requireNonNull(apiBase, "apiBase").replaceAll("/+$", "");
+            this.shared = Objects.requireNonNull(shared, "shared");
+            this.backendId = Objects.requireNonNull(backendId, "backendId");
+            this.apiBase = Objects.requireNonNull(apiBase, "apiBase").replaceAll("/+$", "");
             this.where = this.apiBase;
         }
 
@@ -565,7 +207,7 @@ public final class OpenAiClient {
         public Builder model(String name) { this.model = name; return this; }
 
         /** Where, for error messages ({@code "model demo, http://gpu1:8080/v1"}); default the base URL. */
-        public Builder where(String text) { this.where = java.util.Objects.requireNonNull(text); return this; }
+        public Builder where(String text) { this.where = Objects.requireNonNull(text); return this; }
 
         /** How long opening a connection (and a TLS handshake) may take. */
         public Builder connectTimeout(Duration d) { this.connectTimeout = positive(d); return this; }
@@ -584,7 +226,7 @@ public final class OpenAiClient {
          * shared one (the remote backend never does it).
          */
         public Builder retryUnansweredOnce(Predicate<OpenAiClient> serverStillUp) {
-            this.retryUnanswered = java.util.Objects.requireNonNull(serverStillUp);
+            this.retryUnanswered = Objects.requireNonNull(serverStillUp);
             return this;
         }
 

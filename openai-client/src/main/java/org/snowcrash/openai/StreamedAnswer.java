@@ -1,0 +1,154 @@
+package org.snowcrash.openai;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatFailure;
+import org.snowcrash.api.ChatRequest;
+import org.snowcrash.api.ChatResponse;
+import org.snowcrash.api.FinishReason;
+import org.snowcrash.api.TokenSink;
+import org.snowcrash.api.ToolCallDelta;
+import org.snowcrash.api.Usage;
+
+/**
+ * One streamed chat answer: sends the request, reads its server-sent events on the caller's thread
+ * and hands text, reasoning and tool-call deltas to the {@link TokenSink} as they come, then builds
+ * the whole {@link ChatResponse}. Kept apart because the stream's end states (done, cut, cancelled,
+ * an error object inside a 200) are the subtle part of the client. Thread-safe: no state between calls.
+ */
+final class StreamedAnswer {
+
+    private final Wire wire;
+    private final Failures failures;
+    private final String model;
+
+    StreamedAnswer(Wire wire, String model) {
+        this.wire = wire;
+        this.failures = wire.failures;
+        this.model = model;
+    }
+
+    /** Sends {@code request} once as a stream; see {@link OpenAiClient#stream(ChatRequest, TokenSink, Cancellation)}. */
+    ChatResponse read(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
+        long t0 = System.nanoTime();
+        Request req = wire.authorized(new Request.Builder().url(wire.apiBase + "/chat/completions")
+                .tag(Exchange.class, exchange)
+                .header("Accept", "text/event-stream")
+                .post(RequestBody.create(ChatJson.request(request, model, true).toString(), Wire.JSON))).build();
+        // Read on the caller's thread: a token reaches the sink with no hand-over between threads
+        // (a wake-up per token, on cores the model server wants too). Cancelling closes the socket,
+        // which ends a blocked read at once.
+        Call call = wire.http.newCall(req);
+        cancellation.onCancel(call::cancel);
+        Response response;
+        try {
+            response = call.execute();
+        } catch (IOException e) {
+            if (cancellation.isCancelled()) {
+                return finished(new StringBuilder(), new StringBuilder(), new ToolCallAssembler(), FinishReason.CANCELLED, null, t0);
+            }
+            throw failures.transport(e, wire.idleTimeout, exchange);
+        }
+        try (response) {
+            exchange.status(response.code());
+            if (!response.isSuccessful()) {
+                throw failures.status(response.code(), Failures.bodyOf(response));
+            }
+            MediaType type = response.body().contentType();
+            if (type == null || !type.type().equals("text") || !type.subtype().equals("event-stream")) {
+                throw failures.error(new ChatFailure.BackendGone("java.lang.IllegalStateException: Invalid content-type: " + type), null);
+            }
+            return events(new SseLines(response.body().source()), sink, cancellation, exchange, t0);
+        }
+    }
+
+    /** The events of one answer, read as they come, handed to {@code sink}. */
+    private ChatResponse events(SseLines source, TokenSink sink, Cancellation cancellation, Exchange exchange, long t0) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder reasoning = new StringBuilder();
+        ToolCallAssembler calls = new ToolCallAssembler();
+        String finishReason = null;
+        Usage usage = null;
+        boolean sawDone = false;
+        while (true) {
+            String data;
+            try {
+                // The read timeout (the idle timeout) bounds each wait for the next event.
+                data = source.next();
+            } catch (IOException e) {
+                if (cancellation.isCancelled()) {
+                    return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
+                }
+                throw failures.transport(e, wire.idleTimeout, exchange);
+            }
+            if (data == null) {
+                if (!sawDone && finishReason == null && !cancellation.isCancelled()) {
+                    // The connection closed before the server said it was done: it died or was cut.
+                    throw failures.error(new ChatFailure.BackendGone("the stream ended before the answer was complete"), null);
+                }
+                break;
+            }
+            if (data.equals("[DONE]")) {
+                sawDone = true;
+                // Read on until the body ends, so the stream is closed by the server, not cut by us.
+                continue;
+            }
+            JsonNode chunk = failures.parse(data);
+            if (chunk.has("error")) {
+                throw failures.inStream(chunk.get("error"));
+            }
+            JsonNode choice = chunk.path("choices").path(0);
+            JsonNode delta = choice.path("delta");
+            List<ToolCallDelta> callPieces;
+            try {
+                callPieces = calls.add(delta.get("tool_calls"));
+            } catch (IllegalArgumentException e) {
+                throw failures.error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
+            }
+            String thought = delta.path("reasoning_content").asText("");
+            String piece = delta.path("content").asText("");
+            reasoning.append(thought);
+            text.append(piece);
+            try {
+                // Reasoning comes before the answer it leads to, and the answer's text before its calls.
+                if (!thought.isEmpty()) {
+                    sink.reasoning(thought);
+                }
+                if (!piece.isEmpty()) {
+                    sink.accept(piece);
+                }
+                callPieces.forEach(sink::toolCall);
+            } catch (RuntimeException e) {
+                throw failures.error(new ChatFailure.SinkFailed(e.toString()), e);
+            }
+            if (choice.hasNonNull("finish_reason")) {
+                finishReason = choice.get("finish_reason").asText();
+            }
+            if (chunk.has("usage") || chunk.has("timings")) {
+                usage = ChatJson.usage(chunk);
+            }
+        }
+        if (cancellation.isCancelled()) {
+            return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
+        }
+        return finished(text, reasoning, calls,
+                ChatJson.finishReason(finishReason == null ? "stop" : finishReason, calls.hasCalls()), usage, t0);
+    }
+
+    private static ChatResponse finished(StringBuilder text, StringBuilder reasoning, ToolCallAssembler calls,
+                                         FinishReason reason, Usage usage, long t0) {
+        return new ChatResponse(text.toString(), reason, usage == null ? new Usage(0, 0) : usage,
+                Duration.ofNanos(System.nanoTime() - t0), calls.calls(), reasoning.toString());
+    }
+}

@@ -1,0 +1,95 @@
+package org.snowcrash.openai;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * The HTTP side of one {@link OpenAiClient}: its OkHttp clients with the settings that keep a
+ * generation from running twice, the server's addresses, the API key, and a JSON {@code POST}
+ * whose failures come back typed through {@link Failures}. Kept apart so the answer readers and
+ * the llama-server endpoints share one transport. Thread-safe (OkHttp clients are).
+ */
+final class Wire {
+
+    static final MediaType JSON = MediaType.get("application/json");
+
+    /** For streams and llama-server's endpoints: the read timeout is the allowed silence. */
+    final OkHttpClient http;
+    /** For blocking requests: the server says nothing until the whole answer is ready, so silence is not a fault. */
+    final OkHttpClient blocking;
+    final String apiBase;
+    /** The server's root: {@code apiBase} without the trailing {@code /v1}. */
+    final String root;
+    final Duration idleTimeout;
+    final Duration requestTimeout;
+    final Failures failures;
+    private final String apiKey;
+
+    Wire(OkHttpClient shared, String apiBase, String apiKey, Duration connectTimeout, Duration idleTimeout,
+         Duration requestTimeout, Failures failures) {
+        this.http = shared.newBuilder()
+                .retryOnConnectionFailure(false)
+                // No idle connections are kept: llama-server (behind docker-proxy, or a gateway) may
+                // close a connection after a streamed answer without saying so, and a POST sent on
+                // such a stale pooled connection fails; retrying it silently is what we must not do.
+                // A fresh connection per request costs well under a millisecond on loopback and a
+                // round trip (plus a TLS handshake) on a network.
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                // Runs once a connection is made, just before the request is written: from then on
+                // the server may have the request, and sending it elsewhere could run it twice.
+                .addNetworkInterceptor(chain -> {
+                    Exchange exchange = chain.request().tag(Exchange.class);
+                    if (exchange != null) {
+                        exchange.markReachedServer();
+                    }
+                    return chain.proceed(chain.request());
+                })
+                .connectTimeout(connectTimeout)
+                .readTimeout(idleTimeout)
+                .writeTimeout(Duration.ofSeconds(30))
+                .build();
+        this.apiBase = apiBase;
+        this.root = apiBase.endsWith("/v1") ? apiBase.substring(0, apiBase.length() - 3) : apiBase;
+        this.apiKey = apiKey;
+        this.idleTimeout = idleTimeout;
+        this.requestTimeout = requestTimeout;
+        this.failures = failures;
+        this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
+    }
+
+    /** Adds {@code Authorization: Bearer <key>} when there is a key. */
+    Request.Builder authorized(Request.Builder b) {
+        return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
+    }
+
+    /**
+     * POSTs {@code json} to {@code url} with {@code client} and returns the answer's JSON.
+     *
+     * @param timeout the bound named when the server stays silent
+     * @throws org.snowcrash.api.ChatException typed by {@link Failures}
+     */
+    JsonNode post(OkHttpClient client, Duration timeout, String url, JsonNode json, Exchange exchange) {
+        Request req = authorized(new Request.Builder().url(url).tag(Exchange.class, exchange)
+                .post(RequestBody.create(json.toString(), JSON))).build();
+        try (Response r = client.newCall(req).execute()) {
+            exchange.status(r.code());
+            String body = r.body() == null ? "" : r.body().string();
+            if (!r.isSuccessful()) {
+                throw failures.status(r.code(), body);
+            }
+            return failures.parse(body);
+        } catch (IOException e) {
+            throw failures.transport(e, timeout, exchange);
+        }
+    }
+}
