@@ -47,8 +47,8 @@ final class ConversationRows {
 
     void docker() throws Exception {
         Path file = model();
-        int portC = Bench.freePort();
-        Settings settings = dockerSettings(image, Map.of("conv-a", Bench.freePort(), "conv-b", Bench.freePort()));
+        int portC = BenchKit.freePort();
+        Settings settings = dockerSettings(image, Map.of("conv-a", BenchKit.freePort(), "conv-b", BenchKit.freePort()));
         try (PlainServer c = PlainServer.start(image, file, "snowcrash-bench-conv-c", portC, ConversationScript.CONTEXT, 1);
              AgentConversation a = AgentConversation.start(spec("conv-a", file), settings, "docker", TrimPolicy.CACHE_AWARE);
              AgentConversation b = AgentConversation.start(spec("conv-b", file), settings, "docker", TrimPolicy.OLDEST_FIRST)) {

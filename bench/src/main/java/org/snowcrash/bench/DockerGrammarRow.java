@@ -55,7 +55,7 @@ final class DockerGrammarRow {
     }
 
     private void measure(String name, Path file) throws Exception {
-        int port = Bench.freePort();
+        int port = BenchKit.freePort();
         try (PlainServer server = PlainServer.start(image, file, "snowcrash-bench-grammar-" + ProcessHandle.current().pid(),
                 port, 2048, 1)) {
             URI url = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");

@@ -1,12 +1,10 @@
 package org.snowcrash.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +65,7 @@ final class ServeBench {
         m.put("snowcrash.models.dir", work.toString());
         m.put("model.timing.file", "timing.gguf");
         m.put("model.timing.ctx-size", "2048");
-        m.put("model.timing.port", String.valueOf(freePort()));
+        m.put("model.timing.port", String.valueOf(BenchKit.freePort()));
         m.put("model.timing.container", container);
         m.put("model.timing.startup-timeout", "5m");
         if (!args.isEmpty()) {
@@ -85,11 +83,11 @@ final class ServeBench {
     // ---- streaming through serve vs llama-server directly ----------------------------------------
 
     void streaming() throws Exception {
-        int rawPort = freePort();
+        int rawPort = BenchKit.freePort();
         String rawName = "snowcrash-bench-serve-raw";
         // The baseline is a llama-server of its own with the same flags and no key (serve's own
         // container has a fresh key it never shows); the two are measured in turn, never at once.
-        docker("run", "-d", "--rm", "--name", rawName, "-p", "127.0.0.1:" + rawPort + ":" + rawPort,
+        BenchKit.docker("run", "-d", "--rm", "--name", rawName, "-p", "127.0.0.1:" + rawPort + ":" + rawPort,
                 "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(rawPort),
                 "-m", "/models/timing.gguf", "-ngl", "8", "-c", "2048", "-b", "128");
         double[] fwTps = new double[rounds];
@@ -124,7 +122,7 @@ final class ServeBench {
                 rawTtft[i] = b.firstTokenMs();
             }
         } finally {
-            docker("rm", "-f", rawName);
+            BenchKit.docker("rm", "-f", rawName);
         }
         double ratio = Stats.median(fwTps) / Stats.median(rawTps);
         rows.add("serve streaming vs llama-server direct, Docker (tok/s)", Stats.whole(Stats.median(fwTps)), Stats.whole(Stats.median(rawTps)),
@@ -290,25 +288,4 @@ final class ServeBench {
         }
         return i;
     }
-
-    // ---- helpers --------------------------------------------------------------------------------
-
-    private static void docker(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0 && !args[0].equals("rm")) {
-            throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-
-
 }

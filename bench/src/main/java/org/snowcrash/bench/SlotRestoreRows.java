@@ -75,7 +75,7 @@ final class SlotRestoreRows {
 
     /** One round; each has a cache folder of its own, or a round would resume from the one before. */
     private Resumed once(ModelSpec spec, boolean on, int round) throws Exception {
-        int port = Bench.freePort();
+        int port = BenchKit.freePort();
         Map<String, String> m = new HashMap<>(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
                 "backend.docker.gpu", "off", "backend.docker.slot-cache", String.valueOf(on),
                 "backend.docker.slot-cache-dir", work.resolve("slot-cache-" + round).toString(),

@@ -47,7 +47,7 @@ final class ToolPrefixRows {
 
     void docker() throws Exception {
         Path file = demo("demo-tools.gguf");
-        Settings settings = ConversationRows.dockerSettings(image, Map.of("tools-a", Bench.freePort(), "tools-b", Bench.freePort()));
+        Settings settings = ConversationRows.dockerSettings(image, Map.of("tools-a", BenchKit.freePort(), "tools-b", BenchKit.freePort()));
         try (Agent with = agent(settings, spec("tools-a", file), "docker", true);
              Agent without = agent(settings, spec("tools-b", file), "docker", false)) {
             report("tools as a cached prefix, Docker", with, without);

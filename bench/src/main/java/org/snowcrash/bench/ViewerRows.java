@@ -50,7 +50,7 @@ final class ViewerRows {
         Path file = ConversationModel.write(work.resolve("viewers.gguf"));
         ModelSpec one = ModelSpec.builder("viewers-1", file).contextSize(CONTEXT).startupTimeout(Duration.ofMinutes(2)).build();
         ModelSpec four = one.toBuilder().id("viewers-4").parallel(4).build();
-        var settings = ConversationRows.dockerSettings(image, Map.of("viewers-1", Bench.freePort(), "viewers-4", Bench.freePort()));
+        var settings = ConversationRows.dockerSettings(image, Map.of("viewers-1", BenchKit.freePort(), "viewers-4", BenchKit.freePort()));
         try (RunningModel m1 = RunningModel.builder().settings(settings).spec(one).backend("docker").start();
              RunningModel m4 = RunningModel.builder().settings(settings).spec(four).backend("docker").start()) {
             System.err.println("    " + m1.info().detail() + "; " + m4.info().detail());

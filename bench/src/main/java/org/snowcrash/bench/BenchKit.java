@@ -1,0 +1,100 @@
+package org.snowcrash.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.snowcrash.api.ModelSpec;
+import org.snowcrash.api.Settings;
+
+/**
+ * What several rows need: a free port, the Docker backend's settings for one model, a bench
+ * model spec, a plain llama-server container for a baseline, {@code docker} commands, and the
+ * alternation of a framework measurement with its baseline.
+ */
+final class BenchKit {
+
+    /** One timed measurement: the milliseconds (or other figure) it yields. */
+    interface Timed {
+        double run() throws Exception;
+    }
+
+    private BenchKit() {
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The Docker backend's settings, with the model's own container keys (its port and name). */
+    static Settings dockerSettings(String image, ModelSpec spec, String container, int port) {
+        return Settings.of(Map.of("backend.docker.image", image, "backend.docker.pull", "never",
+                "backend.docker.gpu", "off", "model." + spec.id() + ".port", String.valueOf(port),
+                "model." + spec.id() + ".container", container, "model." + spec.id() + ".memory", "2g"), "bench");
+    }
+
+    static Settings dockerSettings(String image, ModelSpec spec, String container) throws IOException {
+        return dockerSettings(image, spec, container, freePort());
+    }
+
+    /** A model spec named after its container (without the {@code snowcrash-bench-} prefix). */
+    static ModelSpec spec(Path model, String name, int ctx) {
+        return ModelSpec.builder(name.replace("snowcrash-bench-", ""), model).contextSize(ctx)
+                .startupTimeout(Duration.ofSeconds(120)).build();
+    }
+
+    /** Starts a plain llama-server container (no key) and waits until {@code /health} says 200. */
+    static void startPlainServer(String image, Path work, String name, int port, String model, int ctx) throws Exception {
+        removeContainer(name);
+        Process p = new ProcessBuilder("docker", "run", "-d", "--name", name, "-p", "127.0.0.1:" + port + ":" + port,
+                "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(port),
+                "-m", "/models/" + model, "-c", String.valueOf(ctx), "-b", "128").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        URI health = URI.create("http://127.0.0.1:" + port + "/health");
+        if (!Health.await(health, System.nanoTime(), Duration.ofSeconds(120), Duration.ofMillis(10))) {
+            throw new IllegalStateException("the baseline server " + name + " did not become ready");
+        }
+    }
+
+    /** {@code docker rm -f}: gone whether it ran, stopped or never existed. */
+    static void removeContainer(String name) throws Exception {
+        new ProcessBuilder("docker", "rm", "-f", name).redirectErrorStream(true).start().waitFor();
+    }
+
+    /** Runs {@code docker} with these arguments; a failure is an error except for {@code rm}. */
+    static void docker(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0 && !args[0].equals("rm")) {
+            throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
+        }
+    }
+
+    /**
+     * One round of a framework measurement and its baseline, the framework first in even rounds and
+     * the baseline first in odd ones, so neither always runs on a warmer machine: {framework, baseline}.
+     */
+    static double[] alternate(int round, Timed framework, Timed baseline) throws Exception {
+        double f;
+        double b;
+        if (round % 2 == 0) {
+            f = framework.run();
+            b = baseline.run();
+        } else {
+            b = baseline.run();
+            f = framework.run();
+        }
+        return new double[] {f, b};
+    }
+}
