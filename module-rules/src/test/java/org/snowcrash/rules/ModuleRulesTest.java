@@ -29,7 +29,7 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 /**
- * The rules that keep the modules' shape (docs/architecture.md, "Rules that keep the shape"), checked
+ * The rules that keep the modules' shape (ARCHITECTURE.md in short; docs/architecture.md, "Rules that keep the shape"), checked
  * on the compiled main classes of every module at once, and each shown to fail on a class that
  * breaks it.
  */
