@@ -160,6 +160,8 @@ final class ChatCommand implements Callable<Integer> {
         private final PrintStream err;
         private final boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         private volatile Thread ticker;
+        /** Between a backend's Starting and the end of that start: only then is its progress news. */
+        private boolean starting;
 
         Progress(PrintStream err) {
             this.err = err;
@@ -191,6 +193,15 @@ final class ChatCommand implements Callable<Integer> {
                 return;
             }
             LifecycleEvent e = lifecycle.event();
+            if (e instanceof LifecycleEvent.Starting) {
+                starting = true;
+            } else if (e instanceof LifecycleEvent.Progress && !starting) {
+                // A running model's housekeeping (a slot cache saved after a turn) is not worth a
+                // line between answers; -v logs it.
+                return;
+            } else if (!(e instanceof LifecycleEvent.Progress)) {
+                starting = false;
+            }
             String line = EventLines.forChat(e).orElse(null);
             if (line == null) {
                 return;

@@ -79,5 +79,9 @@ class ChatToolsTest {
         assertTrue(answers.get(1).startsWith("Hello"), answers.get(1));
         assertTrue(answers.get(2).contains("right 45 degrees"), answers.get(2));
         assertTrue(err.lines().noneMatch(l -> l.startsWith("rejected: ") || l.startsWith("error: ")), err);
+        // Between answers only what the conversation did is printed: a running model's housekeeping
+        // (the slot cache saved after each turn on Docker) is not; progress lines come only while starting.
+        int ready = err.lines().toList().indexOf("served-by: " + backend);
+        assertTrue(err.lines().skip(ready + 1).noneMatch(l -> l.startsWith("  ")), err);
     }
 }

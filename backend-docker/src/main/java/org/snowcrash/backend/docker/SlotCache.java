@@ -141,6 +141,7 @@ public final class SlotCache {
         } else {
             store.saved(previous, turn.messages(), file).ifPresent(e -> {
                 touched.add(e.id());
+                LOG.debug("{}: saved the prompt cache {} ({} bytes)", where, e.file(), e.size());
                 publish(SAVED + e.file() + " (" + e.size() + " bytes)");
             });
         }
