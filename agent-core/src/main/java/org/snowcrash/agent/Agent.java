@@ -7,8 +7,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
@@ -58,15 +56,11 @@ import org.snowcrash.registry.Discovery;
  */
 public final class Agent implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     private final RunningModel model;
     private final Listeners<AgentListener> listeners;
     private final Conversation conversation;
-    /** The exchanges the model still sees, oldest first; guarded by itself. */
-    private final List<Exchange> turns = new ArrayList<>();
-    /** Counts {@link #reset()}s, so a turn that was running during one does not trim the new conversation. */
-    private long resets;
+    private final KeptExchanges kept = new KeptExchanges();
     private final Object turnLock = new Object();
     /** Token costs for the backend that serves now; replaced when another one does. Guarded by turnLock. */
     private PromptCosts costs;
@@ -108,28 +102,14 @@ public final class Agent implements AutoCloseable {
             }
             Cancellation cancellation = new Cancellation();
             current = cancellation;
-            List<Exchange> kept;
-            long epoch;
-            synchronized (turns) {
-                kept = List.copyOf(turns);
-                epoch = resets;
-            }
-            Turn turn = new Turn(model, conversation, this::costsFor, this::publish, ChatMessage.user(userText), kept,
-                    sink, cancellation);
+            KeptExchanges.Snapshot start = kept.snapshot();
+            Turn turn = new Turn(model, conversation, this::costsFor, this::publish, ChatMessage.user(userText),
+                    start.exchanges(), sink, cancellation);
             try {
                 // A cancelled turn is kept too (what was said up to the cancel, calls and results
                 // included): the model should know what it already told the user.
                 ChatResponse response = turn.run();
-                Exchange done = new Exchange(turn.messages(), exchangeCost(turn.costs(), turn.messages()));
-                int droppedMessages = 0;
-                synchronized (turns) {
-                    if (resets == epoch) {
-                        List<Exchange> gone = turns.subList(0, Math.min(turn.drop(), turns.size()));
-                        droppedMessages = gone.stream().mapToInt(e -> e.messages().size()).sum();
-                        gone.clear();
-                    }
-                    turns.add(done);
-                }
+                int droppedMessages = kept.finish(start, turn.drop(), turn.messages(), turn.costs());
                 publish(new AgentEvent.TurnFinished(response, droppedMessages));
                 return response;
             } catch (ChatException e) {
@@ -156,33 +136,10 @@ public final class Agent implements AutoCloseable {
         }
         List<ToolSpec> specs = conversation.toolbox().specs();
         PromptCosts fresh = new PromptCosts(messages -> model.countPromptTokens(messages, specs), conversation.systemPrompt());
-        List<Exchange> kept;
-        synchronized (turns) {
-            kept = List.copyOf(turns);
-        }
-        List<Exchange> recounted = new ArrayList<>(kept.size());
-        for (Exchange e : kept) {
-            recounted.add(new Exchange(e.messages(), fresh.exchange(e.messages())));
-        }
-        synchronized (turns) {
-            if (turns.equals(kept)) {
-                turns.clear();
-                turns.addAll(recounted);
-            }
-        }
+        kept.recount(fresh::exchange);
         costs = fresh;
         costsBackend = info.backendId();
         return fresh;
-    }
-
-    /** The exchange's cost; when the backend cannot count any more (it died after answering), a safe bound. */
-    private static int exchangeCost(PromptCosts c, List<ChatMessage> messages) {
-        try {
-            return c.exchange(messages);
-        } catch (ChatException e) {
-            LOG.debug("could not count the finished exchange ({}); using a bound", e.getMessage());
-            return PromptCosts.exchangeBound(messages);
-        }
     }
 
     /** Cancels the running turn, if any. Safe from any thread, listeners included; a no-op when idle. */
@@ -199,21 +156,12 @@ public final class Agent implements AutoCloseable {
      * context are forgotten and not listed.
      */
     public List<ChatMessage> history() {
-        synchronized (turns) {
-            List<ChatMessage> all = new ArrayList<>();
-            for (Exchange e : turns) {
-                all.addAll(e.messages());
-            }
-            return List.copyOf(all);
-        }
+        return kept.messages();
     }
 
     /** Forgets the conversation; the model keeps running. */
     public void reset() {
-        synchronized (turns) {
-            turns.clear();
-            resets++;
-        }
+        kept.reset();
     }
 
     /** Which backend serves which model (after a recovery, the one that serves now). */
