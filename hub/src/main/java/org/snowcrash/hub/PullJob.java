@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -46,7 +44,7 @@ final class PullJob {
     private long have;
     /** Bytes of an earlier partial file that this run kept (the server resumed after them). */
     private long resumedFrom;
-    private boolean locked;
+    private final PartFile partFile;
 
     private final HubSettings settings;
     private final HttpUrl hub;
@@ -62,6 +60,7 @@ final class PullJob {
         this.url = url;
         this.target = target;
         this.part = HubDownloader.partOf(target);
+        this.partFile = new PartFile(part, listener);
         this.cancel = cancel;
         this.listener = listener;
     }
@@ -88,7 +87,7 @@ final class PullJob {
         // NOFOLLOW_LINKS: the partial file is ours; a link planted in its place is not followed.
         try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            lock(ch);   // released when the channel closes
+            partFile.lock(ch);   // released when the channel closes
             have = ch.size();
             if (meta.size() >= 0 && have > meta.size()) {
                 listener.note("the partial file " + part + " is longer than the hub's " + meta.size()
@@ -106,24 +105,24 @@ final class PullJob {
             sha = Sha256.hex(digest);
         } catch (IOException e) {
             // Opening, locking, truncating or syncing the partial file (writes are handled in copy).
-            throw dropEmptyPart(local(part, e, have));
+            throw partFile.dropIfEmpty(local(part, e, have), have);
         } catch (DownloadException e) {
-            throw dropEmptyPart(e);
+            throw partFile.dropIfEmpty(e, have);
         }
         if (meta.size() >= 0 && have != meta.size()) {
-            deletePart();
+            partFile.delete();
             throw new DownloadException(new DownloadFailure.SizeMismatch(url.toString(), meta.size(), have));
         }
         if (meta.sha256().isPresent()) {
             if (!meta.sha256().get().equals(sha)) {
-                deletePart();
+                partFile.delete();
                 throw new DownloadException(new DownloadFailure.ChecksumMismatch(url.toString(), meta.sha256().get(), sha));
             }
         } else {
             listener.note("the hub announced no sha256 for this file: only its GGUF header is checked");
         }
         if (ModelValidator.check(part) instanceof ModelValidator.Result.Invalid invalid) {
-            deletePart();
+            partFile.delete();
             throw new DownloadException(new DownloadFailure.NotGguf(url.toString(), invalid.problem().detail()));
         }
         try {
@@ -171,7 +170,7 @@ final class PullJob {
     private HubMetadata fetch(FileChannel ch, MessageDigest digest, HubMetadata meta) throws DownloadException, IOException {
         boolean restarted = false;
         while (true) {
-            checkSpace(meta);
+            partFile.checkSpace(meta.size(), have);
             Request.Builder rb = request(url).get();
             if (have > 0) {
                 rb.header("Range", "bytes=" + have + "-");
@@ -221,7 +220,7 @@ final class PullJob {
                 } else {
                     throw refused(r, r.request().url());
                 }
-                checkSpace(meta);
+                partFile.checkSpace(meta.size(), have);
                 copy(r, ch, digest, meta.size());
                 if (meta.size() >= 0 && have < meta.size()) {
                     throw new DownloadException(new DownloadFailure.ConnectionFailed(r.request().url().toString(),
@@ -288,25 +287,6 @@ final class PullJob {
         }
     }
 
-    /** Fails early when the disk cannot hold the rest of the file. */
-    private void checkSpace(HubMetadata meta) throws DownloadException {
-        if (meta.size() < 0) {
-            return;
-        }
-        long need = meta.size() - have;
-        long free = usableSpace();
-        if (free >= 0 && need > free) {
-            throw new DownloadException(new DownloadFailure.DiskFull(part.getParent(), free, need - free, part, have));
-        }
-    }
-
-    private long usableSpace() {
-        try {
-            return Files.getFileStore(part.getParent()).getUsableSpace();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
 
     private Response execute(OkHttpClient client, Request request) throws DownloadException {
         if (cancel.isCancelled()) {
@@ -349,43 +329,10 @@ final class PullJob {
     }
 
     private DownloadException local(Path file, IOException e, long needed) {
-        return HubFailures.local(file, e, needed, usableSpace(), part, have);
+        return HubFailures.local(file, e, needed, partFile.usableSpace(), part, have);
     }
 
     private DownloadException interrupted() {
         return new DownloadException(new DownloadFailure.Interrupted(part, have));
-    }
-
-    /** Takes the partial file's lock, so that two pulls never append to one file. */
-    private void lock(FileChannel ch) throws DownloadException, IOException {
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock != null) {
-            locked = true;
-        } else {
-            ch.close();
-            throw new DownloadException(new DownloadFailure.LocalIo(part,
-                    "another snowcrash pull is downloading into this file; wait for it to finish"));
-        }
-    }
-
-    /** A failure before any byte arrived leaves no empty partial file behind (unless another pull owns it). */
-    private DownloadException dropEmptyPart(DownloadException e) {
-        if (locked && have == 0) {
-            deletePart();
-        }
-        return e;
-    }
-
-    private void deletePart() {
-        try {
-            Files.deleteIfExists(part);
-        } catch (IOException e) {
-            listener.note("could not delete " + part + ": " + e.getMessage());
-        }
     }
 }
