@@ -275,7 +275,8 @@ final class ChatCompletions {
 
     /** The backend serving a model now, as the pool reports it. */
     private Optional<String> backendOf(String model) {
-        return pool.models().stream().filter(m -> m.id().equals(model)).findFirst().flatMap(PooledModel::backendId);
+        // Not a listing of every model: that reads each model's file, on the way to the first token.
+        return pool.servingBackend(model);
     }
 
     private void reply(Context ctx, OpenAiError err) {

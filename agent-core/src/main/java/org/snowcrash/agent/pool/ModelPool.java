@@ -174,6 +174,24 @@ public final class ModelPool implements AutoCloseable {
     }
 
     /**
+     * The backend serving {@code modelId} now, as {@link #models()} lists it, without listing the
+     * others: no file is read, so a request may ask on its way to the first token.
+     *
+     * @throws org.snowcrash.models.UnknownModelException for an id the catalog does not know
+     */
+    public Optional<String> servingBackend(String modelId) {
+        Slot slot = slot(modelId);
+        RunningModel model;
+        state.lock.lock();
+        try {
+            model = slot.model;
+        } finally {
+            state.lock.unlock();
+        }
+        return Optional.ofNullable(model).map(m -> m.info().backendId());
+    }
+
+    /**
      * Unloads every loaded model (containers removed), publishing {@link LifecycleEvent.Stopped}
      * and {@link LifecycleEvent.Unloaded} ({@code pool closed}) for each, and waits for unloads
      * already under way. Requests in flight end or fail as their model closes; waiting and later

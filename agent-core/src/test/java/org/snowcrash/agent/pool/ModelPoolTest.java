@@ -173,6 +173,8 @@ class ModelPoolTest {
         PooledModel a = state("a");
         assertEquals(PooledModel.State.READY, a.state());
         assertEquals("fake", a.backendId().orElseThrow());
+        assertEquals(a.backendId(), pool.servingBackend("a"), "one model's backend, as the listing says");
+        assertEquals(java.util.Optional.empty(), pool.servingBackend("c"), "not loaded");
         assertEquals(0, a.inFlight());
         assertEquals(clock.instant(), a.lastUsed().orElseThrow());
         assertEquals(clock.instant().plus(Duration.ofMinutes(5)), a.expiresAt().orElseThrow(), "default keep-alive 5m");
