@@ -597,6 +597,22 @@ def mergeable(piece):
     return "\n" not in piece and not any(c.isdigit() for c in piece) and SPACE not in piece[1:]
 
 
+def merge_pair(words, a, b):
+    """Word counts with every adjacent (a, b) in each word merged into one piece a + b."""
+    new = {}
+    for w, c in words.items():
+        out, i = [], 0
+        while i < len(w):
+            if i + 1 < len(w) and w[i] == a and w[i + 1] == b:
+                out.append(a + b)
+                i += 2
+            else:
+                out.append(w[i])
+                i += 1
+        new[tuple(out)] = new.get(tuple(out), 0) + c
+    return new
+
+
 def learn_vocab(texts, size):
     """BPE over word counts. Returns [(piece, score)] for the normal pieces, in vocabulary order."""
     counts = {}
@@ -621,18 +637,7 @@ def learn_vocab(texts, size):
         if n < 2:
             break
         merges.append(a + b)
-        new = {}
-        for w, c in words.items():
-            out, i = [], 0
-            while i < len(w):
-                if i + 1 < len(w) and w[i] == a and w[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(w[i])
-                    i += 1
-            new[tuple(out)] = new.get(tuple(out), 0) + c
-        words = new
+        words = merge_pair(words, a, b)
     # Earlier merges score higher, so llama.cpp applies them first. Single characters are never
     # the result of a merge; their score does not matter and is set below all merges.
     vocab = [(m, -float(k + 1)) for k, m in enumerate(merges)]
@@ -1319,18 +1324,7 @@ def extend_vocab(base, texts, size):
             break
         merges.append(a + b)
         known.add(a + b)
-        new = {}
-        for w, c in words.items():
-            out, i = [], 0
-            while i < len(w):
-                if i + 1 < len(w) and w[i] == a and w[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(w[i])
-                    i += 1
-            new[tuple(out)] = new.get(tuple(out), 0) + c
-        words = new
+        words = merge_pair(words, a, b)
     low = min(base.scores[FIRST_PIECE:])
     vocab = [(m, low - float(k + 1)) for k, m in enumerate(merges)]
     vocab += [(c, low - float(len(merges) + 1 + k)) for k, c in enumerate(chars)]
