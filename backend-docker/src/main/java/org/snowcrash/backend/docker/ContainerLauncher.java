@@ -32,9 +32,9 @@ import com.github.dockerjava.api.model.Container;
 import okhttp3.OkHttpClient;
 
 /**
- * Brings one model up in a container, in order: abandoned containers swept, image present,
- * name and port checked, container created, bound to this process ({@link Lifeline}), started,
- * and waited for ({@link Readiness}). Whatever fails, nothing is left behind. The parts live in
+ * Brings one model up in a container, in order: abandoned containers swept (by the first launch
+ * on an engine, {@link Reaper}), image present, name and port checked, container created, bound
+ * to this process ({@link Lifeline}), started, and waited for ({@link Readiness}). Whatever fails, nothing is left behind. The parts live in
  * their own classes; this one only puts them in order and turns engine errors into typed
  * start failures.
  */
@@ -78,7 +78,7 @@ final class ContainerLauncher {
     }
 
     private DockerSession doLaunch(ModelSpec spec, ContainerOptions options) throws BackendStartException {
-        queries.sweepAbandoned();
+        new Reaper(docker).sweepOnce(settings.host());
         var serverCommand = new Images(docker, settings, events).serverCommand(spec.id());
         GpuAccess gpu = GpuDecision.decide(settings, GpuDecision.engine(docker, settings), spec.id());
         clearName(spec, options);
@@ -232,7 +232,7 @@ final class ContainerLauncher {
                 LOG.info("removing container {} ({}) left by {}", options.containerName(), c.getState(), Labels.describeOwner(labels));
                 events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), "removing stale container "
                         + options.containerName() + " left by " + Labels.describeOwner(labels)));
-                if (!queries.remove(c.getId())) {
+                if (!new Reaper(docker).remove(c.getId())) {
                     throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
                             options.containerName(), "a stale container of that name is still being removed"));
                 }

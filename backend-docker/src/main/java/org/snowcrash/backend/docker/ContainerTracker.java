@@ -82,50 +82,7 @@ final class ContainerTracker {
             // Removed already (stop-all, or the shutdown hook got there first).
             return true;
         }
-        return removeAll(List.of(t), t.bound()).isEmpty();
-    }
-
-    /** Removes containers in parallel; returns the names of those not confirmed gone within {@code bound}. */
-    static List<String> removeAll(List<Tracked> targets, Duration bound) {
-        List<Thread> threads = new ArrayList<>();
-        Map<String, Boolean> done = new ConcurrentHashMap<>();
-        for (Tracked t : targets) {
-            Thread th = new Thread(() -> {
-                try {
-                    if (new ContainerQueries(t.client()).remove(t.id())) {
-                        done.put(t.id(), true);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("could not remove container {}: {}", t.name(), e.toString());
-                }
-            }, "snowcrash-remove-" + t.name());
-            th.setDaemon(true);
-            th.start();
-            threads.add(th);
-        }
-        long deadline = System.nanoTime() + bound.toNanos();
-        for (Thread th : threads) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                try {
-                    th.join(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        List<String> left = new ArrayList<>();
-        for (Tracked t : targets) {
-            if (!done.containsKey(t.id())) {
-                left.add(t.name());
-            }
-        }
-        if (!left.isEmpty()) {
-            LOG.error("containers not confirmed removed within {} ms: {} (remove them with 'snowcrash stop-all')",
-                    bound.toMillis(), left);
-        }
-        return left;
+        return Reaper.removeInParallel(List.of(t), t.bound()).isEmpty();
     }
 
     private static void installHook() {
@@ -194,7 +151,7 @@ final class ContainerTracker {
             }
         }
         if (!all.isEmpty()) {
-            List<String> left = removeAll(all, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            List<String> left = Reaper.removeInParallel(all, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             if (left.isEmpty()) {
                 LIVE.clear();
             } else {

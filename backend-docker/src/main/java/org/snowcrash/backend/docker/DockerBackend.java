@@ -116,12 +116,10 @@ public final class DockerBackend implements LlmBackend, Housekeeping {
         }
     }
 
-    // TEMPORARY: both housekeeping methods delegate to DockerManager until the Docker backend's
-    // own container lifecycle implements them. Bounded by the ping timeout when no engine answers.
-
     /**
      * Removes our containers whose owner is provably gone (exited ones, and ones never started
-     * long after creation); never a running one, whose owner's connection keeps it alive. Bounded
+     * long after creation); never a running one, whose owner's connection keeps it alive. This
+     * process's launches on the same engine then skip their own sweep ({@link Reaper}). Bounded
      * by the ping timeout when no engine answers, then by the API timeout per call.
      */
     @Override

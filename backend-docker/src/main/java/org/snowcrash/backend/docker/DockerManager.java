@@ -1,7 +1,6 @@
 package org.snowcrash.backend.docker;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.snowcrash.api.BackendStartException;
@@ -83,13 +82,7 @@ public final class DockerManager implements AutoCloseable {
      * or not (an explicit command: live owners lose their models); returns their names.
      */
     public List<String> stopAll() {
-        List<String> names = new ArrayList<>();
-        for (Container c : owned()) {
-            if (remove(c)) {
-                names.add(ContainerQueries.name(c));
-            }
-        }
-        return names;
+        return new Reaper(docker).removeEverything();
     }
 
     /** Every container carrying snowcrash's labels, running or not. */
@@ -99,11 +92,11 @@ public final class DockerManager implements AutoCloseable {
 
     /** Removes the containers whose owner is provably gone; returns their names. */
     public List<String> removeAbandoned() {
-        return queries.sweepAbandoned();
+        return new Reaper(docker).sweep(settings.host());
     }
 
     private boolean remove(Container c) {
-        boolean removed = queries.remove(c.getId());
+        boolean removed = new Reaper(docker).remove(c.getId());
         ContainerTracker.untrack(c.getId());
         return removed;
     }

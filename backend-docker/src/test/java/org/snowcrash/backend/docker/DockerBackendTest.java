@@ -401,7 +401,9 @@ class DockerBackendTest {
     }
 
     @Test
-    void theNextStartSweepsExitedContainersButNeverRunningOnesOrOthers() throws Exception {
+    void aProcesssFirstStartSweepsExitedContainersButNeverRunningOnesOrOthers() throws Exception {
+        // Starts of earlier tests in this JVM swept already: this one plays a fresh process.
+        Reaper.forgetSweeps();
         Map<String, String> other = DockerTestSupport.runLabels(Labels.forModel("llama", Map.of()));
         other.put(Labels.OWNER, "another-process");
         // Both carry the pid of a live process (1): the pid is not what decides.
@@ -417,6 +419,28 @@ class DockerBackendTest {
         assertTrue(docker.inspectContainerCmd(running).exec().getState().getRunning(), "a running container is never swept");
         assertEquals(created, docker.inspectContainerCmd(created).exec().getId(), "created moments ago: its owner may be starting it");
         assertEquals(foreign, docker.inspectContainerCmd(foreign).exec().getId());
+
+        // Swept once per process: the next start does not list the engine again; the command's explicit sweep does.
+        String later = exitedContainer("snowcrash-test-later-" + DockerTestSupport.RUN.substring(0, 8), other);
+        start(DockerTestSupport.demoSpec(dir, "sweeper-2"));
+        assertEquals(later, docker.inspectContainerCmd(later).exec().getId(), "a later start does not sweep again");
+        DockerTestSupport.TestModel any = DockerTestSupport.demoSpec(dir, "sweeper-3");
+        org.snowcrash.api.Housekeeping.Removal r = backend.sweepLeftovers(any.context());
+        assertTrue(r.removed().contains("snowcrash-test-later-" + DockerTestSupport.RUN.substring(0, 8)), r.toString());
+        assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(later).exec());
+    }
+
+    @Test
+    void aStartAfterTheCommandsSweepDoesNotSweepAgain() throws Exception {
+        Reaper.forgetSweeps();
+        Map<String, String> other = DockerTestSupport.runLabels(Labels.forModel("llama", Map.of()));
+        other.put(Labels.OWNER, "another-process");
+        DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "swept");
+        // What `snowcrash chat` does: the command's sweep, then the model's start.
+        assertEquals(List.of(), backend.sweepLeftovers(spec.context()).problems());
+        String exited = exitedContainer("snowcrash-test-after-" + DockerTestSupport.RUN.substring(0, 8), other);
+        start(spec);
+        assertEquals(exited, docker.inspectContainerCmd(exited).exec().getId(), "the start did not sweep a second time");
     }
 
     /** A container with these labels whose process ran and exited. */

@@ -44,7 +44,7 @@ final class DockerTestSupport {
     static void removeOwnContainers(DockerClient docker) {
         for (com.github.dockerjava.api.model.Container c : docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(RUN_LABEL, RUN)).exec()) {
-            new ContainerQueries(docker).remove(c.getId());
+            new Reaper(docker).remove(c.getId());
         }
     }
 

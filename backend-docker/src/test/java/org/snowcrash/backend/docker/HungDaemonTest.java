@@ -50,7 +50,7 @@ class HungDaemonTest {
                     new ContainerTracker.Tracked("id-one", "snowcrash-llama-server", client, Duration.ofMillis(800)),
                     new ContainerTracker.Tracked("id-two", "snowcrash-phi3-server", client, Duration.ofMillis(800)));
             long t0 = System.nanoTime();
-            List<String> left = ContainerTracker.removeAll(targets, Duration.ofMillis(800));
+            List<String> left = Reaper.removeInParallel(targets, Duration.ofMillis(800));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(List.of("snowcrash-llama-server", "snowcrash-phi3-server"), left);
             assertTrue(ms < 5_000, "bounded, not hung: " + ms + " ms");
