@@ -12,13 +12,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import org.snowcrash.api.Cancellation;
@@ -26,13 +23,12 @@ import org.snowcrash.models.ModelValidator;
 
 /**
  * One pull: its state lives here so that the downloader itself stays stateless. HEAD for what
- * the hub says, the present target checked, then the GET into the locked partial file (resumed
- * with {@code Range}, restarted when the server cannot), the size, sha256 and GGUF header
- * checked, and the atomic rename. Failures are classified by {@link HubFailures}.
+ * the hub says (the HTTP side is {@link HubCalls}), the present target checked, then the GET into
+ * the locked partial file (resumed with {@code Range}, restarted when the server cannot), the
+ * size, sha256 and GGUF header checked, and the atomic rename. Failures are classified by {@link HubFailures}.
  */
 final class PullJob {
 
-    private static final int MAX_SAME_HOST_REDIRECTS = 5;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final HttpUrl url;
@@ -40,23 +36,28 @@ final class PullJob {
     private final Path part;
     private final Cancellation cancel;
     private final DownloadListener listener;
-    private final AtomicReference<Call> call = new AtomicReference<>();
     private long have;
     /** Bytes of an earlier partial file that this run kept (the server resumed after them). */
     private long resumedFrom;
     private final PartFile partFile;
 
     private final HubSettings settings;
-    private final HttpUrl hub;
-    private final OkHttpClient http;
-    private final OkHttpClient noRedirects;
+    private final HubCalls calls;
 
     PullJob(HubSettings settings, HttpUrl hub, OkHttpClient http, OkHttpClient noRedirects, HttpUrl url, Path target,
             Cancellation cancel, DownloadListener listener) {
         this.settings = settings;
-        this.hub = hub;
-        this.http = http;
-        this.noRedirects = noRedirects;
+        this.calls = new HubCalls(settings, hub, http, noRedirects, cancel, new HubCalls.Failures() {
+            @Override
+            public DownloadException network(String where, IOException e) {
+                return PullJob.this.network(where, e);
+            }
+
+            @Override
+            public DownloadException interrupted() {
+                return PullJob.this.interrupted();
+            }
+        });
         this.url = url;
         this.target = target;
         this.part = HubDownloader.partOf(target);
@@ -66,14 +67,11 @@ final class PullJob {
     }
 
     void cancelCall() {
-        Call c = call.get();
-        if (c != null) {
-            c.cancel();
-        }
+        calls.cancel();
     }
 
     PullResult run() throws DownloadException {
-        HubMetadata meta = head();
+        HubMetadata meta = calls.head(url);
         Optional<PullResult> present = PresentTarget.check(target, part, meta, cancel, listener);
         if (present.isPresent()) {
             return present.get();
@@ -136,46 +134,12 @@ final class PullJob {
         return new PullResult.Downloaded(target, have, sha, meta.sha256().isPresent(), resumedFrom, meta.commit());
     }
 
-    /** HEAD on the hub: sha256, size and commit, or the hub's refusal. */
-    private HubMetadata head() throws DownloadException {
-        HttpUrl current = url;
-        for (int hop = 0; hop <= MAX_SAME_HOST_REDIRECTS; hop++) {
-            try (Response r = execute(noRedirects, request(current).head().build())) {
-                if (r.isRedirect()) {
-                    String location = r.header("Location");
-                    HttpUrl next = location == null ? null : current.resolve(location);
-                    // The hub itself redirects within its host (a renamed repository); the
-                    // redirect to the storage host is where the LFS headers are, so stop there.
-                    if (next != null && r.header("X-Linked-Etag") == null && HubFailures.sameOrigin(next, current)) {
-                        current = next;
-                        continue;
-                    }
-                    return HubMetadata.of(r);
-                }
-                if (r.isSuccessful()) {
-                    return HubMetadata.of(r);
-                }
-                if (r.code() == 405 || r.code() == 501) {
-                    // A mirror that does not answer HEAD: learn what we can from the GET's redirects.
-                    return HubMetadata.UNKNOWN;
-                }
-                throw refused(r, current);
-            }
-        }
-        throw new DownloadException(new DownloadFailure.Http(url.toString(), 310,
-                "more than " + MAX_SAME_HOST_REDIRECTS + " redirects"));
-    }
-
     /** GETs the content into the partial file, resuming when it holds bytes; returns what the hub said. */
     private HubMetadata fetch(FileChannel ch, MessageDigest digest, HubMetadata meta) throws DownloadException, IOException {
         boolean restarted = false;
         while (true) {
             partFile.checkSpace(meta.size(), have);
-            Request.Builder rb = request(url).get();
-            if (have > 0) {
-                rb.header("Range", "bytes=" + have + "-");
-            }
-            try (Response r = execute(http, rb.build())) {
+            try (Response r = calls.get(url, have)) {
                 meta = meta.or(HubMetadata.ofChain(r));
                 int code = r.code();
                 if (code == 416 && have > 0) {
@@ -185,7 +149,7 @@ final class PullJob {
                         return meta;
                     }
                     if (restarted) {
-                        throw refused(r, r.request().url());
+                        throw calls.refused(r, r.request().url());
                     }
                     listener.note("the server cannot resume at byte " + have + " (416): starting over");
                     restart(ch, digest);
@@ -218,7 +182,7 @@ final class PullJob {
                         meta = meta.or(new HubMetadata(Optional.empty(), length, Optional.empty()));
                     }
                 } else {
-                    throw refused(r, r.request().url());
+                    throw calls.refused(r, r.request().url());
                 }
                 partFile.checkSpace(meta.size(), have);
                 copy(r, ch, digest, meta.size());
@@ -286,41 +250,6 @@ final class PullJob {
             throw interrupted();
         }
     }
-
-
-    private Response execute(OkHttpClient client, Request request) throws DownloadException {
-        if (cancel.isCancelled()) {
-            throw interrupted();
-        }
-        Call c = client.newCall(request);
-        call.set(c);
-        if (cancel.isCancelled()) {
-            throw interrupted();
-        }
-        try {
-            return c.execute();
-        } catch (IOException e) {
-            throw network(request.url().toString(), e);
-        }
-    }
-
-    /** The request to a URL, with the token when the URL is on the hub's own host. */
-    private Request.Builder request(HttpUrl u) {
-        Request.Builder b = new Request.Builder().url(u)
-                .header("User-Agent", "snowcrash")
-                // Byte offsets must be those of the file itself (resume, Content-Length,
-                // checksum): never let a server compress the body in transit.
-                .header("Accept-Encoding", "identity");
-        if (settings.token().isPresent() && HubFailures.sameOrigin(u, hub)) {
-            b.header("Authorization", "Bearer " + settings.token().get());
-        }
-        return b;
-    }
-
-    private DownloadException refused(Response r, HttpUrl at) {
-        return HubFailures.refused(r, at, hub);
-    }
-
     private DownloadException network(String where, IOException e) {
         if (cancel.isCancelled() || Thread.currentThread().isInterrupted()) {
             return interrupted();
