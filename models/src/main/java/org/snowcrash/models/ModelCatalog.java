@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeSet;
 
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
@@ -59,7 +57,8 @@ public final class ModelCatalog {
             "phi-3", "hf:microsoft/Phi-3-mini-4k-instruct-gguf/Phi-3-mini-4k-instruct-q4.gguf",
             "gemma", "hf:unsloth/gemma-3n-E2B-it-GGUF/gemma-3n-E2B-it-Q4_K_M.gguf");
 
-    private static final Duration REAL_MODEL_STARTUP = Duration.ofMinutes(5);
+    /** How long a real model (gigabytes from disk) may take to load, by default. */
+    static final Duration REAL_MODEL_STARTUP = Duration.ofMinutes(5);
 
     private final Map<String, CatalogEntry> entries;
     private final Path modelsDir;
@@ -130,76 +129,10 @@ public final class ModelCatalog {
         Map<String, CatalogEntry> base = new LinkedHashMap<>();
         builtIns().forEach(e -> base.put(e.id(), e));
 
-        // Ids a user configures: model.<id>.<key>, where <key> has no dot and <id> may.
-        Set<String> configured = new TreeSet<>();
-        for (String key : settings.keys()) {
-            if (!key.startsWith("model.")) {
-                continue;
-            }
-            int last = key.lastIndexOf('.');
-            if (last <= "model.".length()) {
-                r.problem(key, settings.get(key).orElse(""), "expected model.<id>.<setting>");
-                continue;
-            }
-            String id = key.substring("model.".length(), last);
-            String setting = key.substring(last + 1);
-            if (!ModelSpec.isValidId(id)) {
-                r.problem(key, settings.get(key).orElse(""), "model id '" + id
-                        + "' must be lower-case letters, digits, '.', '_' or '-' (no path separators)");
-                continue;
-            }
-            if (!known.contains(setting)) {
-                String hint = known.stream().filter(k -> k.startsWith(setting.substring(0, Math.min(2, setting.length()))))
-                        .findFirst().map(k -> "; did you mean model." + id + "." + k + "?")
-                        .orElse("; no backend on the classpath reads it; known: " + String.join(", ", known));
-                r.problem(key, settings.get(key).orElse(""), "unknown model setting '" + setting + "'" + hint);
-                continue;
-            }
-            configured.add(id);
-        }
-
-        Map<String, CatalogEntry> result = new LinkedHashMap<>(base);
-        for (String id : configured) {
-            CatalogEntry b = base.get(id);
-            String p = "model." + id + ".";
-            if (b == null && settings.get(p + "file").isEmpty()) {
-                r.problem(p + "file", null, "model '" + id + "' is not in the catalog; define it with " + p + "file");
-                continue;
-            }
-            if (b == null) {
-                b = CatalogEntry.of(id, "", REAL_MODEL_STARTUP, false, "user-defined model");
-            }
-            String file = r.string(p + "file", b.file());
-            checkRelative(r, p + "file", file);
-            Optional<HubSource> source = file.equals(b.file()) ? b.source() : Optional.empty();
-            if (settings.get(p + "source").isPresent()) {
-                try {
-                    source = Optional.of(HubSource.parse(r.string(p + "source", "")));
-                } catch (IllegalArgumentException e) {
-                    r.problem(p + "source", settings.get(p + "source").get(), e.getMessage());
-                }
-            }
-            result.put(id, new CatalogEntry(id, file,
-                    AutoGpuLayers.parse(settings, r, p + "gpu-layers", b.gpuLayers()),
-                    r.integer(p + "ctx-size", b.contextSize(), 1, 10_000_000),
-                    r.integer(p + "batch-size", b.batchSize(), 1, 10_000_000),
-                    r.integer(p + "threads", b.threads(), 0, 1024),
-                    r.duration(p + "startup-timeout", b.startupTimeout()),
-                    b.synthesized() && file.equals(b.file()),
-                    b.description(), source,
-                    r.integer(p + "parallel", b.parallel(), 1, 256),
-                    r.choice(p + "tool-format", b.toolFormat())));
-        }
+        Map<String, CatalogEntry> result = ModelKeys.apply(settings, r, known, base);
         MachineSettings.GpuMemory gpuMemory = AutoGpuLayers.gpuMemory(settings, r);
         r.throwIfProblems();
         return new ModelCatalog(result, dir, gpuMemory);
-    }
-
-    private static void checkRelative(SettingsReader r, String key, String file) {
-        Path p = Path.of(file);
-        if (file.isBlank() || p.isAbsolute() || p.normalize().startsWith("..") || file.contains("\0")) {
-            r.problem(key, file, "must be a path relative to the models directory that stays inside it");
-        }
     }
 
     /**
