@@ -1,12 +1,9 @@
 package org.snowcrash.backend.remote;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +23,6 @@ import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.TokenSink;
 import org.snowcrash.api.ToolSpec;
 import org.snowcrash.openai.Exchange;
-import org.snowcrash.openai.OpenAiClient;
 
 import okhttp3.OkHttpClient;
 
@@ -53,34 +49,10 @@ final class RemoteSession implements ModelSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteSession.class);
 
-    /** Where an endpoint stands for this session's model. */
-    private enum Standing {
-        /** It listed the model at start or since. */
-        VERIFIED,
-        /** It could not be asked at start (down or cooling down): checked on its first use. */
-        UNVERIFIED,
-        /** It answered and does not serve the model for us (wrong key, TLS, another model): never used. */
-        REFUSED
-    }
-
-    private static final class Member {
-        final Endpoint endpoint;
-        final OpenAiClient client;
-        volatile Standing standing;
-        /** Set once the server showed it has no llama-server tokenizer endpoints. */
-        volatile boolean noTokenizer;
-
-        Member(Endpoint endpoint, OpenAiClient client, Standing standing) {
-            this.endpoint = endpoint;
-            this.client = client;
-            this.standing = standing;
-        }
-    }
-
     /** One try of a request on one endpoint. */
     @FunctionalInterface
     private interface Attempt<T> {
-        T run(Member member, Exchange exchange, AtomicBoolean textDelivered);
+        T run(Members.Member member, Exchange exchange, AtomicBoolean textDelivered);
     }
 
     private final SessionInfo info;
@@ -88,7 +60,7 @@ final class RemoteSession implements ModelSession {
     private final RemoteSettings settings;
     private final OkHttpClient http;
     private final List<Endpoint> endpoints;
-    private final Map<Endpoint, Member> members;
+    private final Members members;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -102,19 +74,7 @@ final class RemoteSession implements ModelSession {
         this.settings = settings;
         this.http = http;
         this.endpoints = List.copyOf(all);
-        Map<Endpoint, Member> m = new LinkedHashMap<>();
-        for (Endpoint e : all) {
-            Standing s = verified.contains(e) ? Standing.VERIFIED : unverified.contains(e) ? Standing.UNVERIFIED : Standing.REFUSED;
-            m.put(e, new Member(e, client(e), s));
-        }
-        this.members = m;
-    }
-
-    private OpenAiClient client(Endpoint e) {
-        return OpenAiClient.builder(http, RemoteBackend.ID, e.url()).apiKey(settings.apiKey().orElse(null))
-                .model(remoteName).where("model " + info.modelId() + ", " + e.url())
-                .connectTimeout(settings.connectTimeout()).idleTimeout(settings.idleTimeout())
-                .requestTimeout(settings.requestTimeout()).build();
+        this.members = new Members(info.modelId(), remoteName, info.detail(), settings, http, all, verified, unverified);
     }
 
     @Override
@@ -184,12 +144,7 @@ final class RemoteSession implements ModelSession {
         if (closed.get()) {
             return false;
         }
-        List<String> urls = new ArrayList<>();
-        for (Member m : members.values()) {
-            if (m.standing != Standing.REFUSED && m.endpoint.breaker().snapshot().usable()) {
-                urls.add(m.endpoint.url());
-            }
-        }
+        List<String> urls = members.usableUrls();
         if (urls.isEmpty()) {
             return false;
         }
@@ -220,14 +175,14 @@ final class RemoteSession implements ModelSession {
         List<ChatException> failures = new ArrayList<>();
         while (true) {
             ensureOpen();
-            Optional<Endpoint.Lease> leased = Routing.lease(endpoints, tried, e -> members.get(e).standing != Standing.REFUSED);
+            Optional<Endpoint.Lease> leased = Routing.lease(endpoints, tried, members::mayServe);
             if (leased.isEmpty()) {
                 throw exhausted(failures);
             }
             try (Endpoint.Lease lease = leased.get()) {
-                Member m = members.get(lease.endpoint());
-                if (m.standing == Standing.UNVERIFIED) {
-                    if (!verify(m, lease)) {
+                Members.Member m = members.of(lease.endpoint());
+                if (m.standing == Members.Standing.UNVERIFIED) {
+                    if (!members.verify(m, lease)) {
                         tried.add(m.endpoint);
                     }
                     continue; // verified: picked again like any other, with a permit of its own
@@ -268,35 +223,6 @@ final class RemoteSession implements ModelSession {
         }
     }
 
-    /** Checks that an endpoint not seen at start serves the model; that check is its re-test. */
-    private boolean verify(Member m, Endpoint.Lease lease) {
-        Duration bound = RemoteBackend.checkBound(settings);
-        ModelsAnswer answer;
-        try {
-            answer = ModelsCall.fetch(http, List.of(m.endpoint.url()), settings.apiKey(), bound).get(m.endpoint.url());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            lease.released();
-            throw new ChatException(RemoteBackend.ID, info.detail(), new ChatFailure.Other("interrupted"), e);
-        }
-        ModelCheck.Outcome outcome = ModelCheck.forModel(m.endpoint.url(), answer, remoteName, info.modelId(), bound);
-        if (outcome instanceof ModelCheck.Outcome.Served) {
-            lease.succeeded();
-            m.standing = Standing.VERIFIED;
-            LOG.info("endpoint {} serves model {} again", m.endpoint.url(), info.modelId());
-            return true;
-        }
-        String why = ((ModelCheck.Outcome.Refused) outcome).refusal().answer();
-        if (ModelCheck.health(answer) == ModelCheck.Health.HARD_FAILURE) {
-            lease.failed(why);
-        } else {
-            lease.succeeded();
-            m.standing = Standing.REFUSED;
-            LOG.warn("endpoint {} answers but does not serve model {}: {}", m.endpoint.url(), info.modelId(), why);
-        }
-        return false;
-    }
-
     private void fail(Endpoint.Lease lease, ChatException e) {
         lease.failed(e.failure().describe());
         LOG.warn("endpoint {} cools down for {}: {}", lease.endpoint().url(), Durations.human(settings.cooldown()),
@@ -308,14 +234,8 @@ final class RemoteSession implements ModelSession {
         if (failures.size() == 1) {
             return failures.get(0);
         }
-        StringBuilder why = new StringBuilder("no endpoint can take the request: ");
-        String sep = "";
-        for (Member m : members.values()) {
-            why.append(sep).append(m.endpoint.url()).append(": ").append(m.standing == Standing.REFUSED
-                    ? "does not serve the model for us" : m.endpoint.describeHealth());
-            sep = "; ";
-        }
-        ChatException e = new ChatException(RemoteBackend.ID, "model " + info.modelId(), new ChatFailure.BackendGone(why.toString()),
+        String why = "no endpoint can take the request: " + members.describeEach();
+        ChatException e = new ChatException(RemoteBackend.ID, "model " + info.modelId(), new ChatFailure.BackendGone(why),
                 failures.isEmpty() ? null : failures.get(failures.size() - 1));
         failures.forEach(e::addSuppressed);
         return e;
