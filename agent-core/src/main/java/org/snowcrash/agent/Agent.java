@@ -19,7 +19,6 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.TokenSink;
-import org.snowcrash.api.ToolSpec;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -56,23 +55,21 @@ import org.snowcrash.registry.Discovery;
  */
 public final class Agent implements AutoCloseable {
 
-
     private final RunningModel model;
     private final Listeners<AgentListener> listeners;
     private final Conversation conversation;
     private final KeptExchanges kept = new KeptExchanges();
     private final Object turnLock = new Object();
-    /** Token costs for the backend that serves now; replaced when another one does. Guarded by turnLock. */
-    private PromptCosts costs;
-    private String costsBackend;
+    /** Guarded by turnLock. */
+    private final BackendCosts costs;
     private volatile Cancellation current;
     private volatile boolean closed;
-
 
     private Agent(RunningModel model, Listeners<AgentListener> listeners, Conversation conversation) {
         this.model = model;
         this.conversation = conversation;
         this.listeners = listeners;
+        this.costs = new BackendCosts(model, conversation, kept);
     }
 
     /** A builder; nothing starts until {@link Builder#start()}. */
@@ -103,7 +100,7 @@ public final class Agent implements AutoCloseable {
             Cancellation cancellation = new Cancellation();
             current = cancellation;
             KeptExchanges.Snapshot start = kept.snapshot();
-            Turn turn = new Turn(model, conversation, this::costsFor, this::publish, ChatMessage.user(userText),
+            Turn turn = new Turn(model, conversation, costs::of, this::publish, ChatMessage.user(userText),
                     start.exchanges(), sink, cancellation);
             try {
                 // A cancelled turn is kept too (what was said up to the cancel, calls and results
@@ -118,28 +115,9 @@ public final class Agent implements AutoCloseable {
                 throw e;
             } finally {
                 current = null;
-                if (costs != null && !model.info().backendId().equals(costsBackend)) {
-                    // Another backend took over during the turn: count with its tokenizer next time.
-                    costs = null;
-                }
+                costs.afterTurn();
             }
         }
-    }
-
-    /**
-     * The costs for the backend serving now. Counts from another backend's tokenizer are worth
-     * nothing, so after a fallback to another backend the kept exchanges are counted again, once.
-     */
-    private PromptCosts costsFor(SessionInfo info) {
-        if (costs != null && info.backendId().equals(costsBackend)) {
-            return costs;
-        }
-        List<ToolSpec> specs = conversation.toolbox().specs();
-        PromptCosts fresh = new PromptCosts(messages -> model.countPromptTokens(messages, specs), conversation.systemPrompt());
-        kept.recount(fresh::exchange);
-        costs = fresh;
-        costsBackend = info.backendId();
-        return fresh;
     }
 
     /** Cancels the running turn, if any. Safe from any thread, listeners included; a no-op when idle. */

@@ -9,9 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
-import org.snowcrash.agent.internal.CatalogSpecs;
 import org.snowcrash.agent.internal.Listeners;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.Capability;
@@ -23,13 +21,10 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.EventSink;
 import org.snowcrash.api.LifecycleEvent;
-import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.TokenSink;
-import org.snowcrash.models.ModelCatalog;
-import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.Configuration;
 import org.snowcrash.registry.Discovery;
 
@@ -80,16 +75,16 @@ public final class RunningModel implements AutoCloseable {
 
     private final Listeners<EventSink> listeners;
     private final AtomicReference<ModelState> state;
-    private final Restarter restarter;
     private final FailBackWorker failBack;
+    private final ServingCalls calls;
 
     private RunningModel(StartPlan plan, Recovery recovery, FailBack failBack, Listeners<EventSink> listeners, Launch first,
                          Clock clock) {
         this.listeners = listeners;
         this.state = new AtomicReference<>(new ModelState.Serving(first, clock.instant()));
         Set<String> died = ConcurrentHashMap.newKeySet();
-        this.restarter = new Restarter(plan, recovery, state, died, this::publish, clock);
         this.failBack = new FailBackWorker(plan, failBack, state, died, this::publish, clock);
+        this.calls = new ServingCalls(new Restarter(plan, recovery, state, died, this::publish, clock), this.failBack);
     }
 
     /** A builder; nothing starts until {@link Builder#start()}. */
@@ -107,7 +102,7 @@ public final class RunningModel implements AutoCloseable {
      */
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        return onServing(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
+        return calls.run(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
                 () -> serving.session().chat(request)).withServedBy(serving.session().info()), true);
     }
 
@@ -123,7 +118,7 @@ public final class RunningModel implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
-        return onServing(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
+        return calls.run(serving -> RequestGuard.checked(request, serving.capabilities(), serving.session(),
                 () -> serving.session().stream(request, sink, cancellation)).withServedBy(serving.session().info()), true);
     }
 
@@ -137,7 +132,7 @@ public final class RunningModel implements AutoCloseable {
         Objects.requireNonNull(messages, "messages");
         // Never starts a fail-back: an agent counts, plans its budget for this backend, then asks;
         // a move between the two would send the request to a backend it was not planned for.
-        return onSession(session -> session.countPromptTokens(messages), false);
+        return calls.run(serving -> serving.session().countPromptTokens(messages), false);
     }
 
     /**
@@ -149,7 +144,7 @@ public final class RunningModel implements AutoCloseable {
     public int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
         Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(tools, "tools");
-        return onSession(session -> session.countPromptTokens(messages, tools), false);
+        return calls.run(serving -> serving.session().countPromptTokens(messages, tools), false);
     }
 
     /** What the serving backend honours beyond plain chat (tools, JSON schema, ...). Never blocks. */
@@ -203,44 +198,6 @@ public final class RunningModel implements AutoCloseable {
         SessionInfo info = ModelState.last(before).session().info();
         ModelState.last(before).session().close();
         publish(new LifecycleEvent.Stopped(info.backendId(), info.modelId()));
-    }
-
-    /**
-     * Runs one call on the serving session; a call that finds the backend dead marks it down.
-     * {@code mayFailBack}: whether this call may start a fail-back try (requests do, counting does not).
-     */
-    private <T> T onSession(Function<ModelSession, T> call, boolean mayFailBack) {
-        return onServing(serving -> call.apply(serving.session()), mayFailBack);
-    }
-
-    private <T> T onServing(Function<ModelState.Serving, T> call, boolean mayFailBack) {
-        ModelState.Serving serving = acquire();
-        try {
-            if (mayFailBack) {
-                failBack.maybeStart(serving);
-            }
-            return call.apply(serving);
-        } catch (ChatException e) {
-            if (Restarter.meansDeath(e.failure())) {
-                restarter.markDown(serving, e.failure());
-            }
-            throw e;
-        } finally {
-            if (serving.lease().release()) {
-                serving.session().close();
-            }
-        }
-    }
-
-    /** The serving session with this request counted on it. */
-    private ModelState.Serving acquire() {
-        while (true) {
-            ModelState.Serving s = restarter.serving();
-            if (s.lease().acquire()) {
-                return s;
-            }
-            // Fail-back replaced it between the read and the count: the state holds its successor.
-        }
     }
 
     private void publish(LifecycleEvent event) {
@@ -324,11 +281,7 @@ public final class RunningModel implements AutoCloseable {
         /** Starts with these listeners in front of the builder's (a front end's own bridge). */
         RunningModel start(List<EventSink> more) {
             Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
-            Discovery all = discovery != null ? discovery : BackendRegistry.discover(s);
-            Discovery d = backendId != null ? all.select(backendId) : all;
-            // Every discovered backend's per-model keys, not only the forced one's: the same
-            // configuration file serves `--backend llamacpp` and the Docker default alike.
-            StartPlan plan = new StartPlan(s, resolveSpec(s, all), d, needs);
+            StartPlan plan = StartPlan.resolve(s, discovery, backendId, spec, modelId, needs);
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
             FailBack f = failBack != null ? failBack : FailBack.configured(s);
             List<EventSink> every = new ArrayList<>(more);
@@ -338,16 +291,5 @@ public final class RunningModel implements AutoCloseable {
             Launch first = plan.launch(event -> ls.publish(event, EventSink::publish));
             return new RunningModel(plan, r, f, ls, first, clock);
         }
-
-        private ModelSpec resolveSpec(Settings s, Discovery d) {
-            if (spec != null) {
-                return spec;
-            }
-            if (modelId == null) {
-                throw new IllegalStateException("set a model id (model(\"llama\")) or a spec");
-            }
-            return CatalogSpecs.resolve(ModelCatalog.from(s, d.modelSettings()), modelId);
-        }
-
     }
 }

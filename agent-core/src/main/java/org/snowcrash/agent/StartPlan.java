@@ -8,6 +8,9 @@ import java.util.Set;
 import org.snowcrash.api.EventSink;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
+import org.snowcrash.agent.internal.CatalogSpecs;
+import org.snowcrash.models.ModelCatalog;
+import org.snowcrash.registry.BackendRegistry;
 import org.snowcrash.registry.Candidate;
 import org.snowcrash.registry.Discovery;
 
@@ -24,6 +27,26 @@ record StartPlan(Settings settings, ModelSpec spec, Discovery discovery, Set<Cap
 
     StartPlan {
         needs = Set.copyOf(needs);
+    }
+
+    /**
+     * The plan for a builder's choices: the backends discovered (unless given), narrowed to one
+     * when forced, and the model from {@code spec} or else the catalog's {@code modelId}.
+     */
+    static StartPlan resolve(Settings settings, Discovery discovery, String backendId, ModelSpec spec, String modelId,
+                             Set<Capability> needs) {
+        Discovery all = discovery != null ? discovery : BackendRegistry.discover(settings);
+        Discovery d = backendId != null ? all.select(backendId) : all;
+        // Every discovered backend's per-model keys, not only the forced one's: the same
+        // configuration file serves `--backend llamacpp` and the Docker default alike.
+        ModelSpec model = spec;
+        if (model == null) {
+            if (modelId == null) {
+                throw new IllegalStateException("set a model id (model(\"llama\")) or a spec");
+            }
+            model = CatalogSpecs.resolve(ModelCatalog.from(settings, all.modelSettings()), modelId);
+        }
+        return new StartPlan(settings, model, d, needs);
     }
 
     /** Starts the model on the first backend that can, publishing every step to {@code events}. */
