@@ -101,43 +101,66 @@ final class ChaosLoop implements Runnable {
         return r.ok();
     }
 
+    /** How often a pause is tried again when the part's request ended before the freeze took hold. */
+    private static final int PAUSE_TRIES = 5;
+
     private boolean pause(String part) throws InterruptedException {
-        awaitServing(part);
-        List<String> ids = docker.containers(part);
-        if (ids.isEmpty()) {
-            note("pause " + part + ": no container running (it is being restarted)");
-            return false;
-        }
         String sources = sources(part);
-        long timeoutsBefore = ledger.timeouts(sources);
-        DockerCli.Result r = docker.run("pause", ids.get(0));
+        for (int attempt = 1; attempt <= PAUSE_TRIES && !stopping; attempt++) {
+            awaitServing(part);
+            List<String> ids = docker.containers(part);
+            if (ids.isEmpty()) {
+                note("pause " + part + ": no container running (it is being restarted)");
+                return false;
+            }
+            long timeoutsBefore = ledger.timeouts(sources);
+            if (!freeze(part, ids.get(0))) {
+                return false;
+            }
+            if (ledger.inFlight(sources) == 0) {
+                // The answer ended between the wait above and the freeze (a demo model's turn can
+                // take less than the docker command): nothing is frozen mid-answer, so nothing may
+                // time out. Not the fault this is meant to be; thawed and tried again.
+                thaw();
+                note("pause " + part + " " + shortId(ids.get(0)) + ": no request in flight when it froze, unpaused (try "
+                        + attempt + " of " + PAUSE_TRIES + ")");
+                continue;
+            }
+            // Frozen until a request it holds fails with a typed timeout (the backend's idle timeout), or the bound.
+            long until = System.nanoTime() + freezeBound.toNanos();
+            while (ledger.timeouts(sources) == timeoutsBefore && System.nanoTime() < until && !stopping) {
+                pace(Duration.ofMillis(50));
+            }
+            boolean timedOut = ledger.timeouts(sources) > timeoutsBefore;
+            thaw();
+            if (timedOut) {
+                synchronized (this) {
+                    frozenTimeouts++;
+                }
+            }
+            note("pause " + part + " " + shortId(ids.get(0)) + (timedOut ? ", a frozen request failed with a typed timeout, unpaused"
+                    : ", no request timed out within " + freezeBound.toSeconds() + " s, unpaused"));
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code docker pause}; true when the container is frozen. */
+    private boolean freeze(String part, String id) throws InterruptedException {
+        DockerCli.Result r = docker.run("pause", id);
         // runc's cgroup-v1 freezer sometimes gives up ("unable to freeze") while the server's
         // threads are busy; a few tries more get it.
         for (int i = 0; i < 5 && !r.ok() && r.out().contains("unable to freeze"); i++) {
             pace(Duration.ofMillis(200));
-            r = docker.run("pause", ids.get(0));
+            r = docker.run("pause", id);
         }
         if (!r.ok()) {
             note("pause " + part + ": " + r.out().strip());
             return false;
         }
         synchronized (this) {
-            paused = ids.get(0);
+            paused = id;
         }
-        // Frozen until a request it holds fails with a typed timeout (the backend's idle timeout), or the bound.
-        long until = System.nanoTime() + freezeBound.toNanos();
-        while (ledger.timeouts(sources) == timeoutsBefore && System.nanoTime() < until && !stopping) {
-            pace(Duration.ofMillis(50));
-        }
-        boolean timedOut = ledger.timeouts(sources) > timeoutsBefore;
-        thaw();
-        if (timedOut) {
-            synchronized (this) {
-                frozenTimeouts++;
-            }
-        }
-        note("pause " + part + " " + shortId(ids.get(0)) + (timedOut ? ", a frozen request failed with a typed timeout, unpaused"
-                : ", no request timed out within " + freezeBound.toSeconds() + " s, unpaused"));
         return true;
     }
 
