@@ -2,9 +2,7 @@ package org.snowcrash.agent;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.snowcrash.agent.internal.Listeners;
@@ -198,7 +196,7 @@ public final class Agent implements AutoCloseable {
         private Builder() {
         }
 
-        /** The configuration; default: {@link Configuration#load} with no file and no flags. */
+        /** The configuration; default: {@link Configuration#processDefault()} (loaded once per process, shared). */
         public Builder settings(Settings s) { this.settings = Objects.requireNonNull(s); return this; }
         /** The catalog model to run ({@code llama}, {@code phi-3}, {@code gemma}, {@code demo}, or one of yours). */
         public Builder model(String id) { model.model(id); return this; }
@@ -267,7 +265,7 @@ public final class Agent implements AutoCloseable {
          */
         public Agent start() {
             // Read once here, so a bad trim policy is reported before any model starts.
-            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
+            Settings s = settings != null ? settings : Configuration.processDefault();
             TrimPolicy policy = trimPolicy != null ? trimPolicy : TrimPolicy.configured(s);
             Toolbox toolbox = new Toolbox(tools);
             model.settings(s);

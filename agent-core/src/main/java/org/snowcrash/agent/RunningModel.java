@@ -3,9 +3,7 @@ package org.snowcrash.agent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -229,7 +227,7 @@ public final class RunningModel implements AutoCloseable {
         private Builder() {
         }
 
-        /** The configuration; default: loaded as the README says, with no file given and no flags. */
+        /** The configuration; default: {@link Configuration#processDefault()} (loaded once per process, shared). */
         public Builder settings(Settings s) { this.settings = Objects.requireNonNull(s); return this; }
 
         /** The catalog model to run ({@code llama}, {@code phi-3}, {@code gemma}, {@code demo}, or one configured). */
@@ -280,7 +278,7 @@ public final class RunningModel implements AutoCloseable {
 
         /** Starts with these listeners in front of the builder's (a front end's own bridge). */
         RunningModel start(List<EventSink> more) {
-            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
+            Settings s = settings != null ? settings : Configuration.processDefault();
             StartPlan plan = StartPlan.resolve(s, discovery, backendId, spec, modelId, needs);
             Recovery r = recovery != null ? recovery : Recovery.configured(s);
             FailBack f = failBack != null ? failBack : FailBack.configured(s);

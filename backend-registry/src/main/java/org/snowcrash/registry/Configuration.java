@@ -106,6 +106,31 @@ public final class Configuration implements Settings {
     }
 
     /**
+     * The configuration a builder uses when it is given none: {@link #load(Optional, Map)} with no
+     * file and no flags, loaded once per process on first use and then shared, so an application
+     * that builds several runtimes without settings reads its files and environment once and
+     * every runtime sees the same values. Pass {@code settings(...)} to a builder to use another.
+     *
+     * @throws org.snowcrash.api.ConfigurationException on the first use, when a source is unreadable
+     *         or malformed (and again on the next use: a failed load is not kept)
+     */
+    public static Configuration processDefault() {
+        Configuration c = processDefault;
+        if (c == null) {
+            synchronized (Configuration.class) {
+                c = processDefault;
+                if (c == null) {
+                    c = load(Optional.empty(), Map.of());
+                    processDefault = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static volatile Configuration processDefault;
+
+    /**
      * Everything loading reads, injected so tests can control each part.
      *
      * @param explicitFile     the {@code --config} file, if given

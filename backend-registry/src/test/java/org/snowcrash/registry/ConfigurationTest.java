@@ -115,4 +115,20 @@ class ConfigurationTest {
             Files.delete(d);
         }
     }
+
+    @Test
+    void theProcessDefaultIsLoadedOnceAndShared() {
+        String key = "snowcrash.test.process-default";
+        System.setProperty(key, "first");
+        try {
+            Configuration a = Configuration.processDefault();
+            System.setProperty(key, "second");
+            Configuration b = Configuration.processDefault();
+            assertTrue(a == b, "every builder given no settings gets the same configuration");
+            // Loaded once: a change of the sources after the first load is not seen.
+            assertTrue(b.get(key).filter("second"::equals).isEmpty(), "read again: " + b.get(key));
+        } finally {
+            System.clearProperty(key);
+        }
+    }
 }

@@ -305,7 +305,7 @@ public final class SnowcrashServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** The configuration ({@code serve.*}, models, backends); default: loaded as the README says. */
+        /** The configuration ({@code serve.*}, models, backends); default: {@link Configuration#processDefault()}. */
         public Builder settings(Settings s) { this.settings = Objects.requireNonNull(s); return this; }
 
         /** Where {@code XDG_CONFIG_HOME} and {@code HOME} come from (the key file's folder); default the process environment. */
@@ -333,7 +333,7 @@ public final class SnowcrashServer implements AutoCloseable {
          * @throws ServerStartException                     when the address cannot be listened on (port taken)
          */
         public SnowcrashServer start() {
-            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
+            Settings s = settings != null ? settings : Configuration.processDefault();
             this.settings = s;
             ServeSettings serve = ServeSettings.from(s, environment);
             ApiKey key = ApiKey.resolve(serve, s.sourceOf(ServeSettings.API_KEY));

@@ -290,7 +290,7 @@ public final class ModelPool implements AutoCloseable {
         private Builder() {
         }
 
-        /** The configuration; default: loaded as the README says, with no file given and no flags. */
+        /** The configuration; default: {@link Configuration#processDefault()} (loaded once per process, shared). */
         public Builder settings(Settings s) { this.settings = Objects.requireNonNull(s); return this; }
 
         /** Use these discovered backends for every model instead of discovering (tests, embedding). */
@@ -325,7 +325,7 @@ public final class ModelPool implements AutoCloseable {
          * @throws RuntimeException what a pinned or preloaded model's start threw (the pool is closed then)
          */
         public ModelPool build() {
-            Settings s = settings != null ? settings : Configuration.load(Optional.empty(), Map.of());
+            Settings s = settings != null ? settings : Configuration.processDefault();
             Discovery d = discovery != null ? discovery : BackendRegistry.discover(s);
             ModelCatalog catalog = ModelCatalog.from(s, d.modelSettings());
             PoolConfig config = PoolConfig.read(s, catalog, pinned, preload);
