@@ -60,6 +60,25 @@ class ErrorsTest {
     }
 
     @Test
+    void aFailedRequestIsNamedByItsTypeOrItsOwnCode() {
+        assertEquals("ContextOverflow", Errors.kind(new ChatFailure.ContextOverflow(600, 512)));
+        assertEquals("quota_spent", Errors.kind(new QuotaSpent("acme")));
+        assertEquals("model_busy", Errors.kind(new PoolFailure.Busy("a", 2, 1, Duration.ofSeconds(3))));
+        ChatFailure.Specific anonymous = new ChatFailure.Specific() {
+            @Override
+            public String code() {
+                return "gateway_reset";
+            }
+
+            @Override
+            public String describe() {
+                return "the gateway reset the stream";
+            }
+        };
+        assertEquals("gateway_reset", Errors.kind(anonymous));
+    }
+
+    @Test
     void ourMessagesAreShownAsTheyAreAndOthersNameTheirClass() {
         assertEquals("unknown model 'gpt'", Errors.describe(new UnknownModelException("unknown model 'gpt'")));
         assertTrue(Errors.describe(new IllegalStateException("a bug")).startsWith("IllegalStateException: a bug"));
