@@ -18,11 +18,18 @@ public final class BackendStartException extends Exception {
         this(backendId, modelId, failure, null);
     }
 
+    /**
+     * @throws IllegalArgumentException if {@code failure} is a {@link StartFailure.BackendSpecific}
+     *                                  whose code is not lower snake case
+     */
     public BackendStartException(String backendId, String modelId, StartFailure failure, Throwable cause) {
         super(backendId + ": cannot start model '" + modelId + "': " + failure.describe(), cause);
         this.backendId = Objects.requireNonNull(backendId);
         this.modelId = Objects.requireNonNull(modelId);
         this.failure = Objects.requireNonNull(failure);
+        if (failure instanceof StartFailure.BackendSpecific s) {
+            FailureCodes.check(s, s.code());
+        }
     }
 
     public String backendId() {

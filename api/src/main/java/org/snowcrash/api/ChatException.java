@@ -13,10 +13,17 @@ public final class ChatException extends SnowcrashException {
     private final transient ChatFailure failure;
     private final String backendId;
 
+    /**
+     * @throws IllegalArgumentException if {@code failure} is a {@link ChatFailure.Specific} whose
+     *                                  code is not lower snake case
+     */
     public ChatException(String backendId, String where, ChatFailure failure, Throwable cause) {
         super(backendId + " (" + where + "): " + failure.describe(), cause);
         this.backendId = backendId;
         this.failure = Objects.requireNonNull(failure);
+        if (failure instanceof ChatFailure.Specific s) {
+            FailureCodes.check(s, s.code());
+        }
     }
 
     public ChatException(String backendId, String where, ChatFailure failure) {

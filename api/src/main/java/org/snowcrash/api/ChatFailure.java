@@ -1,10 +1,48 @@
 package org.snowcrash.api;
 
-/** How a request to a running model failed: the typed cause carried by {@link ChatException}. */
+/**
+ * How a request to a running model failed: the typed cause carried by {@link ChatException}.
+ *
+ * <p>The cases here are the ones every backend and every front end share (the context overflowed,
+ * the backend went away, the request timed out, ...); a front end may switch over them
+ * exhaustively. What only one component can go wrong with (a model pool that is full, a backend's
+ * own kind of trouble) is not listed here: that component defines it in its own terms as a
+ * {@link Specific} failure, the one open case, and front ends that do not know the type still show
+ * its {@link #describe()} text and map its {@link Specific#code()}. The model pool's failures are
+ * such a case ({@code org.snowcrash.agent.pool.PoolFailure}: {@code Busy}, {@code OverBudget}).
+ */
 public sealed interface ChatFailure {
 
     /** One line for people. */
     String describe();
+
+    /**
+     * A failure defined outside this package by the component that raised it: a backend's own
+     * kind of trouble, or one of the runtime around backends (the model pool's
+     * {@code PoolFailure.Busy}). This is the one extension point of this otherwise closed type.
+     *
+     * <p>To define one, declare a record (or, for several kinds, a sealed interface of records)
+     * implementing this interface in your own module, and throw it in a {@link ChatException}:
+     * <pre>{@code
+     * public record QuotaSpent(String account) implements ChatFailure.Specific {
+     *     public String code() { return "quota_spent"; }
+     *     public String describe() { return "account " + account + " has spent its quota for today"; }
+     * }
+     * throw new ChatException(id(), where, new QuotaSpent(account));
+     * }</pre>
+     * Code that knows the type matches it ({@code failure instanceof QuotaSpent q}); every other
+     * front end shows {@link #describe()} and may map {@link #code()} (the OpenAI-compatible
+     * server reports it as the error's {@code code}, with status 500).
+     */
+    non-sealed interface Specific extends ChatFailure {
+
+        /**
+         * A short, stable name of this kind of failure for programs, in lower snake case
+         * ({@code model_busy}): front ends show and map it without knowing the type. It must not
+         * change between releases; {@link ChatException} refuses one that is not lower snake case.
+         */
+        String code();
+    }
 
     /** The prompt does not fit the model's context window. */
     record ContextOverflow(int promptTokens, int contextSize) implements ChatFailure {
@@ -51,60 +89,6 @@ public sealed interface ChatFailure {
         @Override
         public String describe() {
             return "the token receiver failed: " + detail;
-        }
-    }
-
-    /**
-     * A model pool refused the request at once: the model already runs its most requests at
-     * once and its queue is full (or the request waited its bound in the queue). Nothing was sent
-     * to the model; retrying later may succeed (a server answers 429 with {@code Retry-After}).
-     *
-     * @param modelId     the model asked for
-     * @param maxInFlight the most requests the model runs at once
-     * @param queueLimit  the most requests that may wait for it
-     * @param retryAfter  a guess of when a retry may be admitted (at least one second)
-     */
-    record Busy(String modelId, int maxInFlight, int queueLimit, java.time.Duration retryAfter) implements ChatFailure {
-        public Busy {
-            java.util.Objects.requireNonNull(modelId, "modelId");
-            java.util.Objects.requireNonNull(retryAfter, "retryAfter");
-        }
-
-        @Override
-        public String describe() {
-            return "model '" + modelId + "' is busy (it runs at most " + maxInFlight + " requests at once and queues at most "
-                    + queueLimit + "); retry after " + Math.max(1, retryAfter.toSeconds()) + " s";
-        }
-    }
-
-    /**
-     * A model pool could not start the model within its memory budget: the loaded models that
-     * would have to go had requests in flight for as long as the pool waits, or the model alone
-     * needs more than the budget. Nothing was sent to the model (a server answers 503).
-     *
-     * @param budgetBytes   the budget ({@code snowcrash.memory.budget})
-     * @param estimateBytes the estimated memory of the model asked for
-     * @param loaded        the models holding memory when the pool gave up, least recently used first
-     */
-    record OverBudget(long budgetBytes, long estimateBytes, java.util.List<String> loaded) implements ChatFailure {
-        public OverBudget {
-            loaded = java.util.List.copyOf(loaded);
-        }
-
-        @Override
-        public String describe() {
-            if (estimateBytes > budgetBytes) {
-                return "the model needs an estimated " + mib(estimateBytes) + ", more than the whole memory budget of "
-                        + mib(budgetBytes) + " (snowcrash.memory.budget)";
-            }
-            return "the model needs an estimated " + mib(estimateBytes) + " and the memory budget of " + mib(budgetBytes)
-                    + " (snowcrash.memory.budget) has no room for it beside the loaded models ("
-                    + (loaded.isEmpty() ? "none" : String.join(", ", loaded))
-                    + "), too few of which were idle to make room";
-        }
-
-        private static String mib(long bytes) {
-            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
         }
     }
 

@@ -7,6 +7,14 @@ import java.util.List;
 /**
  * Why a backend could not start a model: the typed cause carried by {@link BackendStartException}.
  * Every case renders itself as one line a person can act on ({@link #describe()}).
+ *
+ * <p>The cases here are the ones any backend may meet (the model file is broken, the runtime is
+ * missing, the server exited or never became ready, ...); code may switch over them exhaustively.
+ * What only one backend can meet is that backend's to say, in its own terms, as a
+ * {@link BackendSpecific} failure: the one open case, which a third-party backend implements
+ * without any change here. Snowcrash's own backends do so too: the Docker backend's
+ * {@code DockerStartFailure} (image unavailable, port in use, container name conflict) and the
+ * remote backend's {@code EndpointsRefused}.
  */
 public sealed interface StartFailure {
 
@@ -39,31 +47,6 @@ public sealed interface StartFailure {
         @Override
         public String describe() {
             return detail;
-        }
-    }
-
-    /** The container image is not present and could not be pulled. */
-    record ImageUnavailable(String image, String detail) implements StartFailure {
-        @Override
-        public String describe() {
-            return "image " + image + " is not available: " + detail;
-        }
-    }
-
-    /** The port the model should listen on is taken. */
-    record PortInUse(int port, String detail) implements StartFailure {
-        @Override
-        public String describe() {
-            return "port " + port + " is already in use" + (detail.isEmpty() ? "" : " (" + detail + ")");
-        }
-    }
-
-    /** A container of that name exists and does not belong to this tool; it is left alone. */
-    record NameConflict(String containerName, String detail) implements StartFailure {
-        @Override
-        public String describe() {
-            return "a container named " + containerName + " exists and was left alone (" + detail
-                    + "). Remove or rename it, or set model.<id>.container";
         }
     }
 
@@ -106,71 +89,42 @@ public sealed interface StartFailure {
         }
     }
 
-    /**
-     * Servers the backend reaches but does not run (remote endpoints) could not serve the model:
-     * one refusal per endpoint, each naming the endpoint and what it answered. Not the user's
-     * error in the {@link #isUserError()} sense: the next backend may well serve the model.
-     *
-     * @param refusals one per configured endpoint, in configuration order; never empty
-     */
-    record EndpointsRefused(List<Refusal> refusals) implements StartFailure {
-
-        /** Why one endpoint could not serve the model. */
-        public enum Reason {
-            /** Nothing answered: connection refused, reset, unreachable or timed out. */
-            UNREACHABLE,
-            /** It failed recently and is left alone until its cool-down ends. */
-            COOLING_DOWN,
-            /** The TLS handshake failed (an unknown certificate authority, a wrong host name). */
-            TLS,
-            /** It refused the API key (401 or 403). */
-            UNAUTHORIZED,
-            /** It answers, but does not serve this model. */
-            MODEL_NOT_SERVED,
-            /** It answered something else: an error status, or not the OpenAI API. */
-            BAD_ANSWER
-        }
-
-        /**
-         * One endpoint and its answer.
-         *
-         * @param endpoint the endpoint's base URL
-         * @param reason   the kind of refusal
-         * @param answer   what it answered, for people ({@code "401 Invalid API Key"})
-         */
-        public record Refusal(String endpoint, Reason reason, String answer) {
-            public Refusal {
-                java.util.Objects.requireNonNull(endpoint, "endpoint");
-                java.util.Objects.requireNonNull(reason, "reason");
-                java.util.Objects.requireNonNull(answer, "answer");
-            }
-        }
-
-        public EndpointsRefused {
-            refusals = List.copyOf(refusals);
-            if (refusals.isEmpty()) {
-                throw new IllegalArgumentException("at least one endpoint must have refused");
-            }
-        }
-
-        @Override
-        public String describe() {
-            StringBuilder b = new StringBuilder(refusals.size() == 1 ? "the endpoint cannot serve the model: "
-                    : "no endpoint can serve the model: ");
-            for (int i = 0; i < refusals.size(); i++) {
-                Refusal r = refusals.get(i);
-                b.append(i == 0 ? "" : "; ").append(r.endpoint()).append(": ").append(r.answer());
-            }
-            return b.toString();
-        }
-    }
-
     /** The start was interrupted; whatever it had created was cleaned up. */
     record Interrupted() implements StartFailure {
         @Override
         public String describe() {
             return "interrupted while starting";
         }
+    }
+
+    /**
+     * A failure a backend defines in its own terms: the one extension point of this otherwise
+     * closed type. Snowcrash's fallback chain, CLI and server handle it without knowing its type:
+     * they show {@link #describe()}, stop trying further backends when {@link #isUserError()} is
+     * true, and may show {@link #code()}.
+     *
+     * <p>A backend declares a record (or, for several kinds, a sealed interface of records) in its
+     * own module implementing this interface, and throws it from {@link LlmBackend#start}:
+     * <pre>{@code
+     * public record QueueFull(String cluster, int position) implements StartFailure.BackendSpecific {
+     *     public String code() { return "cluster_queue_full"; }
+     *     public String describe() { return "cluster " + cluster + " queued the model at place " + position; }
+     * }
+     * throw new BackendStartException(ID, spec.id(), new QueueFull(cluster, position));
+     * }</pre>
+     * Callers that know the backend match the type ({@code failure instanceof QueueFull q}) and
+     * read its fields. Prefer a core case when one fits (a missing native library is
+     * {@link RuntimeUnavailable}); {@link Other} remains for a one-off message with no kind.
+     */
+    non-sealed interface BackendSpecific extends StartFailure {
+
+        /**
+         * A short, stable name of this kind of failure for programs, in lower snake case
+         * ({@code port_in_use}): front ends show and map it without knowing the type. It must not
+         * change between releases; {@link BackendStartException} refuses one that is not lower
+         * snake case.
+         */
+        String code();
     }
 
     /** Anything else, with the backend's own words. */

@@ -110,7 +110,7 @@ final class ChatCommand implements Callable<Integer> {
                     answer(agent, line, out, err);
                 } catch (ChatException e) {
                     // The agent kept the conversation and recovers on the next question.
-                    err.println("error: " + e.failure().getClass().getSimpleName() + ": " + e.getMessage().lines().findFirst().orElse(""));
+                    err.println("error: " + Errors.kind(e.failure()) + ": " + e.getMessage().lines().findFirst().orElse(""));
                     err.flush();
                 }
             }

@@ -1,5 +1,6 @@
 package org.snowcrash.cli;
 
+import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.SnowcrashException;
 
 /** Turns exceptions into one clear message and an exit status. */
@@ -30,6 +31,15 @@ final class Errors {
         }
         // Our own option checks (--max-tokens 0) throw this before anything starts.
         return e instanceof IllegalArgumentException ? BAD_INPUT : FAILED;
+    }
+
+    /**
+     * The short name a failed request is shown with ({@code error: ContextOverflow: ...}): the
+     * SPI's own cases by their type, a failure defined in some component's own terms by its stable
+     * code ({@code model_busy}), as its type may be anything, even anonymous.
+     */
+    static String kind(ChatFailure f) {
+        return f instanceof ChatFailure.Specific s ? s.code() : f.getClass().getSimpleName();
     }
 
     /** Our exceptions' messages are written for people; anything else is a bug worth its class name. */

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.snowcrash.agent.InterruptedStartException;
 import org.snowcrash.agent.InvalidModelException;
 import org.snowcrash.agent.NoBackendStartedException;
+import org.snowcrash.agent.pool.PoolFailure;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ConfigurationException;
@@ -31,6 +33,49 @@ class ErrorsTest {
         assertEquals(1, Errors.exitCode(new ChatException("docker", "model m", new ChatFailure.BackendGone("gone"))));
         assertEquals(130, Errors.exitCode(new InterruptedStartException("m", null)));
         assertEquals(1, Errors.exitCode(new IllegalStateException("a bug")));
+    }
+
+    /** A failure a backend or the pool defines in its own terms, unknown to the CLI. */
+    record QuotaSpent(String account) implements ChatFailure.Specific {
+        @Override
+        public String code() {
+            return "quota_spent";
+        }
+
+        @Override
+        public String describe() {
+            return "account " + account + " has spent its quota for today";
+        }
+    }
+
+    @Test
+    void aFailureInABackendsOwnTermsIsShownInItsWords() {
+        ChatException own = new ChatException("gateway", "model m", new QuotaSpent("acme"));
+        assertEquals(1, Errors.exitCode(own));
+        assertEquals("gateway (model m): account acme has spent its quota for today", Errors.describe(own));
+        ChatException busy = new ChatException("pool", "model a", new PoolFailure.Busy("a", 2, 1, Duration.ofSeconds(3)));
+        assertEquals(1, Errors.exitCode(busy));
+        assertEquals("pool (model a): model 'a' is busy (it runs at most 2 requests at once and queues at most 1); "
+                + "retry after 3 s", Errors.describe(busy));
+    }
+
+    @Test
+    void aFailedRequestIsNamedByItsTypeOrItsOwnCode() {
+        assertEquals("ContextOverflow", Errors.kind(new ChatFailure.ContextOverflow(600, 512)));
+        assertEquals("quota_spent", Errors.kind(new QuotaSpent("acme")));
+        assertEquals("model_busy", Errors.kind(new PoolFailure.Busy("a", 2, 1, Duration.ofSeconds(3))));
+        ChatFailure.Specific anonymous = new ChatFailure.Specific() {
+            @Override
+            public String code() {
+                return "gateway_reset";
+            }
+
+            @Override
+            public String describe() {
+                return "the gateway reset the stream";
+            }
+        };
+        assertEquals("gateway_reset", Errors.kind(anonymous));
     }
 
     @Test

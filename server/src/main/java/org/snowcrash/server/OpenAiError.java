@@ -9,6 +9,7 @@ import org.snowcrash.agent.Attempt;
 import org.snowcrash.agent.InterruptedStartException;
 import org.snowcrash.agent.InvalidModelException;
 import org.snowcrash.agent.NoBackendStartedException;
+import org.snowcrash.agent.pool.PoolFailure;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatFailure;
@@ -104,12 +105,12 @@ record OpenAiError(int status, String type, String code, Optional<String> param,
             return server(502, "invalid_model_answer", "the model's answer broke what the request asked for, so it was "
                     + "not handed over (asking again may give a valid one): " + a.what() + " (" + e.backendId() + ")");
         }
-        if (f instanceof ChatFailure.Busy b) {
-            return new OpenAiError(429, "rate_limit_error", "model_busy", Optional.empty(), e.getMessage(),
+        if (f instanceof PoolFailure.Busy b) {
+            return new OpenAiError(429, "rate_limit_error", b.code(), Optional.empty(), e.getMessage(),
                     Optional.of(b.retryAfter()));
         }
-        if (f instanceof ChatFailure.OverBudget) {
-            return server(503, "over_memory_budget", e.getMessage());
+        if (f instanceof PoolFailure.OverBudget o) {
+            return server(503, o.code(), e.getMessage());
         }
         if (f instanceof ChatFailure.ContextOverflow o) {
             boolean tools = toolsOutweighMessages(request);
@@ -133,6 +134,11 @@ record OpenAiError(int status, String type, String code, Optional<String> param,
         }
         if (f instanceof ChatFailure.Closed) {
             return shuttingDown(e.getMessage());
+        }
+        if (f instanceof ChatFailure.Specific s) {
+            // A failure a backend (or a runtime part) defines in its own terms: its stable code
+            // tells clients what it was, though this server cannot know whose fault it is.
+            return server(500, s.code(), e.getMessage());
         }
         return server(500, "internal_error", e.getMessage());
     }

@@ -5,12 +5,11 @@ import java.time.Instant;
 
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
-import org.snowcrash.api.ChatFailure;
 
 /**
  * Admission per model: at most {@code model.<id>.max-in-flight} requests at once (counting those
  * waiting for the model's start), up to {@code model.<id>.queue} more waiting first come first
- * served for at most the acquire timeout, the rest refused at once with {@link ChatFailure.Busy}
+ * served for at most the acquire timeout, the rest refused at once with {@link PoolFailure.Busy}
  * and a {@code Retry-After} guess. A request's end may leave the model idle: its keep-alive
  * starts then ({@link IdleReaper}).
  */
@@ -102,6 +101,6 @@ final class Admission {
         long seconds = (long) Math.ceil(slot.averageNanos * waves / 1e9);
         Duration retry = Duration.ofSeconds(Math.min(60, Math.max(1, seconds)));
         return new ChatException(PoolState.POOL, "model '" + slot.id() + "'",
-                new ChatFailure.Busy(slot.id(), slot.limits.maxInFlight(), slot.limits.queue(), retry));
+                new PoolFailure.Busy(slot.id(), slot.limits.maxInFlight(), slot.limits.queue(), retry));
     }
 }

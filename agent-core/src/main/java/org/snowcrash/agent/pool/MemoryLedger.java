@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
-import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.models.MemoryEstimate;
 
@@ -17,7 +16,7 @@ import org.snowcrash.models.MemoryEstimate;
  * The memory budget: a model's estimate is reserved under the pool's lock before it starts (so
  * two starts never both pass the check), idle models are evicted least recently used first when
  * that makes room ({@link Evictions}), and otherwise the start waits up to the acquire timeout
- * for requests to end, then fails with {@link ChatFailure.OverBudget} naming what holds memory.
+ * for requests to end, then fails with {@link PoolFailure.OverBudget} naming what holds memory.
  */
 final class MemoryLedger {
 
@@ -37,7 +36,7 @@ final class MemoryLedger {
      * Reserves {@code estimate} bytes for {@code slot}, evicting idle models when that makes room
      * and waiting up to the acquire timeout when it does not; false when cancelled while waiting.
      *
-     * @throws ChatException with {@link ChatFailure.OverBudget} when the time is up or the model alone is too large
+     * @throws ChatException with {@link PoolFailure.OverBudget} when the time is up or the model alone is too large
      */
     boolean reserve(Slot slot, long estimate, Cancellation cancellation) {
         long deadline = System.nanoTime() + config.acquireTimeout().toNanos();
@@ -100,6 +99,6 @@ final class MemoryLedger {
                 .sorted(Comparator.comparing((Slot s) -> s.lastUsed, Comparator.nullsFirst(Comparator.<Instant>naturalOrder())))
                 .map(Slot::id).toList();
         String where = "model '" + slot.id() + "'" + (waited.isZero() ? "" : ", after waiting " + KeepAlive.human(waited) + " for memory");
-        return new ChatException(PoolState.POOL, where, new ChatFailure.OverBudget(config.budget().getAsLong(), estimate, holding));
+        return new ChatException(PoolState.POOL, where, new PoolFailure.OverBudget(config.budget().getAsLong(), estimate, holding));
     }
 }

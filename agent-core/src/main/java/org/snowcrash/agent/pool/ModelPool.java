@@ -49,12 +49,12 @@ import org.snowcrash.registry.Discovery;
  *   <li><b>Memory budget</b> ({@code snowcrash.memory.budget}, default none): each model's estimate
  *       (GGUF header, context, batch) is reserved before it starts; the fewest least-recently-used
  *       idle models are evicted to make room; otherwise the request waits up to
- *       {@code snowcrash.pool.acquire-timeout} (30 s), then fails with {@link ChatFailure.OverBudget}.
+ *       {@code snowcrash.pool.acquire-timeout} (30 s), then fails with {@link PoolFailure.OverBudget}.
  *       A model with a request in flight is never evicted.</li>
  *   <li><b>Keep-alive</b> ({@code model.<id>.keep-alive}, default 5 minutes; {@code 0} after each
  *       request; negative never), read from the builder's {@link Clock}.</li>
  *   <li><b>Admission</b>: {@code model.<id>.max-in-flight} (its server slots) at once, {@code model.<id>.queue}
- *       (16) waiting, the rest {@link ChatFailure.Busy} (a server answers 429 with
+ *       (16) waiting, the rest {@link PoolFailure.Busy} (a server answers 429 with
  *       {@code Retry-After}).</li>
  *   <li><b>Pinned and preloaded models</b> ({@code model.<id>.pinned}, {@link Builder#pin},
  *       {@code snowcrash.pool.preload}, {@link Builder#preload}) load in {@link Builder#build()},
@@ -68,7 +68,7 @@ import org.snowcrash.registry.Discovery;
  * <p><b>Failures.</b> {@link org.snowcrash.models.UnknownModelException} for an id the catalog does
  * not know; the start's own exceptions ({@link org.snowcrash.agent.InvalidModelException},
  * {@link org.snowcrash.agent.NoBackendStartedException}, ...), also for every request that waited
- * for that start; {@link ChatException} with {@link ChatFailure.Busy}, {@link ChatFailure.OverBudget}
+ * for that start; {@link ChatException} with {@link PoolFailure.Busy}, {@link PoolFailure.OverBudget}
  * or {@link ChatFailure.Closed} from the pool, or the model's own failures;
  * {@link org.snowcrash.agent.InterruptedStartException} when the waiting thread is interrupted. A
  * {@link Cancellation} also ends a wait: the request then ends with {@link FinishReason#CANCELLED}.
@@ -120,7 +120,7 @@ public final class ModelPool implements AutoCloseable {
      * until done.
      *
      * @throws org.snowcrash.models.UnknownModelException for an id the catalog does not know
-     * @throws ChatException as the class comment says ({@link ChatFailure.Busy}, {@link ChatFailure.OverBudget}, ...)
+     * @throws ChatException as the class comment says ({@link PoolFailure.Busy}, {@link PoolFailure.OverBudget}, ...)
      */
     public ChatResponse chat(String modelId, ChatRequest request) {
         Objects.requireNonNull(request, "request");
@@ -150,7 +150,7 @@ public final class ModelPool implements AutoCloseable {
      * keep-alive starts now unless it is pinned. Blocks while it starts.
      *
      * @throws org.snowcrash.models.UnknownModelException for an id the catalog does not know
-     * @throws ChatException with {@link ChatFailure.OverBudget}, {@link ChatFailure.Busy} or {@link ChatFailure.Closed}
+     * @throws ChatException with {@link PoolFailure.OverBudget}, {@link PoolFailure.Busy} or {@link ChatFailure.Closed}
      */
     public void load(String modelId) {
         Slot slot = slot(modelId);

@@ -173,7 +173,7 @@ class ModelPoolProperties {
             if (f.isDone()) {
                 Throwable e = assertInstanceOf(ExecutionException.class, catchGet(f)).getCause();
                 ChatFailure failure = assertInstanceOf(ChatException.class, e).failure();
-                assertTrue(failure instanceof ChatFailure.Busy || failure instanceof ChatFailure.OverBudget, failure.describe());
+                assertTrue(failure instanceof PoolFailure.Busy || failure instanceof PoolFailure.OverBudget, failure.describe());
                 return;
             }
         }

@@ -299,7 +299,7 @@ class ModelPoolTest {
         hold.awaitEntered(1);
 
         ChatException e = assertThrows(ChatException.class, () -> pool.chat("b", ask("next")));
-        ChatFailure.OverBudget f = assertInstanceOf(ChatFailure.OverBudget.class, e.failure());
+        PoolFailure.OverBudget f = assertInstanceOf(PoolFailure.OverBudget.class, e.failure());
         assertEquals(Long.parseLong(budget), f.budgetBytes());
         assertEquals(estimate, f.estimateBytes());
         assertEquals(List.of("a"), f.loaded());
@@ -320,7 +320,7 @@ class ModelPoolTest {
                 "snowcrash.pool.acquire-timeout", "1h");
         pool.chat("a", ask("hi"));
         ChatException e = assertThrows(ChatException.class, () -> pool.chat("c", ask("too big")));
-        ChatFailure.OverBudget f = assertInstanceOf(ChatFailure.OverBudget.class, e.failure());
+        PoolFailure.OverBudget f = assertInstanceOf(PoolFailure.OverBudget.class, e.failure());
         assertTrue(f.estimateBytes() > f.budgetBytes());
         assertTrue(e.getMessage().contains("more than the whole memory budget"), e.getMessage());
         assertEquals(PooledModel.State.READY, state("a").state());
@@ -480,8 +480,8 @@ class ModelPoolTest {
         until("the third request queued", () -> state("a").queued() == 1);
 
         ChatException e = assertThrows(ChatException.class, () -> pool.chat("a", ask("4")));
-        ChatFailure.Busy busy = assertInstanceOf(ChatFailure.Busy.class, e.failure());
-        assertEquals(new ChatFailure.Busy("a", 2, 1, Duration.ofSeconds(1)), busy);
+        PoolFailure.Busy busy = assertInstanceOf(PoolFailure.Busy.class, e.failure());
+        assertEquals(new PoolFailure.Busy("a", 2, 1, Duration.ofSeconds(1)), busy);
         assertTrue(e.getMessage().contains("retry after 1 s"), e.getMessage());
         assertEquals(2, state("a").inFlight());
 
@@ -500,7 +500,7 @@ class ModelPoolTest {
         hold.awaitEntered(1);
 
         ChatException e = assertThrows(ChatException.class, () -> pool.chat("a", ask("waits")));
-        assertInstanceOf(ChatFailure.Busy.class, e.failure());
+        assertInstanceOf(PoolFailure.Busy.class, e.failure());
         assertEquals(0, state("a").queued(), "it left the queue");
 
         hold.release();

@@ -26,7 +26,6 @@ import org.snowcrash.agent.NoBackendStartedException;
 import org.snowcrash.agent.pool.PoolFakes.Backend;
 import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.ChatException;
-import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.Settings;
@@ -141,7 +140,7 @@ class PinnedModelsTest {
         pool = builder("model.a.pinned", "true", "snowcrash.memory.budget", budgetFor(1),
                 "snowcrash.pool.acquire-timeout", "100ms").build();
         ChatException e = assertThrows(ChatException.class, () -> pool.chat("b", ask("hi")));
-        ChatFailure.OverBudget f = assertInstanceOf(ChatFailure.OverBudget.class, e.failure());
+        PoolFailure.OverBudget f = assertInstanceOf(PoolFailure.OverBudget.class, e.failure());
         assertEquals(List.of("a"), f.loaded());
         assertEquals(List.of(), unloaded());
         assertEquals(0, backend.starts("b"));

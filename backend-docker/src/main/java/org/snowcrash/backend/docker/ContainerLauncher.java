@@ -186,7 +186,7 @@ final class ContainerLauncher {
             return cmd.exec();
         } catch (ConflictException e) {
             // Someone created a container of this name between our check and our create.
-            throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(plan.name(),
+            throw new BackendStartException(DockerBackend.ID, spec.id(), new DockerStartFailure.NameConflict(plan.name(),
                     "created by someone else at the same moment: " + DockerEngine.rootMessage(e).strip()), e);
         }
     }
@@ -197,7 +197,7 @@ final class ContainerLauncher {
         } catch (DockerException e) {
             String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
             if (m.contains("port is already allocated") || m.contains("address already in use")) {
-                throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.PortInUse(options.port(),
+                throw new BackendStartException(DockerBackend.ID, spec.id(), new DockerStartFailure.PortInUse(options.port(),
                         DockerEngine.rootMessage(e).strip()), e);
             }
             if (m.contains("runtime") && m.contains("nvidia")) {
@@ -223,7 +223,7 @@ final class ContainerLauncher {
         for (Container c : queries.byName(options.containerName())) {
             Map<String, String> labels = c.getLabels();
             if (!Labels.isOurs(labels)) {
-                throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
+                throw new BackendStartException(DockerBackend.ID, spec.id(), new DockerStartFailure.NameConflict(
                         options.containerName(), "not ours: id " + c.getId().substring(0, 12) + ", image " + c.getImage()
                         + ", without snowcrash labels"));
             }
@@ -233,11 +233,11 @@ final class ContainerLauncher {
                 events.publish(new LifecycleEvent.Progress(DockerBackend.ID, spec.id(), "removing stale container "
                         + options.containerName() + " left by " + Labels.describeOwner(labels)));
                 if (!new Reaper(docker).remove(c.getId())) {
-                    throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
+                    throw new BackendStartException(DockerBackend.ID, spec.id(), new DockerStartFailure.NameConflict(
                             options.containerName(), "a stale container of that name is still being removed"));
                 }
             } else {
-                throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.NameConflict(
+                throw new BackendStartException(DockerBackend.ID, spec.id(), new DockerStartFailure.NameConflict(
                         options.containerName(), "it is " + c.getState() + " and in use by " + Labels.describeOwner(labels)));
             }
         }
@@ -263,7 +263,7 @@ final class ContainerLauncher {
             s.bind(new InetSocketAddress(InetAddress.getByName(addr), options.port()));
             return options.port() == 0 ? options.withPort(s.getLocalPort()) : options;
         } catch (IOException e) {
-            throw new BackendStartException(DockerBackend.ID, spec.id(), new StartFailure.PortInUse(options.port(),
+            throw new BackendStartException(DockerBackend.ID, spec.id(), new DockerStartFailure.PortInUse(options.port(),
                     "cannot bind " + BindAddress.urlHost(addr) + ":" + options.port() + ": " + e.getMessage()
                             + "; set model." + spec.id() + ".port to another port"), e);
         }

@@ -57,7 +57,7 @@ final class Images {
             present = null;
         }
         if (settings.pull() == PullPolicy.NEVER && present == null) {
-            throw new BackendStartException(DockerBackend.ID, modelId, new StartFailure.ImageUnavailable(image,
+            throw new BackendStartException(DockerBackend.ID, modelId, new DockerStartFailure.ImageUnavailable(image,
                     "not present locally and " + DockerSettings.PREFIX + "pull=never"));
         }
         if (present != null && settings.pull() != PullPolicy.ALWAYS) {
@@ -79,7 +79,7 @@ final class Images {
             }).awaitCompletion(30, TimeUnit.MINUTES);
             if (!done) {
                 throw new BackendStartException(DockerBackend.ID, modelId,
-                        new StartFailure.ImageUnavailable(image, "pull did not finish in 30 minutes"));
+                        new DockerStartFailure.ImageUnavailable(image, "pull did not finish in 30 minutes"));
             }
             return docker.inspectImageCmd(image).exec();
         } catch (InterruptedException e) {
@@ -90,7 +90,7 @@ final class Images {
                 LOG.warn("pull of {} failed, using the local image: {}", image, DockerEngine.rootMessage(e));
                 return present;
             }
-            throw new BackendStartException(DockerBackend.ID, modelId, new StartFailure.ImageUnavailable(image,
+            throw new BackendStartException(DockerBackend.ID, modelId, new DockerStartFailure.ImageUnavailable(image,
                     "not present locally and the pull failed: " + DockerEngine.rootMessage(e).strip()), e);
         }
     }

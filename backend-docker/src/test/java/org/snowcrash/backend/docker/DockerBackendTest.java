@@ -347,12 +347,12 @@ class DockerBackendTest {
         DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "noimage");
         BackendStartException never = assertThrows(BackendStartException.class,
                 () -> start(spec, "backend.docker.image", "snowcrash/no-such-image:0"));
-        assertInstanceOf(StartFailure.ImageUnavailable.class, never.failure());
+        assertInstanceOf(DockerStartFailure.ImageUnavailable.class, never.failure());
         assertTrue(never.getMessage().contains("snowcrash/no-such-image:0"), never.getMessage());
         // With pull=missing the pull is tried, fails (no registry is reachable here), and says so.
         BackendStartException missing = assertThrows(BackendStartException.class,
                 () -> start(spec, "backend.docker.image", "snowcrash/no-such-image:0", "backend.docker.pull", "missing"));
-        assertInstanceOf(StartFailure.ImageUnavailable.class, missing.failure());
+        assertInstanceOf(DockerStartFailure.ImageUnavailable.class, missing.failure());
         assertTrue(missing.getMessage().contains("pull failed"), missing.getMessage());
         assertFalse(exists(spec.containerName()));
     }
@@ -363,7 +363,7 @@ class DockerBackendTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), spec.port()));
             BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
-            StartFailure.PortInUse p = assertInstanceOf(StartFailure.PortInUse.class, e.failure());
+            DockerStartFailure.PortInUse p = assertInstanceOf(DockerStartFailure.PortInUse.class, e.failure());
             assertEquals(spec.port(), p.port());
         }
         assertFalse(exists(spec.containerName()));
@@ -375,7 +375,7 @@ class DockerBackendTest {
         String id = docker.createContainerCmd(DockerCondition.IMAGE).withName(spec.containerName())
                 .withLabels(DockerTestSupport.runLabels(Map.of())).exec().getId();
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
-        assertInstanceOf(StartFailure.NameConflict.class, e.failure());
+        assertInstanceOf(DockerStartFailure.NameConflict.class, e.failure());
         assertTrue(e.getMessage().contains("not ours"), e.getMessage());
         assertEquals(id, docker.inspectContainerCmd(spec.containerName()).exec().getId(), "still there, untouched");
     }
@@ -395,7 +395,7 @@ class DockerBackendTest {
         // Running, whatever its pid label says: its owner is alive (the container would have ended otherwise).
         String living = runningContainer(spec.containerName(), other);
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(spec));
-        assertInstanceOf(StartFailure.NameConflict.class, e.failure());
+        assertInstanceOf(DockerStartFailure.NameConflict.class, e.failure());
         assertTrue(e.getMessage().contains("another-process"), e.getMessage());
         assertEquals(living, docker.inspectContainerCmd(spec.containerName()).exec().getId(), "left running");
     }

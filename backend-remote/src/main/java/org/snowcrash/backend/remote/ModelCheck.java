@@ -4,8 +4,8 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 
-import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
-import org.snowcrash.api.StartFailure.EndpointsRefused.Refusal;
+import org.snowcrash.backend.remote.EndpointsRefused.Reason;
+import org.snowcrash.backend.remote.EndpointsRefused.Refusal;
 
 /**
  * Reads a {@link ModelsAnswer} two ways: for the endpoint's health (did it answer at all?) and

@@ -25,8 +25,8 @@ import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.SessionInfo;
 import org.snowcrash.api.StartFailure;
-import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
-import org.snowcrash.api.StartFailure.EndpointsRefused.Refusal;
+import org.snowcrash.backend.remote.EndpointsRefused.Reason;
+import org.snowcrash.backend.remote.EndpointsRefused.Refusal;
 
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -47,7 +47,7 @@ import okhttp3.OkHttpClient;
  *   <li>{@link #start}: every endpoint not cooling down is asked for its model list; the model
  *       ({@code model.<id>.remote-name}, default the id) must be on it somewhere. A wrong API key
  *       (401), a TLS handshake that fails, a server that serves other models, or no server
- *       answering is a typed {@link StartFailure.EndpointsRefused} naming each endpoint and what
+ *       answering is a typed {@link EndpointsRefused} naming each endpoint and what
  *       it answered, and the fallback chain moves on.</li>
  * </ul>
  *
@@ -221,7 +221,7 @@ public final class RemoteBackend implements LlmBackend {
         }
         if (served.isEmpty()) {
             List<Refusal> inOrder = all.stream().map(refusals::get).toList();
-            throw new BackendStartException(ID, spec.id(), new StartFailure.EndpointsRefused(inOrder));
+            throw new BackendStartException(ID, spec.id(), new EndpointsRefused(inOrder));
         }
         for (Refusal r : refusals.values()) {
             LOG.warn("endpoint {} does not serve model {} now: {}", r.endpoint(), spec.id(), r.answer());

@@ -13,7 +13,7 @@ import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 
 import org.junit.jupiter.api.Test;
-import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
+import org.snowcrash.backend.remote.EndpointsRefused.Reason;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -37,7 +37,7 @@ class ModelCheckTest {
         return ModelCheck.forModel(URL, a, name, "demo", BOUND);
     }
 
-    private static org.snowcrash.api.StartFailure.EndpointsRefused.Refusal refusal(ModelsAnswer a, String name) {
+    private static EndpointsRefused.Refusal refusal(ModelsAnswer a, String name) {
         return assertInstanceOf(ModelCheck.Outcome.Refused.class, check(a, name)).refusal();
     }
 

@@ -27,8 +27,7 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ModelSession;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.api.StartFailure;
-import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
+import org.snowcrash.backend.remote.EndpointsRefused.Reason;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
@@ -220,10 +219,10 @@ class RemoteFailoverTest {
         String goneUrl = gone.url();
         gone.close();
         BackendStartException e = assertThrows(BackendStartException.class, () -> start(a.url() + "," + b.url() + "," + goneUrl));
-        StartFailure.EndpointsRefused r = assertInstanceOf(StartFailure.EndpointsRefused.class, e.failure());
+        EndpointsRefused r = assertInstanceOf(EndpointsRefused.class, e.failure());
         assertEquals(List.of(Reason.UNAUTHORIZED, Reason.MODEL_NOT_SERVED, Reason.UNREACHABLE),
-                r.refusals().stream().map(StartFailure.EndpointsRefused.Refusal::reason).toList());
-        assertEquals(List.of(a.url(), b.url(), goneUrl), r.refusals().stream().map(StartFailure.EndpointsRefused.Refusal::endpoint).toList());
+                r.refusals().stream().map(EndpointsRefused.Refusal::reason).toList());
+        assertEquals(List.of(a.url(), b.url(), goneUrl), r.refusals().stream().map(EndpointsRefused.Refusal::endpoint).toList());
         assertTrue(e.getMessage().startsWith("remote: cannot start model 'demo': no endpoint can serve the model: " + a.url()
                 + ": 401 Invalid API Key (set backend.remote.api-key to a key it accepts); " + b.url()
                 + ": serves [llama-3.2-3b, phi-3], not 'demo'"), e.getMessage());

@@ -28,8 +28,7 @@ import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
-import org.snowcrash.api.StartFailure;
-import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
+import org.snowcrash.backend.remote.EndpointsRefused.Reason;
 import org.snowcrash.testkit.TinyLlama;
 
 /**
@@ -82,10 +81,10 @@ class RemoteLlamaServerTest {
         return ModelSpec.builder("demo", model).build();
     }
 
-    private static StartFailure.EndpointsRefused.Refusal refusal(Settings s) {
+    private static EndpointsRefused.Refusal refusal(Settings s) {
         BackendStartException e = assertThrows(BackendStartException.class,
                 () -> new RemoteBackend().start(spec(), BackendContext.of(s)));
-        StartFailure.EndpointsRefused r = assertInstanceOf(StartFailure.EndpointsRefused.class, e.failure(), e.getMessage());
+        EndpointsRefused r = assertInstanceOf(EndpointsRefused.class, e.failure(), e.getMessage());
         return r.refusals().get(0);
     }
 
@@ -137,7 +136,7 @@ class RemoteLlamaServerTest {
     void noApiKeyAtAllIsRefusedToo() {
         Settings s = Settings.of(Map.of("backend.remote.endpoints", plain.url()));
         BackendStartException e = assertThrows(BackendStartException.class, () -> new RemoteBackend().start(spec(), BackendContext.of(s)));
-        assertEquals(Reason.UNAUTHORIZED, ((StartFailure.EndpointsRefused) e.failure()).refusals().get(0).reason());
+        assertEquals(Reason.UNAUTHORIZED, ((EndpointsRefused) e.failure()).refusals().get(0).reason());
     }
 
     @Test
