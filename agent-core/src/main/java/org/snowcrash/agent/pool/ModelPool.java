@@ -1,7 +1,6 @@
 package org.snowcrash.agent.pool;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,12 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.Optional;
-import java.util.function.Function;
 
 import org.snowcrash.agent.InterruptedStartException;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.Cancellation;
-import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatRequest;
@@ -24,7 +21,6 @@ import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.TokenSink;
-import org.snowcrash.api.Usage;
 import org.snowcrash.models.CatalogEntry;
 import org.snowcrash.models.MemoryEstimate;
 import org.snowcrash.models.ModelCatalog;
@@ -81,7 +77,6 @@ import org.snowcrash.registry.Discovery;
  */
 public final class ModelPool implements AutoCloseable {
 
-
     private final ModelCatalog catalog;
     private final PoolConfig config;
     private final PoolState state;
@@ -89,8 +84,7 @@ public final class ModelPool implements AutoCloseable {
     private final PoolListing listing;
     private final Unloader unloader;
     private final IdleReaper reaper;
-    private final Admission admission;
-    private final SharedStart starts;
+    private final PoolRequests requests;
 
     private ModelPool(Builder b, Settings settings, ModelCatalog catalog, Discovery discovery, PoolConfig config) {
         this.catalog = catalog;
@@ -104,9 +98,9 @@ public final class ModelPool implements AutoCloseable {
         this.unloader = new Unloader(state, events);
         this.listing = new PoolListing(state, catalog, estimates);
         this.reaper = new IdleReaper(state, unloader);
-        this.admission = new Admission(state, reaper, config.acquireTimeout());
-        this.starts = new SharedStart(state, new MemoryLedger(state, config, unloader, events), unloader, events,
-                settings, catalog, discovery);
+        this.requests = new PoolRequests(state, catalog, new Admission(state, reaper, config.acquireTimeout()),
+                new SharedStart(state, new MemoryLedger(state, config, unloader, events), unloader, events, settings, catalog,
+                        discovery));
     }
 
     /** A builder; nothing is discovered or started until {@link Builder#build()}. */
@@ -124,7 +118,7 @@ public final class ModelPool implements AutoCloseable {
      */
     public ChatResponse chat(String modelId, ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        return run(modelId, new Cancellation(), request.requiredCapabilities(), model -> model.chat(request));
+        return requests.run(modelId, new Cancellation(), request.requiredCapabilities(), model -> model.chat(request));
     }
 
     /**
@@ -141,7 +135,7 @@ public final class ModelPool implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(cancellation, "cancellation");
-        return run(modelId, cancellation, request.requiredCapabilities(), model -> model.stream(request, sink, cancellation));
+        return requests.run(modelId, cancellation, request.requiredCapabilities(), model -> model.stream(request, sink, cancellation));
     }
 
     /**
@@ -153,16 +147,7 @@ public final class ModelPool implements AutoCloseable {
      * @throws ChatException with {@link PoolFailure.OverBudget}, {@link PoolFailure.Busy} or {@link ChatFailure.Closed}
      */
     public void load(String modelId) {
-        Slot slot = slot(modelId);
-        Cancellation never = new Cancellation();
-        if (!admission.admit(slot, never)) {
-            return;
-        }
-        try {
-            starts.loaded(slot, never, Set.of());
-        } finally {
-            admission.release(slot, -1);
-        }
+        requests.load(modelId);
     }
 
     /**
@@ -180,7 +165,7 @@ public final class ModelPool implements AutoCloseable {
      * @throws org.snowcrash.models.UnknownModelException for an id the catalog does not know
      */
     public Optional<String> servingBackend(String modelId) {
-        Slot slot = slot(modelId);
+        Slot slot = requests.slot(modelId);
         RunningModel model;
         state.lock.lock();
         try {
@@ -210,47 +195,6 @@ public final class ModelPool implements AutoCloseable {
      */
     void expireIdle() {
         reaper.expireIdle();
-    }
-
-    /**
-     * Admission, the model, the call, and the release, whatever happens. {@code needs}: what the
-     * request needs of a backend, so a start it causes skips backends that lack it.
-     */
-    private ChatResponse run(String modelId, Cancellation cancellation, Set<Capability> needs,
-                             Function<RunningModel, ChatResponse> call) {
-        Slot slot = slot(modelId);
-        long t0 = System.nanoTime();
-        // A cancel must wake this request wherever it waits; the hook takes the pool's lock, briefly.
-        cancellation.onCancel(state::wakeAll);
-        if (!admission.admit(slot, cancellation)) {
-            return cancelled(t0);
-        }
-        boolean answered = false;
-        try {
-            RunningModel model = starts.loaded(slot, cancellation, needs);
-            if (model == null) {
-                return cancelled(t0);
-            }
-            ChatResponse response = call.apply(model);
-            answered = true;
-            return response;
-        } finally {
-            admission.release(slot, answered ? System.nanoTime() - t0 : -1);
-        }
-    }
-
-    private Slot slot(String modelId) {
-        Objects.requireNonNull(modelId, "modelId");
-        Slot s = state.slots.get(modelId);
-        if (s == null) {
-            catalog.entry(modelId); // throws UnknownModelException listing the known ids
-            throw new IllegalStateException("catalog and pool disagree about " + modelId);
-        }
-        return s;
-    }
-
-    private ChatResponse cancelled(long t0) {
-        return new ChatResponse("", FinishReason.CANCELLED, new Usage(0, 0), Duration.ofNanos(System.nanoTime() - t0));
     }
 
     @Override
