@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.snowcrash.testkit.docker.Sh;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
 
 /**
  * Another host on this machine: a network namespace of its own joined to the host by a veth pair

@@ -31,6 +31,8 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.api.StartFailure;
 import org.snowcrash.api.StartFailure.EndpointsRefused.Reason;
 import org.snowcrash.testkit.TinyLlama;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
 
 /**
  * Real llama-servers (the test image, on loopback): one plain with an API key, one over TLS with a

@@ -1,4 +1,4 @@
-package org.snowcrash.backend.remote;
+package org.snowcrash.testkit.docker;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Marks tests that run a real llama-server from the test image (through the {@code docker}
  * command). Without an engine or the image they are skipped with a loud reason, unless
  * {@code SNOWCRASH_REQUIRE_DOCKER=true} (set by {@code .ci/run}), which makes that a failure.
+ * JUnit is a provided dependency of the test kit: only test trees, which have it, use this.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,7 +25,8 @@ public @interface RequiresLlamaServer {
     final class Condition implements ExecutionCondition {
         private static volatile String problem;
 
-        static String problem() {
+        /** Why no llama-server container can run here (no engine, no image), or empty when one can; asked once per JVM. */
+        public static String problem() {
             String p = problem;
             if (p == null) {
                 Sh.Result r = Sh.run("docker", "image", "inspect", "--format", "{{.Id}}", LlamaServerContainer.IMAGE);
