@@ -5,8 +5,6 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -212,26 +210,8 @@ public final class LlamaServerContainer implements AutoCloseable {
             if (caForHealth != null) {
                 hb.sslContext(trusting(caForHealth));
             }
-            HttpClient http = hb.build();
-            long deadline = System.nanoTime() + startup.toNanos();
-            String last = "";
-            while (System.nanoTime() < deadline) {
-                try {
-                    int code = http.send(HttpRequest.newBuilder(URI.create(health)).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                    if (code == 200) {
-                        return;
-                    }
-                    last = "HTTP " + code;
-                } catch (IOException e) {
-                    last = e.toString();
-                }
-                if (!Sh.run("docker", "inspect", "--format", "{{.State.Running}}", id).output().strip().equals("true")) {
-                    throw new AssertionError("llama-server exited: " + Sh.run("docker", "logs", id).output());
-                }
-                Thread.sleep(20); // polling /health, as llama-server's own clients do
-            }
-            throw new AssertionError("llama-server not healthy after " + startup.toSeconds() + " s: " + last);
+            Health.await(hb.build(), URI.create(health), () -> Sh.run("docker", "inspect", "--format", "{{.State.Running}}", id)
+                    .output().strip().equals("true") ? null : Sh.run("docker", "logs", id).output(), startup);
         }
     }
 

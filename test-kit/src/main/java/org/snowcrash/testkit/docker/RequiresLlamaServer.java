@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.snowcrash.testkit.Skip;
 
 /**
  * Marks tests that run a real llama-server from the test image (through the {@code docker}
@@ -39,16 +40,7 @@ public @interface RequiresLlamaServer {
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            String p = problem();
-            if (p.isEmpty()) {
-                return ConditionEvaluationResult.enabled("llama-server test image present");
-            }
-            if ("true".equalsIgnoreCase(System.getenv("SNOWCRASH_REQUIRE_DOCKER"))) {
-                throw new IllegalStateException("SNOWCRASH_REQUIRE_DOCKER=true but " + p);
-            }
-            String reason = "SKIPPED (no Docker): " + p + " — set SNOWCRASH_REQUIRE_DOCKER=true to make this a failure";
-            System.err.println("!!! " + context.getDisplayName() + ": " + reason);
-            return ConditionEvaluationResult.disabled(reason);
+            return Skip.evaluate("no Docker", problem(), context.getDisplayName());
         }
     }
 }
