@@ -11,8 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.FakeSession;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
@@ -27,13 +28,13 @@ class AgentTest {
     @TempDir
     Path dir;
 
-    private final Backend llamacpp = new Backend("llamacpp", 10, Mode.WORKS);
+    private final FakeBackend llamacpp = FakeBackend.of("llamacpp", 10, Mode.WORKS);
 
     private Agent agent(int contextSize, int maxTokens, List<AgentEvent> events) throws Exception {
         return Agent.builder()
                 .settings(Settings.empty())
-                .spec(Fakes.spec(dir, contextSize))
-                .discovery(BackendRegistry.order(List.of(new Backend("docker", 20, Mode.UNAVAILABLE),
+                .spec(FakeBackend.spec(dir, contextSize))
+                .discovery(BackendRegistry.order(List.of(FakeBackend.of("docker", 20, Mode.UNAVAILABLE),
                         llamacpp), List.of(), Settings.empty()))
                 .systemPrompt("You are a robot.")
                 .maxTokens(maxTokens)
@@ -52,9 +53,9 @@ class AgentTest {
             a.ask("again");
             assertEquals(List.of(ChatMessage.user("hello there"), ChatMessage.assistant("echo hello there"),
                     ChatMessage.user("again"), ChatMessage.assistant("echo again")), a.history());
-            Fakes.Session s = (Fakes.Session) sessionOf(a);
-            assertEquals(ChatMessage.system("You are a robot."), s.lastMessages.get(0));
-            assertEquals(4, s.lastMessages.size());
+            FakeSession s = (FakeSession) sessionOf(a);
+            assertEquals(ChatMessage.system("You are a robot."), s.lastRequest().messages().get(0));
+            assertEquals(4, s.lastRequest().messages().size());
             String tokens = events.stream().filter(e -> e instanceof AgentEvent.Token)
                     .map(e -> ((AgentEvent.Token) e).text()).reduce("", String::concat);
             assertEquals("echo hello thereecho again", tokens);
@@ -79,19 +80,19 @@ class AgentTest {
         try (Agent a = agent(200, 20, events)) {
             for (int i = 0; i < 10; i++) {
                 a.ask("question number " + i + " with some padding text");
-                Fakes.Session s = (Fakes.Session) sessionOf(a);
-                int prompt = s.countPromptTokens(s.lastMessages);
-                assertTrue(prompt + s.lastMaxTokens <= 200, "turn " + i + ": " + prompt + " + " + s.lastMaxTokens);
-                assertEquals(ChatMessage.Role.SYSTEM, s.lastMessages.get(0).role());
+                FakeSession s = (FakeSession) sessionOf(a);
+                int prompt = s.countPromptTokens(s.lastRequest().messages());
+                assertTrue(prompt + s.lastRequest().maxTokens() <= 200, "turn " + i + ": " + prompt + " + " + s.lastRequest().maxTokens());
+                assertEquals(ChatMessage.Role.SYSTEM, s.lastRequest().messages().get(0).role());
                 assertEquals(ChatMessage.user("question number " + i + " with some padding text"),
-                        s.lastMessages.get(s.lastMessages.size() - 1));
+                        s.lastRequest().messages().get(s.lastRequest().messages().size() - 1));
                 // Never an answer without its question: after the system prompt comes a user message.
-                assertEquals(ChatMessage.Role.USER, s.lastMessages.get(1).role());
+                assertEquals(ChatMessage.Role.USER, s.lastRequest().messages().get(1).role());
             }
             assertTrue(events.stream().anyMatch(e -> e instanceof AgentEvent.TurnFinished
                     && ((AgentEvent.TurnFinished) e).droppedMessages() > 0));
-            Fakes.Session s = (Fakes.Session) sessionOf(a);
-            List<ChatMessage> seen = new java.util.ArrayList<>(s.lastMessages.subList(1, s.lastMessages.size()));
+            FakeSession s = (FakeSession) sessionOf(a);
+            List<ChatMessage> seen = new java.util.ArrayList<>(s.lastRequest().messages().subList(1, s.lastRequest().messages().size()));
             seen.add(ChatMessage.assistant("echo question number 9 with some padding text"));
             assertEquals(seen, a.history(), "what was trimmed is forgotten: the history is what the model saw last, and its answer");
             assertTrue(a.history().size() < 20);
@@ -113,7 +114,7 @@ class AgentTest {
         List<AgentEvent> events = new CopyOnWriteArrayList<>();
         try (Agent a = agent(4096, 50, events)) {
             a.ask("one");
-            ((Fakes.Session) sessionOf(a)).failNext = new ChatFailure.BackendGone("container died");
+            ((FakeSession) sessionOf(a)).failNext(new ChatFailure.BackendGone("container died"));
             ChatException e = assertThrows(ChatException.class, () -> a.ask("two"));
             assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
             assertEquals(2, a.history().size());
@@ -125,7 +126,6 @@ class AgentTest {
     @Test
     void cancelEndsTheTurnAsCancelledNotAsAnError() throws Exception {
         try (Agent a = agent(4096, 100, new CopyOnWriteArrayList<>())) {
-            ((Fakes.Session) sessionOf(a)).slow = true;
             ChatResponse r = a.ask("a b c d e f g h i j k l m n o p", piece -> {
                 if (piece.contains("c")) {
                     a.cancel();
@@ -139,16 +139,16 @@ class AgentTest {
     @Test
     void closeClosesTheSessionAndRefusesMore() throws Exception {
         Agent a = agent(4096, 10, new CopyOnWriteArrayList<>());
-        Fakes.Session s = (Fakes.Session) sessionOf(a);
+        FakeSession s = (FakeSession) sessionOf(a);
         a.close();
         a.close();
-        assertTrue(s.closed);
+        assertTrue(s.closed());
         assertThrows(IllegalStateException.class, () -> a.ask("hi"));
     }
 
     /** The session serving the agent, as the fake backend that started it recorded it. */
     private org.snowcrash.api.ModelSession sessionOf(Agent a) {
         assertEquals("llamacpp", a.info().backendId());
-        return llamacpp.last;
+        return llamacpp.last();
     }
 }

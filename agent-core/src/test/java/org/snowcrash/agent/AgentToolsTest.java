@@ -14,8 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.FakeSession;
 import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
@@ -41,7 +42,8 @@ class AgentToolsTest {
     @TempDir
     Path dir;
 
-    private final Backend llamacpp = new Backend("llamacpp", 10, Mode.WORKS);
+    private final FakeBackend llamacpp = FakeBackend.builder("llamacpp").priority(10)
+            .capabilities(Set.of(Capability.TOOLS, Capability.JSON_SCHEMA)).build();
     private final List<String> moves = new CopyOnWriteArrayList<>();
     private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
 
@@ -57,10 +59,6 @@ class AgentToolsTest {
         return "would move " + args.string("direction") + " " + args.number("meters") + " meters";
     });
 
-    AgentToolsTest() {
-        llamacpp.capabilities = Set.of(Capability.TOOLS, Capability.JSON_SCHEMA);
-    }
-
     private Agent agent(int contextSize, Agent.Builder extra) {
         return extra.settings(Settings.empty())
                 .discovery(BackendRegistry.order(List.of(llamacpp), List.of(), Settings.empty()))
@@ -72,7 +70,7 @@ class AgentToolsTest {
     }
 
     private Agent agent() throws Exception {
-        return agent(4096, Agent.builder().spec(Fakes.spec(dir, 4096)));
+        return agent(4096, Agent.builder().spec(FakeBackend.spec(dir, 4096)));
     }
 
     private static ChatResponse calls(ToolCall... calls) {
@@ -90,20 +88,20 @@ class AgentToolsTest {
     @Test
     void runsTheCallAndHandsTheResultBackUntilTheModelAnswers() throws Exception {
         try (Agent a = agent()) {
-            Fakes.Session s = llamacpp.last;
-            s.script.add(calls(move("c1", "{\"direction\":\"forward\",\"meters\":2}")));
-            s.script.add(text("I moved forward 2 meters."));
+            FakeSession s = llamacpp.last();
+            s.script(calls(move("c1", "{\"direction\":\"forward\",\"meters\":2}")));
+            s.script(text("I moved forward 2 meters."));
             StringBuilder spoken = new StringBuilder();
             ChatResponse r = a.ask("Drive forward two meters", spoken::append);
 
             assertEquals("I moved forward 2 meters.", r.text());
             assertEquals("I moved forward 2 meters.", spoken.toString());
             assertEquals(List.of("forward 2.0"), moves);
-            assertEquals(2, s.requests.size());
-            ChatRequest first = s.requests.get(0);
+            assertEquals(2, s.requests().size());
+            ChatRequest first = s.requests().get(0);
             assertEquals(List.of(MOVE_SPEC), first.tools());
             assertEquals(ToolChoice.AUTO, first.toolChoice());
-            List<ChatMessage> second = s.requests.get(1).messages();
+            List<ChatMessage> second = s.requests().get(1).messages();
             assertEquals(ChatMessage.toolResult("c1", "would move forward 2.0 meters"), second.get(second.size() - 1));
             assertTrue(second.get(second.size() - 2).hasToolCalls());
 
@@ -119,9 +117,9 @@ class AgentToolsTest {
             assertEquals(ChatMessage.assistant("I moved forward 2 meters."), history.get(3));
 
             // The next question sends the earlier exchange whole, calls included.
-            s.script.add(text("Hello."));
+            s.script(text("Hello."));
             a.ask("hi");
-            List<ChatMessage> third = s.requests.get(2).messages();
+            List<ChatMessage> third = s.requests().get(2).messages();
             assertEquals(6, third.size());
             assertEquals(history, third.subList(1, 5));
         }
@@ -130,9 +128,9 @@ class AgentToolsTest {
     @Test
     void aToolThatThrowsIsAResultTheModelReadsNotAFailedTurn() throws Exception {
         try (Agent a = agent()) {
-            Fakes.Session s = llamacpp.last;
-            s.script.add(calls(move("c1", "{\"direction\":\"forward\",\"meters\":20}")));
-            s.script.add(text("I could not: a wall."));
+            FakeSession s = llamacpp.last();
+            s.script(calls(move("c1", "{\"direction\":\"forward\",\"meters\":20}")));
+            s.script(text("I could not: a wall."));
             ChatResponse r = a.ask("Drive forward twenty meters");
             assertEquals("I could not: a wall.", r.text());
             assertTrue(moves.isEmpty());
@@ -140,22 +138,22 @@ class AgentToolsTest {
                     .map(e -> (AgentEvent.ToolResult) e).findFirst().orElseThrow();
             assertTrue(result.failed());
             assertEquals("error: too far: the wall is 10 meters away", result.result());
-            List<ChatMessage> sent = s.requests.get(1).messages();
+            List<ChatMessage> sent = s.requests().get(1).messages();
             assertEquals("error: too far: the wall is 10 meters away", sent.get(sent.size() - 1).content());
         }
     }
 
     @Test
     void aModelThatKeepsCallingIsToldToAnswerAfterTheBound() throws Exception {
-        try (Agent a = agent(4096, Agent.builder().spec(Fakes.spec(dir, 4096)).maxToolSteps(2))) {
-            Fakes.Session s = llamacpp.last;
-            s.script.add(calls(move("c1", "{\"direction\":\"forward\",\"meters\":1}")));
-            s.script.add(calls(move("c2", "{\"direction\":\"forward\",\"meters\":1}")));
-            s.script.add(text("Done."));
+        try (Agent a = agent(4096, Agent.builder().spec(FakeBackend.spec(dir, 4096)).maxToolSteps(2))) {
+            FakeSession s = llamacpp.last();
+            s.script(calls(move("c1", "{\"direction\":\"forward\",\"meters\":1}")));
+            s.script(calls(move("c2", "{\"direction\":\"forward\",\"meters\":1}")));
+            s.script(text("Done."));
             a.ask("keep driving");
-            assertEquals(3, s.requests.size());
+            assertEquals(3, s.requests().size());
             assertEquals(List.of(ToolChoice.AUTO, ToolChoice.AUTO, ToolChoice.NONE),
-                    s.requests.stream().map(ChatRequest::toolChoice).toList());
+                    s.requests().stream().map(ChatRequest::toolChoice).toList());
             assertEquals(2, moves.size());
         }
     }
@@ -163,10 +161,10 @@ class AgentToolsTest {
     @Test
     void anInvalidCallIsNeverRunAndTheModelIsAskedAgainOnce() throws Exception {
         try (Agent a = agent()) {
-            Fakes.Session s = llamacpp.last;
-            s.script.add(calls(move("bad", "{\"direction\":\"sideways\",\"meters\":1}")));
-            s.script.add(calls(move("c2", "{\"direction\":\"backward\",\"meters\":1}")));
-            s.script.add(text("I backed up."));
+            FakeSession s = llamacpp.last();
+            s.script(calls(move("bad", "{\"direction\":\"sideways\",\"meters\":1}")));
+            s.script(calls(move("c2", "{\"direction\":\"backward\",\"meters\":1}")));
+            s.script(text("I backed up."));
             ChatResponse r = a.ask("back up a meter");
             assertEquals("I backed up.", r.text());
             assertEquals(List.of("backward 1.0"), moves);
@@ -174,7 +172,7 @@ class AgentToolsTest {
                     .map(e -> (AgentEvent.AnswerRejected) e).findFirst().orElseThrow();
             assertTrue(rejected.problem().contains("move"), rejected.problem());
             // The re-ask tells the model what was wrong; the history keeps only what was acted on.
-            List<ChatMessage> reask = s.requests.get(1).messages();
+            List<ChatMessage> reask = s.requests().get(1).messages();
             assertTrue(reask.get(reask.size() - 1).content().startsWith("That answer was not valid: "), reask.toString());
             assertFalse(a.history().stream().anyMatch(m -> m.content().startsWith("That answer was not valid")));
             assertEquals(4, a.history().size());
@@ -183,9 +181,9 @@ class AgentToolsTest {
 
     @Test
     void whenTheReAsksRunOutTheTurnFailsAndNothingRan() throws Exception {
-        try (Agent a = agent(4096, Agent.builder().spec(Fakes.spec(dir, 4096)).maxReasks(0))) {
-            Fakes.Session s = llamacpp.last;
-            s.script.add(calls(move("bad", "{\"meters\":1}")));
+        try (Agent a = agent(4096, Agent.builder().spec(FakeBackend.spec(dir, 4096)).maxReasks(0))) {
+            FakeSession s = llamacpp.last();
+            s.script(calls(move("bad", "{\"meters\":1}")));
             ChatException e = assertThrows(ChatException.class, () -> a.ask("go"));
             ChatFailure.InvalidAnswer invalid = assertInstanceOf(ChatFailure.InvalidAnswer.class, e.failure());
             assertTrue(invalid.what().contains("direction"), invalid.what());
@@ -198,7 +196,7 @@ class AgentToolsTest {
     @Test
     void reasoningGoesToListenersAloneNeverToTheAnswerOrSpeech() throws Exception {
         try (Agent a = agent()) {
-            llamacpp.last.script.add(new ChatResponse("Hello.", FinishReason.STOP, new Usage(1, 1), Duration.ofMillis(1),
+            llamacpp.last().script(new ChatResponse("Hello.", FinishReason.STOP, new Usage(1, 1), Duration.ofMillis(1),
                     List.of(), "The user greets me."));
             StringBuilder spoken = new StringBuilder();
             ChatResponse r = a.ask("hi", spoken::append);
@@ -218,12 +216,12 @@ class AgentToolsTest {
             self[0].cancel();
             return "stopped";
         });
-        try (Agent a = agent(4096, Agent.builder().spec(Fakes.spec(dir, 4096)).tool(stop))) {
+        try (Agent a = agent(4096, Agent.builder().spec(FakeBackend.spec(dir, 4096)).tool(stop))) {
             self[0] = a;
-            llamacpp.last.script.add(calls(new ToolCall("c1", "stop", "{}")));
+            llamacpp.last().script(calls(new ToolCall("c1", "stop", "{}")));
             ChatResponse r = a.ask("stop");
             assertEquals(FinishReason.CANCELLED, r.finishReason());
-            assertEquals(1, llamacpp.last.requests.size(), "nothing is asked after the cancel");
+            assertEquals(1, llamacpp.last().requests().size(), "nothing is asked after the cancel");
             // What happened is kept: the question, the call, its result, and no answer.
             List<ChatMessage> history = a.history();
             assertEquals(4, history.size(), history.toString());
@@ -236,7 +234,7 @@ class AgentToolsTest {
     void theToolsCountInTheBudgetAndAContextTheyFillIsAClearError() throws Exception {
         // The fake counts a character per token; the default count of tools adds their schema text.
         ChatException e = assertThrows(ChatException.class, () -> {
-            try (Agent a = agent(120, Agent.builder().spec(Fakes.spec(dir, 120)))) {
+            try (Agent a = agent(120, Agent.builder().spec(FakeBackend.spec(dir, 120)))) {
                 a.ask("hi");
             }
         });
@@ -247,12 +245,12 @@ class AgentToolsTest {
 
     @Test
     void aBackendThatCannotCallToolsIsSkippedWithItsReason() throws Exception {
-        Backend plain = new Backend("docker", 20, Mode.WORKS);
-        try (Agent a = Agent.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        FakeBackend plain = FakeBackend.of("docker", 20, Mode.WORKS);
+        try (Agent a = Agent.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(plain, llamacpp), List.of(), Settings.empty()))
                 .tool(move).start()) {
             assertEquals("llamacpp", a.info().backendId());
-            assertEquals(0, plain.starts.get());
+            assertEquals(0, plain.starts());
             Attempt first = a.attempts().get(0);
             assertInstanceOf(Attempt.Incapable.class, first.outcome());
             assertTrue(first.toString().contains("TOOLS"), first.toString());
@@ -261,8 +259,8 @@ class AgentToolsTest {
 
     @Test
     void aRequestTheBackendCannotHonourIsRefusedBeforeAnythingIsSent() throws Exception {
-        Backend plain = new Backend("docker", 20, Mode.WORKS);
-        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        FakeBackend plain = FakeBackend.of("docker", 20, Mode.WORKS);
+        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(plain), List.of(), Settings.empty())).start()) {
             ChatRequest structured = ChatRequest.of(List.of(ChatMessage.user("a point")), 50)
                     .withResponseFormat(org.snowcrash.api.ResponseFormat.jsonSchema("point",
@@ -270,15 +268,15 @@ class AgentToolsTest {
             ChatException e = assertThrows(ChatException.class, () -> model.chat(structured));
             ChatFailure.Unsupported u = assertInstanceOf(ChatFailure.Unsupported.class, e.failure());
             assertEquals(Set.of(Capability.JSON_SCHEMA), u.missing());
-            assertTrue(plain.last.requests.isEmpty(), "nothing was sent");
+            assertTrue(plain.last().requests().isEmpty(), "nothing was sent");
         }
     }
 
     @Test
     void jsonThatBreaksItsSchemaIsATypedErrorNotAnAnswer() throws Exception {
-        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(llamacpp), List.of(), Settings.empty())).start()) {
-            llamacpp.last.script.add(text("{\"x\":\"not a number\"}"));
+            llamacpp.last().script(text("{\"x\":\"not a number\"}"));
             ChatRequest structured = ChatRequest.of(List.of(ChatMessage.user("a point")), 50)
                     .withResponseFormat(org.snowcrash.api.ResponseFormat.jsonSchema("point",
                             org.snowcrash.api.JsonSchema.of("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\"}}}")));

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.FakeSession;
+import org.snowcrash.testkit.fake.Hold;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
@@ -43,8 +44,8 @@ class FailBackTest {
     @TempDir
     Path dir;
 
-    private final Backend preferred = new Backend("preferred", 30, Mode.UNAVAILABLE);
-    private final Backend lower = new Backend("lower", 10, Mode.WORKS);
+    private final FakeBackend preferred = FakeBackend.of("preferred", 30, Mode.UNAVAILABLE);
+    private final FakeBackend lower = FakeBackend.of("lower", 10, Mode.WORKS);
     private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     private final CountDownLatch back = new CountDownLatch(1);
     private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -58,7 +59,7 @@ class FailBackTest {
     private final ManualClock clock = new ManualClock();
 
     private RunningModel start(FailBack failBack) throws Exception {
-        return RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        return RunningModel.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(preferred, lower), List.of(), Settings.empty()))
                 .failBack(failBack).clock(clock)
                 .listener(e -> {
@@ -92,15 +93,15 @@ class FailBackTest {
 
     @Test
     void offByDefaultTheModelStaysWhereItFell() throws Exception {
-        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(preferred, lower), List.of(), Settings.empty())).start()) {
             assertEquals("lower", model.info().backendId());
-            preferred.mode = Mode.WORKS;
+            preferred.mode(Mode.WORKS);
             for (int i = 0; i < 20; i++) {
                 model.chat(ask("hello"));
             }
             assertEquals("lower", model.info().backendId());
-            assertEquals(0, preferred.starts.get(), "nothing tried the preferred backend");
+            assertEquals(0, preferred.starts(), "nothing tried the preferred backend");
         }
     }
 
@@ -114,23 +115,23 @@ class FailBackTest {
             assertEquals("echo still down", model.chat(ask("still down")).text());
             joinTries();
             assertEquals(startEvents, events.size(), "a try that does not start publishes nothing: " + events);
-            assertEquals(0, preferred.starts.get());
+            assertEquals(0, preferred.starts());
 
             // Back, but the interval counts from the last try: no try yet.
-            preferred.mode = Mode.WORKS;
+            preferred.mode(Mode.WORKS);
             clock.advance(INTERVAL.minusSeconds(1));
             model.chat(ask("too soon"));
             joinTries();
-            assertEquals(0, preferred.starts.get(), "within the interval of the last try, nothing is tried");
+            assertEquals(0, preferred.starts(), "within the interval of the last try, nothing is tried");
             assertEquals("lower", model.info().backendId());
 
             askAfterTheInterval(model);
             assertEquals("preferred", model.info().backendId());
-            assertEquals(1, preferred.starts.get(), "one start for one move back");
+            assertEquals(1, preferred.starts(), "one start for one move back");
             ChatResponse r = model.chat(ask("where"));
             assertEquals("echo where", r.text());
-            assertEquals(List.of(ChatMessage.user("where")), preferred.last.lastMessages, "the request went to the preferred backend");
-            assertTrue(lower.last.closed, "the lower backend's session was closed (nothing was in flight on it)");
+            assertEquals(List.of(ChatMessage.user("where")), preferred.last().lastRequest().messages(), "the request went to the preferred backend");
+            assertTrue(lower.last().closed(), "the lower backend's session was closed (nothing was in flight on it)");
             assertEquals(List.of("Starting", "Ready", "ServedBy"), events.subList(startEvents, events.size()).stream()
                     .map(e -> e.getClass().getSimpleName()).toList());
         }
@@ -139,13 +140,13 @@ class FailBackTest {
     @Test
     void countingPromptTokensNeverMovesTheModelSoATurnIsPlannedAndSentOnOneBackend() throws Exception {
         try (RunningModel model = start(FailBack.every(INTERVAL))) {
-            preferred.mode = Mode.WORKS;
+            preferred.mode(Mode.WORKS);
             clock.advance(INTERVAL);
             for (int i = 0; i < 50; i++) {
                 model.countPromptTokens(List.of(ChatMessage.user("how long is this")));
             }
             joinTries();
-            assertEquals(0, preferred.starts.get(), "no try from counting");
+            assertEquals(0, preferred.starts(), "no try from counting");
             assertEquals("lower", model.info().backendId());
             askAfterTheInterval(model);
             assertEquals("preferred", model.info().backendId());
@@ -155,19 +156,18 @@ class FailBackTest {
     @Test
     void aRequestInFlightOnTheOldSessionEndsThereAndOnlyThenIsItClosed() throws Exception {
         try (RunningModel model = start(FailBack.every(INTERVAL))) {
-            preferred.mode = Mode.WORKS;
+            preferred.mode(Mode.WORKS);
             clock.advance(INTERVAL);
-            Fakes.Session old = lower.last;
-            CyclicBarrier inside = new CyclicBarrier(2);
-            old.gate = inside;
+            FakeSession old = lower.last();
+            Hold inside = lower.holdRequests(old.info().modelId());
             // This request starts the try, then waits inside the old session until the move is done.
             Future<ChatResponse> held = pool.submit(() -> model.chat(ask("held")));
             assertTrue(back.await(10, TimeUnit.SECONDS), "moved back while the request was held: " + events);
-            assertFalse(old.closed, "the old session is not closed under a request in flight");
-            inside.await(10, TimeUnit.SECONDS);
+            assertFalse(old.closed(), "the old session is not closed under a request in flight");
+            inside.awaitEntered(1);
+            inside.release();
             assertEquals("echo held", held.get(10, TimeUnit.SECONDS).text(), "the held request was answered by the old session");
-            assertTrue(old.closed, "closed once its last request ended");
-            old.gate = null;
+            assertTrue(old.closed(), "closed once its last request ended");
             assertEquals("preferred", model.info().backendId());
             assertEquals("echo next", model.chat(ask("next")).text());
         }

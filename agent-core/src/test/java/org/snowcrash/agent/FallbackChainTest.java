@@ -19,8 +19,9 @@ import net.jqwik.api.constraints.Size;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.FakeSession;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.ModelSpec;
@@ -39,13 +40,13 @@ class FallbackChainTest {
 
     @Test
     void skipsUnavailableAndFailedBackendsAndRecordsEveryAttempt() throws Exception {
-        Backend a = new Backend("a", 50, Mode.UNAVAILABLE);
-        Backend b = new Backend("b", 40, Mode.START_FAILS);
-        Backend c = new Backend("c", 30, Mode.START_THROWS_LINKAGE);
-        Backend d = new Backend("d", 20, Mode.AVAILABILITY_THROWS);
-        Backend e = new Backend("e", 10, Mode.WORKS);
+        FakeBackend a = FakeBackend.of("a", 50, Mode.UNAVAILABLE);
+        FakeBackend b = FakeBackend.of("b", 40, Mode.START_FAILS);
+        FakeBackend c = FakeBackend.of("c", 30, Mode.START_THROWS_LINKAGE);
+        FakeBackend d = FakeBackend.of("d", 20, Mode.AVAILABILITY_THROWS);
+        FakeBackend e = FakeBackend.of("e", 10, Mode.WORKS);
         List<LifecycleEvent> events = new ArrayList<>();
-        Launch launch = FallbackChain.start(discovery(Settings.empty(), a, b, c, d, e), Fakes.spec(dir, 512),
+        Launch launch = FallbackChain.start(discovery(Settings.empty(), a, b, c, d, e), FakeBackend.spec(dir, 512),
                 Settings.empty(), events::add);
         assertEquals("e", launch.session().info().backendId());
         assertEquals(List.of("a", "b", "c", "d", "e"), launch.attempts().stream().map(Attempt::backendId).collect(Collectors.toList()));
@@ -64,22 +65,22 @@ class FallbackChainTest {
 
     @Test
     void aBackendNobodyConfiguredIsListedButIsNoFallback() throws Exception {
-        Backend remote = new Backend("remote", 30, Mode.NOT_CONFIGURED);
-        Backend local = new Backend("local", 10, Mode.WORKS);
+        FakeBackend remote = FakeBackend.of("remote", 30, Mode.NOT_CONFIGURED);
+        FakeBackend local = FakeBackend.of("local", 10, Mode.WORKS);
         List<LifecycleEvent> events = new ArrayList<>();
-        Launch launch = FallbackChain.start(discovery(Settings.empty(), remote, local), Fakes.spec(dir, 512),
+        Launch launch = FallbackChain.start(discovery(Settings.empty(), remote, local), FakeBackend.spec(dir, 512),
                 Settings.empty(), events::add);
         assertEquals("local", launch.session().info().backendId());
         assertEquals(new Attempt.NotConfigured("set backend.remote.endpoints"), launch.attempts().get(0).outcome());
-        assertEquals(0, remote.starts.get());
+        assertEquals(0, remote.starts());
         assertTrue(events.contains(new LifecycleEvent.Skipped("remote", "not configured: set backend.remote.endpoints")), events.toString());
         assertTrue(events.stream().noneMatch(e -> e instanceof LifecycleEvent.Fallback), "nothing went wrong: " + events);
     }
 
     @Test
     void runtimeExceptionFromStartFallsBack() throws Exception {
-        Launch l = FallbackChain.start(discovery(Settings.empty(), new Backend("x", 2, Mode.START_THROWS_RUNTIME),
-                new Backend("y", 1, Mode.WORKS)), Fakes.spec(dir, 512), Settings.empty(), ev -> { });
+        Launch l = FallbackChain.start(discovery(Settings.empty(), FakeBackend.of("x", 2, Mode.START_THROWS_RUNTIME),
+                FakeBackend.of("y", 1, Mode.WORKS)), FakeBackend.spec(dir, 512), Settings.empty(), ev -> { });
         assertEquals("y", l.session().info().backendId());
     }
 
@@ -87,8 +88,8 @@ class FallbackChainTest {
     void noBackendListsEveryAttemptInOrderWithCausesSuppressed() throws Exception {
         Settings s = Settings.of(Map.of("backend.off.enabled", "false"));
         NoBackendStartedException e = assertThrows(NoBackendStartedException.class, () -> FallbackChain.start(
-                discovery(s, new Backend("docker", 20, Mode.START_FAILS), new Backend("llamacpp", 10, Mode.UNAVAILABLE),
-                        new Backend("off", 5, Mode.WORKS)), Fakes.spec(dir, 512), s, ev -> { }));
+                discovery(s, FakeBackend.of("docker", 20, Mode.START_FAILS), FakeBackend.of("llamacpp", 10, Mode.UNAVAILABLE),
+                        FakeBackend.of("off", 5, Mode.WORKS)), FakeBackend.spec(dir, 512), s, ev -> { }));
         String m = e.getMessage();
         assertTrue(m.startsWith("no backend could start model 'm'; tried in order:\n  1. docker priority=20: failed: server exited with code 1 (killed: out of memory) while loading; last log lines:\n    | boom line ("), m);
         assertTrue(m.contains("\n  2. llamacpp priority=10: unavailable: llamacpp is not installed ("), m);
@@ -98,32 +99,32 @@ class FallbackChainTest {
 
     @Test
     void invalidModelIsReportedOnceAndNoBackendIsTried() throws Exception {
-        Backend a = new Backend("a", 1, Mode.WORKS);
+        FakeBackend a = FakeBackend.of("a", 1, Mode.WORKS);
         Path bad = Files.writeString(dir.resolve("bad.gguf"), "this is not a model");
         ModelSpec spec = ModelSpec.builder("m", bad).build();
         InvalidModelException e = assertThrows(InvalidModelException.class,
                 () -> FallbackChain.start(discovery(Settings.empty(), a), spec, Settings.empty(), ev -> { }));
         assertTrue(e.getMessage().contains("not a GGUF file"), e.getMessage());
-        assertEquals(0, a.starts.get());
+        assertEquals(0, a.starts());
         ModelSpec missing = ModelSpec.builder("m", dir.resolve("nope.gguf")).build();
         InvalidModelException e2 = assertThrows(InvalidModelException.class,
                 () -> FallbackChain.start(discovery(Settings.empty(), a), missing, Settings.empty(), ev -> { }));
         assertTrue(e2.getMessage().contains("does not exist"), e2.getMessage());
-        assertEquals(0, a.starts.get());
+        assertEquals(0, a.starts());
     }
 
     @Test
     void aUserErrorFromABackendStopsTheChain() throws Exception {
-        Backend a = new Backend("a", 2, Mode.USER_ERROR);
-        Backend b = new Backend("b", 1, Mode.WORKS);
+        FakeBackend a = FakeBackend.of("a", 2, Mode.USER_ERROR);
+        FakeBackend b = FakeBackend.of("b", 1, Mode.WORKS);
         assertThrows(NoBackendStartedException.class,
-                () -> FallbackChain.start(discovery(Settings.empty(), a, b), Fakes.spec(dir, 512), Settings.empty(), ev -> { }));
-        assertEquals(0, b.starts.get());
+                () -> FallbackChain.start(discovery(Settings.empty(), a, b), FakeBackend.spec(dir, 512), Settings.empty(), ev -> { }));
+        assertEquals(0, b.starts());
     }
 
     @Test
     void aThrowingListenerDoesNotBreakTheStart() throws Exception {
-        Launch l = FallbackChain.start(discovery(Settings.empty(), new Backend("a", 1, Mode.WORKS)), Fakes.spec(dir, 512),
+        Launch l = FallbackChain.start(discovery(Settings.empty(), FakeBackend.of("a", 1, Mode.WORKS)), FakeBackend.spec(dir, 512),
                 Settings.empty(), ev -> {
                     throw new IllegalStateException("viewer bug");
                 });
@@ -137,13 +138,13 @@ class FallbackChainTest {
         Mode[] failing = {Mode.UNAVAILABLE, Mode.START_FAILS, Mode.START_THROWS_RUNTIME, Mode.START_THROWS_LINKAGE};
         List<LlmBackend> backends = new ArrayList<>();
         for (int i = 0; i < modes.size(); i++) {
-            backends.add(new Backend("b" + i, i % 3, failing[modes.get(i)]));
+            backends.add(FakeBackend.of("b" + i, i % 3, failing[modes.get(i)]));
         }
         Path d = Files.createTempDirectory("chain");
         try {
             Discovery disc = BackendRegistry.order(backends, List.of(), Settings.empty());
             NoBackendStartedException e = assertThrows(NoBackendStartedException.class,
-                    () -> FallbackChain.start(disc, Fakes.spec(d, 512), Settings.empty(), ev -> { }));
+                    () -> FallbackChain.start(disc, FakeBackend.spec(d, 512), Settings.empty(), ev -> { }));
             assertEquals(disc.ids(), e.attempts().stream().map(Attempt::backendId).collect(Collectors.toList()));
             int last = -1;
             for (String id : disc.ids()) {

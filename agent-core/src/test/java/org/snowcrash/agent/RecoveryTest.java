@@ -13,8 +13,9 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.FakeSession;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
@@ -29,12 +30,12 @@ class RecoveryTest {
     @TempDir
     Path dir;
 
-    private final Backend first = new Backend("first", 20, Mode.WORKS);
-    private final Backend second = new Backend("second", 10, Mode.WORKS);
+    private final FakeBackend first = FakeBackend.of("first", 20, Mode.WORKS);
+    private final FakeBackend second = FakeBackend.of("second", 10, Mode.WORKS);
     private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
 
     private Agent agent(Settings settings, Recovery recovery) throws Exception {
-        Agent.Builder b = Agent.builder().settings(settings).spec(Fakes.spec(dir, 4096))
+        Agent.Builder b = Agent.builder().settings(settings).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(first, second), List.of(), Settings.empty()))
                 .listener(events::add);
         if (recovery != null) {
@@ -44,12 +45,12 @@ class RecoveryTest {
     }
 
     /** The session serving the agent now, as the fake backend that started it recorded it. */
-    private Fakes.Session session(Agent a) {
-        return (a.info().backendId().equals(first.id) ? first : second).last;
+    private FakeSession session(Agent a) {
+        return (a.info().backendId().equals(first.id()) ? first : second).last();
     }
 
     private void die(Agent a) throws Exception {
-        session(a).failNext = new ChatFailure.BackendGone("container exited with code 137");
+        session(a).failNext(new ChatFailure.BackendGone("container exited with code 137"));
         ChatException e = assertThrows(ChatException.class, () -> a.ask("two"));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
     }
@@ -64,18 +65,18 @@ class RecoveryTest {
     void restartStartsTheSameBackendAgainAndKeepsTheHistory() throws Exception {
         try (Agent a = agent(Settings.empty(), null)) {
             a.ask("one");
-            Fakes.Session dead = session(a);
+            FakeSession dead = session(a);
             die(a);
             assertEquals(List.of("first"), lifecycle(LifecycleEvent.Degraded.class));
             assertEquals("echo three", a.ask("three").text());
-            assertTrue(dead.closed, "the dead session was closed (its container removed)");
-            assertEquals(2, first.starts.get());
+            assertTrue(dead.closed(), "the dead session was closed (its container removed)");
+            assertEquals(2, first.starts());
             assertEquals("first", a.info().backendId());
             assertEquals(List.of("first", "first"), lifecycle(LifecycleEvent.ServedBy.class));
             assertEquals(List.of(ChatMessage.user("one"), ChatMessage.assistant("echo one"),
                     ChatMessage.user("three"), ChatMessage.assistant("echo three")), a.history());
             assertEquals(List.of(ChatMessage.user("one"), ChatMessage.assistant("echo one"), ChatMessage.user("three")),
-                    session(a).lastMessages, "the restarted model gets the kept history");
+                    session(a).lastRequest().messages(), "the restarted model gets the kept history");
         }
     }
 
@@ -85,7 +86,7 @@ class RecoveryTest {
             a.ask("one");
             die(a);
             a.ask("three");
-            assertEquals(1, first.starts.get());
+            assertEquals(1, first.starts());
             assertEquals("second", a.info().backendId());
             assertEquals(List.of("first", "second"), lifecycle(LifecycleEvent.ServedBy.class));
         }
@@ -97,17 +98,16 @@ class RecoveryTest {
             die(a);
             ChatException e = assertThrows(ChatException.class, () -> a.ask("three"));
             assertTrue(e.getMessage().contains("recovery is off"), e.getMessage());
-            assertEquals(1, first.starts.get());
+            assertEquals(1, first.starts());
         }
     }
 
     @Test
     void aCancelledTurnIsNotADeath() throws Exception {
         try (Agent a = agent(Settings.empty(), null)) {
-            session(a).slow = true;
             a.ask("a b c d e f", piece -> a.cancel());
             a.ask("again");
-            assertEquals(1, first.starts.get());
+            assertEquals(1, first.starts());
             assertTrue(lifecycle(LifecycleEvent.Degraded.class).isEmpty());
         }
     }

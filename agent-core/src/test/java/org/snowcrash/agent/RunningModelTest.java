@@ -23,8 +23,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.FakeSession;
+import org.snowcrash.testkit.fake.Hold;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
@@ -44,7 +46,7 @@ class RunningModelTest {
     @TempDir
     Path dir;
 
-    private final Backend backend = new Backend("fake", 10, Mode.WORKS);
+    private final FakeBackend backend = FakeBackend.of("fake", 10, Mode.WORKS);
     private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -55,7 +57,7 @@ class RunningModelTest {
     }
 
     private RunningModel start() throws Exception {
-        return RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        return RunningModel.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty()))
                 .listener(events::add).start();
     }
@@ -114,26 +116,28 @@ class RunningModelTest {
                 assertEquals(FinishReason.STOP, r.finishReason(), "caller " + i);
                 assertEquals("echo caller" + i + " a b c d e f", r.text(), "each caller gets its own answer");
             }
-            assertEquals(1, backend.starts.get());
+            assertEquals(1, backend.starts());
         }
     }
 
     @Test
     void callersThatSeeOneDeathReportItOnceAndShareOneRestart() throws Exception {
         try (RunningModel model = start()) {
-            Fakes.Session first = backend.last;
-            first.gate = new CyclicBarrier(3);
-            first.dead = true;
+            FakeSession first = backend.last();
+            Hold allInside = backend.holdRequests(first.info().modelId());
+            first.dead(true);
             List<Future<?>> failing = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 failing.add(pool.submit(() -> model.chat(ask("x"))));
             }
+            allInside.awaitEntered(3);
+            allInside.release();
             for (Future<?> f : failing) {
                 Exception e = assertThrows(Exception.class, () -> f.get(30, TimeUnit.SECONDS));
                 assertInstanceOf(ChatFailure.BackendGone.class, assertInstanceOf(ChatException.class, e.getCause()).failure());
             }
             assertEquals(1, count(LifecycleEvent.Degraded.class), "three callers saw one death: " + events);
-            assertEquals(1, backend.starts.get(), "a failed request is not retried on its own");
+            assertEquals(1, backend.starts(), "a failed request is not retried on its own");
 
             CountDownLatch go = new CountDownLatch(1);
             List<Future<ChatResponse>> next = new ArrayList<>();
@@ -149,11 +153,11 @@ class RunningModelTest {
                 ChatResponse r = next.get(i).get(30, TimeUnit.SECONDS);
                 assertEquals("echo again " + i, r.text());
                 // Each answer says which session ran it: the restarted one, not the one that died.
-                assertEquals(java.util.Optional.of(backend.last.info()), r.servedBy());
+                assertEquals(java.util.Optional.of(backend.last().info()), r.servedBy());
             }
-            assertEquals(2, backend.starts.get(), "one restart served every caller that came after the death");
-            assertTrue(first.closed, "the dead session was closed before the restart");
-            assertNotSame(first, backend.last);
+            assertEquals(2, backend.starts(), "one restart served every caller that came after the death");
+            assertTrue(first.closed(), "the dead session was closed before the restart");
+            assertNotSame(first, backend.last());
             assertEquals(2, count(LifecycleEvent.ServedBy.class));
         }
     }
@@ -161,16 +165,16 @@ class RunningModelTest {
     @Test
     void aFailedRestartIsABackendGoneAndTheNextRequestTriesAgain() throws Exception {
         try (RunningModel model = start()) {
-            backend.last.dead = true;
+            backend.last().dead(true);
             assertThrows(ChatException.class, () -> model.chat(ask("one")));
-            backend.mode = Mode.START_FAILS;
+            backend.mode(Mode.START_FAILS);
             ChatException e = assertThrows(ChatException.class, () -> model.chat(ask("two")));
             assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
             assertTrue(e.getMessage().contains("no backend could start the model again"), e.getMessage());
             assertInstanceOf(NoBackendStartedException.class, e.getCause());
-            backend.mode = Mode.WORKS;
+            backend.mode(Mode.WORKS);
             assertEquals("echo three", model.chat(ask("three")).text());
-            assertEquals(3, backend.starts.get());
+            assertEquals(3, backend.starts());
         }
     }
 
@@ -182,19 +186,19 @@ class RunningModelTest {
             assertEquals(FinishReason.CANCELLED, model.stream(ask("a b"), p -> { }, c).finishReason());
             assertEquals("echo again", model.chat(ask("again")).text());
             assertEquals(0, count(LifecycleEvent.Degraded.class));
-            assertEquals(1, backend.starts.get());
+            assertEquals(1, backend.starts());
         }
     }
 
     @Test
     void aContextOverflowOrServerErrorIsNotADeath() throws Exception {
         try (RunningModel model = start()) {
-            backend.last.failNext = new ChatFailure.ServerError(500, "", "boom");
+            backend.last().failNext(new ChatFailure.ServerError(500, "", "boom"));
             assertThrows(ChatException.class, () -> model.chat(ask("one")));
-            backend.last.failNext = new ChatFailure.ContextOverflow(900, 512);
+            backend.last().failNext(new ChatFailure.ContextOverflow(900, 512));
             assertThrows(ChatException.class, () -> model.chat(ask("two")));
             assertEquals("echo three", model.chat(ask("three")).text());
-            assertEquals(1, backend.starts.get());
+            assertEquals(1, backend.starts());
             assertEquals(0, count(LifecycleEvent.Degraded.class));
         }
     }
@@ -202,10 +206,10 @@ class RunningModelTest {
     @Test
     void closeStopsOnceAndLaterRequestsFailAsClosed() throws Exception {
         RunningModel model = start();
-        Fakes.Session session = backend.last;
+        FakeSession session = backend.last();
         model.close();
         model.close();
-        assertTrue(session.closed);
+        assertTrue(session.closed());
         assertEquals(List.of("fake"), events.stream().filter(e -> e instanceof LifecycleEvent.Stopped)
                 .map(LifecycleEvent::backendId).collect(Collectors.toList()));
         ChatException e = assertThrows(ChatException.class, () -> model.chat(ask("hi")));
@@ -216,22 +220,22 @@ class RunningModelTest {
     @Test
     void aClosedDeadModelDoesNotRestart() throws Exception {
         RunningModel model = start();
-        backend.last.dead = true;
+        backend.last().dead(true);
         assertThrows(ChatException.class, () -> model.chat(ask("one")));
         model.close();
         ChatException e = assertThrows(ChatException.class, () -> model.chat(ask("two")));
         assertInstanceOf(ChatFailure.Closed.class, e.failure());
-        assertEquals(1, backend.starts.get());
+        assertEquals(1, backend.starts());
     }
 
     @Test
     void aThrowingListenerNeverReachesACaller() throws Exception {
-        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(Fakes.spec(dir, 4096))
+        try (RunningModel model = RunningModel.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, 4096))
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty()))
                 .listener(e -> {
                     throw new IllegalStateException("viewer bug");
                 }).listener(events::add).start()) {
-            backend.last.dead = true;
+            backend.last().dead(true);
             ChatException e = assertThrows(ChatException.class, () -> model.chat(ask("one")));
             assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
             assertEquals("echo two", model.chat(ask("two")).text());
@@ -254,19 +258,20 @@ class RunningModelTest {
                 () -> RunningModel.builder().settings(settings).model("demo").discovery(discovery).start());
         assertTrue(e.getMessage().contains("unknown model setting 'colour'"), e.getMessage());
 
-        backend.modelSettings = Set.of("colour");
-        try (RunningModel model = RunningModel.builder().settings(settings).model("demo").discovery(discovery).start()) {
+        FakeBackend keyed = FakeBackend.builder("fake").modelSettings(Set.of("colour")).build();
+        Discovery declared = BackendRegistry.order(List.of(keyed), List.of(), Settings.empty());
+        try (RunningModel model = RunningModel.builder().settings(settings).model("demo").discovery(declared).start()) {
             assertEquals("fake", model.info().backendId());
         }
         // Forcing another backend keeps every discovered backend's keys known: one configuration file serves both.
-        Backend other = new Backend("other", 5, Mode.WORKS);
-        Discovery both = BackendRegistry.order(List.of(backend, other), List.of(), Settings.empty());
+        FakeBackend other = FakeBackend.of("other", 5, Mode.WORKS);
+        Discovery both = BackendRegistry.order(List.of(keyed, other), List.of(), Settings.empty());
         try (RunningModel model = RunningModel.builder().settings(settings).model("demo").discovery(both).backend("other").start()) {
             assertEquals("other", model.info().backendId());
         }
         Settings misspelt = Settings.of(Map.of("snowcrash.models.dir", dir.toString(), "model.demo.color", "blue"));
         e = assertThrows(ConfigurationException.class,
-                () -> RunningModel.builder().settings(misspelt).model("demo").discovery(discovery).start());
+                () -> RunningModel.builder().settings(misspelt).model("demo").discovery(declared).start());
         assertTrue(e.getMessage().contains("did you mean model.demo.colour?"), e.getMessage());
     }
 }

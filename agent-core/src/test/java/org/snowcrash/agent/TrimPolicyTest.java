@@ -17,28 +17,41 @@ import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.Settings;
 import org.snowcrash.registry.BackendRegistry;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.PromptCounter;
 
 /**
  * The trimming policies and the token accounting over scripted conversations, with a backend
- * whose tokenizer and template are deterministic ({@link TemplateFake}): what is sent each turn,
+ * whose tokenizer and template are deterministic ({@link #templateFake}): what is sent each turn,
  * whether it fits, how often its beginning changes, and how many tokenizer calls a turn costs.
  */
 class TrimPolicyTest {
 
     private static final int CONTEXT = 512;
     private static final int ANSWER = 32;
+
+    /**
+     * A backend with a deterministic tokenizer and a chat template of the usual shape
+     * ({@link PromptCounter#template}: {@code perWord} tokens a word, {@code surprise} more for
+     * three messages or more) that refuses prompts over the context and answers with
+     * {@code maxTokens} one-token words.
+     */
+    private static FakeBackend templateFake(String id, int priority, int perWord, int surprise) {
+        return FakeBackend.builder(id).priority(priority).counter(PromptCounter.template(perWord, surprise))
+                .reply(FakeBackend.Reply.WORDS).enforceContext().build();
+    }
     private static final String SYSTEM = "You are the robot's voice. Be brief.";
 
     @TempDir
     Path dir;
 
-    private Agent agent(TemplateFake backend, TrimPolicy policy) throws Exception {
+    private Agent agent(FakeBackend backend, TrimPolicy policy) throws Exception {
         return agent(backend, policy, Settings.empty());
     }
 
     /** {@code policy} null: the one {@code settings} configure. */
-    private Agent agent(TemplateFake backend, TrimPolicy policy, Settings settings) throws Exception {
-        Agent.Builder b = Agent.builder().settings(settings).spec(Fakes.spec(dir, CONTEXT))
+    private Agent agent(FakeBackend backend, TrimPolicy policy, Settings settings) throws Exception {
+        Agent.Builder b = Agent.builder().settings(settings).spec(FakeBackend.spec(dir, CONTEXT))
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty()))
                 .systemPrompt(SYSTEM).maxTokens(ANSWER);
         if (policy != null) {
@@ -73,27 +86,27 @@ class TrimPolicyTest {
     private record Run(List<ChatRequest> requests, List<String> answers, List<Integer> callsPerTurn, int history) {
     }
 
-    private Run converse(TemplateFake backend, TrimPolicy policy, int turns) throws Exception {
+    private Run converse(FakeBackend backend, TrimPolicy policy, int turns) throws Exception {
         return converse(backend, policy, Settings.empty(), turns);
     }
 
-    private Run converse(TemplateFake backend, TrimPolicy policy, Settings settings, int turns) throws Exception {
+    private Run converse(FakeBackend backend, TrimPolicy policy, Settings settings, int turns) throws Exception {
         List<String> answers = new ArrayList<>();
         List<Integer> calls = new ArrayList<>();
         try (Agent a = agent(backend, policy, settings)) {
             for (int i = 1; i <= turns; i++) {
-                int before = backend.countCalls.get();
+                int before = backend.countCalls();
                 answers.add(a.ask(question(i)).text());
-                calls.add(backend.countCalls.get() - before);
+                calls.add(backend.countCalls() - before);
             }
-            return new Run(List.copyOf(backend.requests), answers, calls, a.history().size());
+            return new Run(List.copyOf(backend.requests()), answers, calls, a.history().size());
         }
     }
 
     private static void assertEveryRequestFits(Run run, int surprise) {
         for (int t = 0; t < run.requests().size(); t++) {
             ChatRequest r = run.requests().get(t);
-            int prompt = TemplateFake.tokens(r.messages(), surprise);
+            int prompt = PromptCounter.template(1, surprise).count(r.messages());
             assertTrue(prompt + r.maxTokens() <= CONTEXT, "turn " + (t + 1) + ": " + prompt + " + " + r.maxTokens());
             assertEquals(ANSWER, r.maxTokens(), "turn " + (t + 1) + ": the answer was never shortened");
             assertEquals(ChatMessage.system(SYSTEM), r.messages().get(0), "turn " + (t + 1) + ": the system prompt comes first");
@@ -110,7 +123,7 @@ class TrimPolicyTest {
      */
     @Test
     void cacheAwareTrimmingChangesThePrefixAtMostOnceEveryFourTurnsAndEveryRequestFits() throws Exception {
-        Run run = converse(new TemplateFake(0, true), TrimPolicy.CACHE_AWARE, 60);
+        Run run = converse(templateFake("llamacpp", 10, 1, 0), TrimPolicy.CACHE_AWARE, 60);
         assertEquals(60, run.requests().size());
         assertEveryRequestFits(run, 0);
         List<Integer> changes = prefixChanges(run.requests(), run.answers());
@@ -119,14 +132,14 @@ class TrimPolicyTest {
             assertTrue(changes.get(i) - changes.get(i - 1) >= 4, "prefix changes at turns " + changes);
         }
         for (int t : changes) {
-            int prompt = TemplateFake.tokens(run.requests().get(t - 1).messages(), 0);
+            int prompt = PromptCounter.template(1, 0).count(run.requests().get(t - 1).messages());
             assertTrue(prompt <= 240, "turn " + t + " was trimmed to the low-water mark, not just below the budget: " + prompt);
         }
     }
 
     @Test
     void oldestFirstChangesThePrefixEveryTurnOnceTheContextIsFull() throws Exception {
-        Run run = converse(new TemplateFake(0, true), TrimPolicy.OLDEST_FIRST, 60);
+        Run run = converse(templateFake("llamacpp", 10, 1, 0), TrimPolicy.OLDEST_FIRST, 60);
         assertEveryRequestFits(run, 0);
         List<Integer> changes = prefixChanges(run.requests(), run.answers());
         int first = changes.get(0);
@@ -136,28 +149,28 @@ class TrimPolicyTest {
         assertTrue(changes.size() >= after * 9 / 10, changes.size() + " of the " + after + " turns from turn " + first
                 + " changed the prefix: " + changes);
         for (ChatRequest r : run.requests().subList(first, 60)) {
-            assertTrue(TemplateFake.tokens(r.messages(), 0) > 480 - 59 - 24, "it keeps as much as fits");
+            assertTrue(PromptCounter.template(1, 0).count(r.messages()) > 480 - 59 - 24, "it keeps as much as fits");
         }
     }
 
     @Test
     void thePolicyComesFromConfigurationWhenTheBuilderSetsNone() throws Exception {
-        Run configured = converse(new TemplateFake(0, true), null,
+        Run configured = converse(templateFake("llamacpp", 10, 1, 0), null,
                 Settings.of(Map.of("snowcrash.agent.trim-policy", "oldest-first")), 30);
-        Run explicit = converse(new TemplateFake(0, true), TrimPolicy.OLDEST_FIRST, 30);
+        Run explicit = converse(templateFake("llamacpp", 10, 1, 0), TrimPolicy.OLDEST_FIRST, 30);
         assertEquals(explicit.requests(), configured.requests(), "the same requests as with OLDEST_FIRST set in code");
-        Run byDefault = converse(new TemplateFake(0, true), null, Settings.empty(), 30);
-        Run cacheAware = converse(new TemplateFake(0, true), TrimPolicy.CACHE_AWARE, 30);
+        Run byDefault = converse(templateFake("llamacpp", 10, 1, 0), null, Settings.empty(), 30);
+        Run cacheAware = converse(templateFake("llamacpp", 10, 1, 0), TrimPolicy.CACHE_AWARE, 30);
         assertEquals(cacheAware.requests(), byDefault.requests(), "CACHE_AWARE when nothing says otherwise");
         assertNotEquals(explicit.requests(), cacheAware.requests(), "the two policies differ within 30 turns");
-        ConfigurationException e = assertThrows(ConfigurationException.class, () -> agent(new TemplateFake(0, true), null,
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> agent(templateFake("llamacpp", 10, 1, 0), null,
                         Settings.of(Map.of("snowcrash.agent.trim-policy", "newest-first"))));
         assertTrue(e.getMessage().contains("snowcrash.agent.trim-policy=newest-first"), e.getMessage());
     }
 
     @Test
     void aTurnAsksTheTokenizerAtMostTwiceHoweverLongTheConversation() throws Exception {
-        TemplateFake backend = new TemplateFake(0, true);
+        FakeBackend backend = templateFake("llamacpp", 10, 1, 0);
         Run run = converse(backend, TrimPolicy.CACHE_AWARE, 200);
         // First turn: 3 calls to measure the template, 1 for the system prompt, then the question and the exchange.
         assertEquals(6, run.callsPerTurn().get(0));
@@ -165,38 +178,38 @@ class TrimPolicyTest {
             assertEquals(2, run.callsPerTurn().get(t), "turn " + (t + 1) + ": " + run.callsPerTurn());
         }
         assertTrue(run.history() <= 2 * (480 / 6), "the conversation list is bounded: " + run.history());
-        Run oldest = converse(new TemplateFake(0, true), TrimPolicy.OLDEST_FIRST, 200);
+        Run oldest = converse(templateFake("llamacpp", 10, 1, 0), TrimPolicy.OLDEST_FIRST, 200);
         assertTrue(oldest.callsPerTurn().subList(1, 200).stream().allMatch(c -> c == 2), "the same for the other policy");
     }
 
     @Test
     void afterAFallbackToAnotherBackendTheKeptExchangesAreCountedAgainWithItsTokenizer() throws Exception {
-        TemplateFake first = new TemplateFake("first", 20, 1, 0, true);
-        TemplateFake second = new TemplateFake("second", 10, 3, 0, true);
-        try (Agent a = Agent.builder().settings(Settings.empty()).spec(Fakes.spec(dir, CONTEXT))
+        FakeBackend first = templateFake("first", 20, 1, 0);
+        FakeBackend second = templateFake("second", 10, 3, 0);
+        try (Agent a = Agent.builder().settings(Settings.empty()).spec(FakeBackend.spec(dir, CONTEXT))
                 .discovery(BackendRegistry.order(List.of(first, second), List.of(), Settings.empty()))
                 .recovery(Recovery.NEXT).systemPrompt(SYSTEM).maxTokens(ANSWER).start()) {
             for (int i = 1; i <= 3; i++) {
                 a.ask(question(i));
             }
-            first.dead = true;
+            first.last().dead(true);
             org.junit.jupiter.api.Assertions.assertThrows(org.snowcrash.api.ChatException.class, () -> a.ask(question(4)));
             int kept = a.history().size() / 2;
             for (int i = 4; i <= 40; i++) {
-                int before = second.countCalls.get();
+                int before = second.countCalls();
                 a.ask(question(i));
-                int calls = second.countCalls.get() - before;
+                int calls = second.countCalls() - before;
                 // On the new backend: the count that restarted the model there (its answer is not
                 // used: it was meant for the old costs), the template measured (4), every kept
                 // exchange counted again, then the turn's own 2.
                 assertEquals(i == 4 ? 1 + 4 + kept + 2 : 2, calls, "turn " + i);
             }
             assertEquals("second", a.info().backendId());
-            for (ChatRequest r : second.requests) {
+            for (ChatRequest r : second.requests()) {
                 // Three tokens a word here: counts from the first backend would have overflowed.
-                assertTrue(TemplateFake.tokens(r.messages(), 0, 3) + r.maxTokens() <= CONTEXT, r.messages().toString());
+                assertTrue(PromptCounter.template(3, 0).count(r.messages()) + r.maxTokens() <= CONTEXT, r.messages().toString());
             }
-            assertTrue(second.requests.size() == 37, "no request was refused");
+            assertTrue(second.requests().size() == 37, "no request was refused");
         }
     }
 
@@ -205,7 +218,7 @@ class TrimPolicyTest {
         // This template adds 20 tokens to any prompt of three messages or more: the first such
         // prompt (turn 2, far from full) is 20 tokens larger than estimated, and from then on
         // every estimate carries the difference, so no request ever exceeds the context.
-        TemplateFake backend = new TemplateFake(20, true);
+        FakeBackend backend = templateFake("llamacpp", 10, 1, 20);
         Run run = converse(backend, TrimPolicy.CACHE_AWARE, 60);
         assertEquals(60, run.requests().size(), "no request was refused");
         assertEveryRequestFits(run, 20);

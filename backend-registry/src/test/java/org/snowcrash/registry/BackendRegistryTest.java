@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.LlmBackend;
 import org.snowcrash.api.Settings;
+import org.snowcrash.testkit.fake.FakeBackend;
 
 class BackendRegistryTest {
 
@@ -33,33 +34,23 @@ class BackendRegistryTest {
 
     @Test
     void perModelSettingsOfEveryBackendEnabledOrNotAndNoneFromOneThatThrows() {
-        LlmBackend keyed = new FakeBackend("keyed", 5) {
-            @Override
-            public java.util.Set<String> modelSettings() {
-                return java.util.Set.of("port", "colour");
-            }
-        };
-        LlmBackend off = new FakeBackend("off", 4) {
-            @Override
-            public java.util.Set<String> modelSettings() {
-                return java.util.Set.of("remote-name");
-            }
-        };
-        LlmBackend broken = new FakeBackend("broken", 3) {
+        LlmBackend keyed = FakeBackend.builder("keyed").priority(5).modelSettings(java.util.Set.of("port", "colour")).build();
+        LlmBackend off = FakeBackend.builder("off").priority(4).modelSettings(java.util.Set.of("remote-name")).build();
+        LlmBackend broken = new FakeBackend(FakeBackend.builder("broken").priority(3)) {
             @Override
             public java.util.Set<String> modelSettings() {
                 throw new IllegalStateException("a bug in a plugin");
             }
         };
-        Discovery d = BackendRegistry.order(List.of(keyed, off, broken, new FakeBackend("plain", 1)), List.of(),
+        Discovery d = BackendRegistry.order(List.of(keyed, off, broken, fake("plain", 1)), List.of(),
                 Settings.of(Map.of("backend.off.enabled", "false"), "test"));
         assertEquals(List.of("colour", "port", "remote-name"), List.copyOf(d.modelSettings()));
     }
 
     @Test
     void higherPriorityFirstTiesById() {
-        Discovery d = BackendRegistry.order(List.of(new FakeBackend("zeta", 5), new FakeBackend("alpha", 5),
-                new FakeBackend("top", 9), new FakeBackend("low", -3)), List.of(), Settings.empty());
+        Discovery d = BackendRegistry.order(List.of(fake("zeta", 5), fake("alpha", 5),
+                fake("top", 9), fake("low", -3)), List.of(), Settings.empty());
         assertEquals(List.of("top", "alpha", "zeta", "low"), d.ids());
         assertTrue(d.broken().isEmpty());
     }
@@ -67,7 +58,7 @@ class BackendRegistryTest {
     @Test
     void configurationOverridesPriorityAndDisables() {
         Settings s = Settings.of(Map.of("backend.low.priority", "100", "backend.top.enabled", "false"), "file x");
-        Discovery d = BackendRegistry.order(List.of(new FakeBackend("top", 9), new FakeBackend("low", 1)), List.of(), s);
+        Discovery d = BackendRegistry.order(List.of(fake("top", 9), fake("low", 1)), List.of(), s);
         assertEquals(List.of("low", "top"), d.ids());
         assertEquals("file x", d.candidates().get(0).prioritySource());
         assertFalse(d.find("top").orElseThrow().enabled());
@@ -78,7 +69,7 @@ class BackendRegistryTest {
     void badConfigurationIsReportedAllAtOnce() {
         Settings s = Settings.of(Map.of("backend.a.priority", "high", "backend.b.enabled", "yes"), "environment");
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> BackendRegistry.order(
-                List.of(new FakeBackend("a", 1), new FakeBackend("b", 1)), List.of(), s));
+                List.of(fake("a", 1), fake("b", 1)), List.of(), s));
         assertEquals(2, e.problems().size());
         assertTrue(e.getMessage().contains("backend.a.priority=high (from environment)"), e.getMessage());
         assertTrue(e.getMessage().contains("backend.b.enabled=yes (from environment)"), e.getMessage());
@@ -86,8 +77,8 @@ class BackendRegistryTest {
 
     @Test
     void duplicateAndInvalidIdsAreBrokenNotFatal() {
-        Discovery d = BackendRegistry.order(List.of(new FakeBackend("a", 1), new FakeBackend("a", 2),
-                new FakeBackend("Bad Id", 3)), List.of(), Settings.empty());
+        Discovery d = BackendRegistry.order(List.of(fake("a", 1), fake("a", 2),
+                fake("Bad Id", 3)), List.of(), Settings.empty());
         assertEquals(List.of("a"), d.ids());
         assertEquals(2, d.broken().size());
         assertTrue(d.broken().get(0).describe().contains("already provided"));
@@ -96,10 +87,15 @@ class BackendRegistryTest {
 
     @Test
     void unknownBackendNamesTheJarToAdd() {
-        Discovery d = BackendRegistry.order(List.of(new FakeBackend("llamacpp", 1)), List.of(), Settings.empty());
+        Discovery d = BackendRegistry.order(List.of(fake("llamacpp", 1)), List.of(), Settings.empty());
         UnknownBackendException e = assertThrows(UnknownBackendException.class, () -> d.select("docker"));
         assertEquals("no backend with id 'docker' is on the classpath (found: llamacpp). Add the jar that provides it,"
                 + " e.g. snowcrash-backend-docker-<version>.jar, to the lib/ folder (or the classpath)", e.getMessage());
+    }
+
+    /** A backend with this id and priority (it is never started here). */
+    private static FakeBackend fake(String id, int priority) {
+        return FakeBackend.builder(id).priority(priority).build();
     }
 
     private URL jar(String name, String... lines) throws Exception {
@@ -137,7 +133,7 @@ class BackendRegistryTest {
         Random r = new Random(seed);
         List<LlmBackend> backends = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            backends.add(new FakeBackend("b" + i, r.nextInt(4) - 2)); // few values: many ties
+            backends.add(fake("b" + i, r.nextInt(4) - 2)); // few values: many ties
         }
         List<String> first = BackendRegistry.order(backends, List.of(), Settings.empty()).ids();
         Collections.shuffle(backends, r);

@@ -1,8 +1,10 @@
 package org.snowcrash.registry;
 
-/** A well-behaved plugin, loaded through a service file in tests. */
+import org.snowcrash.testkit.fake.FakeBackend;
+
+/** A well-behaved plugin, loaded through a service file in tests: ServiceLoader needs its no-argument constructor. */
 public final class GoodBackend extends FakeBackend {
     public GoodBackend() {
-        super("good", 5);
+        super(FakeBackend.builder("good").priority(5));
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * What several rows need: a free port, the Docker backend's settings for one model, a bench
@@ -51,18 +52,25 @@ final class BenchKit {
                 .startupTimeout(Duration.ofSeconds(120)).build();
     }
 
-    /** Starts a plain llama-server container (no key) and waits until {@code /health} says 200. */
-    static void startPlainServer(String image, Path work, String name, int port, String model, int ctx) throws Exception {
-        removeContainer(name);
-        Process p = new ProcessBuilder("docker", "run", "-d", "--name", name, "-p", "127.0.0.1:" + port + ":" + port,
-                "-v", work + ":/models:ro", image, "--host", "0.0.0.0", "--port", String.valueOf(port),
-                "-m", "/models/" + model, "-c", String.valueOf(ctx), "-b", "128").redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor();
-        URI health = URI.create("http://127.0.0.1:" + port + "/health");
-        if (!Health.await(health, System.nanoTime(), Duration.ofSeconds(120), Duration.ofMillis(10))) {
-            throw new IllegalStateException("the baseline server " + name + " did not become ready");
-        }
+    /**
+     * Starts a plain llama-server container (no key, llama-server's own thread count) publishing
+     * {@code port} on loopback, and waits until {@code /health} says 200; closing it removes it.
+     */
+    static LlamaServerContainer startPlainServer(String image, Path work, String name, int port, String model, int ctx) throws Exception {
+        return LlamaServerContainer.of(work.resolve(model)).image(image).name(name).port(port).threads(0)
+                .contextSize(ctx).startupTimeout(Duration.ofSeconds(120)).args("-b", "128").start();
+    }
+
+    /**
+     * A llama-server container started as a user would start it, {@code docker run}, with the flags
+     * the Docker backend passes that matter for speed ({@code -ngl -c -b -np --cache-ram}, the last at
+     * the backend's own choice for a 2 GiB container), on the host network like the rows' own models.
+     */
+    static LlamaServerContainer plainServer(String image, Path model, String name, int port, int context, int parallel)
+            throws Exception {
+        return LlamaServerContainer.of(model).image(image).name(name).port(port).hostNetwork().memory("2g").threads(0)
+                .contextSize(context).startupTimeout(Duration.ofSeconds(120))
+                .args("-ngl", "8", "-b", "128", "-np", String.valueOf(parallel), "--cache-ram", "512").start();
     }
 
     /** {@code docker rm -f}: gone whether it ran, stopped or never existed. */

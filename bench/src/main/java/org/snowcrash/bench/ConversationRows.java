@@ -13,6 +13,7 @@ import java.util.Map;
 import org.snowcrash.agent.TrimPolicy;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * The long-conversation rows: the script's turns ({@link ConversationScript}) at {@code -c 512}
@@ -49,7 +50,7 @@ final class ConversationRows {
         Path file = model();
         int portC = BenchKit.freePort();
         Settings settings = dockerSettings(image, Map.of("conv-a", BenchKit.freePort(), "conv-b", BenchKit.freePort()));
-        try (PlainServer c = PlainServer.start(image, file, "snowcrash-bench-conv-c", portC, ConversationScript.CONTEXT, 1);
+        try (LlamaServerContainer c = BenchKit.plainServer(image, file, "snowcrash-bench-conv-c", portC, ConversationScript.CONTEXT, 1);
              AgentConversation a = AgentConversation.start(spec("conv-a", file), settings, "docker", TrimPolicy.CACHE_AWARE);
              AgentConversation b = AgentConversation.start(spec("conv-b", file), settings, "docker", TrimPolicy.OLDEST_FIRST)) {
             report("long conversation, Docker", interleave(List.of(a, b, new LangChain4jConversation(portC))));

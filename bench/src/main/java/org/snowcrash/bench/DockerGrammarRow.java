@@ -14,6 +14,7 @@ import org.snowcrash.demo.DemoModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * The grammar-cost row on Docker: llama-server (the image the Docker backend runs, which receives a
@@ -56,7 +57,7 @@ final class DockerGrammarRow {
 
     private void measure(String name, Path file) throws Exception {
         int port = BenchKit.freePort();
-        try (PlainServer server = PlainServer.start(image, file, "snowcrash-bench-grammar-" + ProcessHandle.current().pid(),
+        try (LlamaServerContainer server = BenchKit.plainServer(image, file, "snowcrash-bench-grammar-" + ProcessHandle.current().pid(),
                 port, 2048, 1)) {
             URI url = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");
             JsonNode first = post(url, request(true, 1024));

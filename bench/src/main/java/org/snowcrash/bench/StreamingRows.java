@@ -22,6 +22,7 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * Streaming throughput and time to first token: an agent on the Docker backend against a plain
@@ -62,7 +63,7 @@ final class StreamingRows {
         // key: the framework's containers always have one), alternating with the framework's requests.
         int rawPort = BenchKit.freePort();
         String rawName = "snowcrash-bench-raw-stream";
-        BenchKit.startPlainServer(image, work, rawName, rawPort, "timing.gguf", 2048);
+        LlamaServerContainer rawServer = BenchKit.startPlainServer(image, work, rawName, rawPort, "timing.gguf", 2048);
         try (Agent agent = Agent.builder().settings(BenchKit.dockerSettings(image, spec, "snowcrash-bench-stream")).spec(spec)
                 .backend("docker").maxTokens(tokens).temperature(0).start()) {
             URI url = URI.create("http://127.0.0.1:" + rawPort + "/v1/chat/completions");
@@ -87,7 +88,7 @@ final class StreamingRows {
                 rawTtft[i] = b[1];
             }
         } finally {
-            BenchKit.removeContainer(rawName);
+            rawServer.close();
         }
         double ratio = Stats.median(fwTps) / Stats.median(rawTps);
         rows.add("streaming throughput, Docker (tok/s)", Stats.whole(Stats.median(fwTps)), Stats.whole(Stats.median(rawTps)), "ratio " + Stats.ratio(ratio), "≥ 0.98", ratio >= 0.98);

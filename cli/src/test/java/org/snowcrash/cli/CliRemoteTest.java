@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.backend.remote.LlamaServerContainer;
-import org.snowcrash.backend.remote.RequiresLlamaServer;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
 import org.snowcrash.testkit.TinyLlama;
 
 /**

@@ -22,18 +22,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.api.Cancellation;
+import org.snowcrash.testkit.Skip;
 import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.hub.NginxHub.Delivery;
 
 /**
  * A full disk, for real: the models directory is a small tmpfs. Mounting needs root: {@code .ci/run}
  * runs the {@code root} tag as root; elsewhere the class skips loudly, and fails under
- * {@value NginxHub#REQUIRE}=true.
+ * {@value Skip#REQUIRE}=true.
  */
 @org.junit.jupiter.api.Tag("root") // mount -t tmpfs needs root: .ci/run runs this tag as root, everything else as the test account
 class HubDiskFullTest {
@@ -73,14 +73,7 @@ class HubDiskFullTest {
     private Path tmpfs(long bytes) throws Exception {
         Path m = Files.createDirectories(dir.resolve("small"));
         String problem = run("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", m.toString());
-        if (problem != null) {
-            String reason = "SKIPPED (cannot mount a tmpfs, needs root): " + problem;
-            if ("true".equalsIgnoreCase(System.getenv(NginxHub.REQUIRE))) {
-                throw new IllegalStateException(NginxHub.REQUIRE + "=true but " + reason);
-            }
-            System.err.println("!!! " + reason);
-            Assumptions.abort(reason);
-        }
+        Skip.unless("cannot mount a tmpfs, needs root", problem == null ? "" : problem);
         mount = m;
         return m;
     }

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.Assumptions;
+import org.snowcrash.testkit.Skip;
 
 /**
  * A model hub on loopback made of Debian's nginx, following the Hugging Face hub's layout: the
@@ -32,8 +32,6 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class NginxHub implements AutoCloseable {
 
-    /** The variable that turns a missing nginx into a failure (the same one CI sets for Docker). */
-    static final String REQUIRE = "SNOWCRASH_REQUIRE_DOCKER";
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
     /** How the storage server sends a file. */
@@ -93,19 +91,9 @@ final class NginxHub implements AutoCloseable {
         }
     }
 
-    /** Skips the calling test loudly without nginx, or fails when {@value #REQUIRE}=true. */
+    /** Skips the calling test loudly without nginx, or fails when {@value Skip#REQUIRE}=true. */
     static void assumeAvailable() {
-        Optional<String> p = problem();
-        if (p.isEmpty()) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv(REQUIRE))) {
-            throw new IllegalStateException(REQUIRE + "=true but the hub tests cannot run: " + p.get());
-        }
-        String reason = "SKIPPED (no nginx): " + p.get() + " — set " + REQUIRE + "=true to make this a failure";
-        System.err.println("!!! " + reason);
-        System.out.println("!!! " + reason);
-        Assumptions.abort(reason);
+        Skip.unless("no nginx", problem().map(p -> "the hub tests cannot run: " + p).orElse(""));
     }
 
     private static Optional<Path> binary() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.RunningModel;
 import org.snowcrash.api.ChatException;
+import org.snowcrash.api.Capability;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.LifecycleEvent;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.testkit.TinyLlama;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeSession;
+import org.snowcrash.testkit.fake.PromptCounter;
 import org.snowcrash.registry.BackendRegistry;
 
 import dev.langchain4j.data.message.UserMessage;
@@ -47,7 +52,15 @@ class ListenersAndRecoveryTest {
     @TempDir
     Path dir;
 
-    private final EchoBackend backend = new EchoBackend();
+    /**
+     * The fake backend of this module's tests: id {@code echo}, answers "echo" and the words of the
+     * last message, every prompt three tokens, declaring these capabilities.
+     */
+    static FakeBackend echo(Set<Capability> capabilities) {
+        return FakeBackend.builder("echo").priority(0).capabilities(capabilities).counter(PromptCounter.fixed(3)).build();
+    }
+
+    private final FakeBackend backend = echo(Set.of());
     private final List<LifecycleEvent> lifecycle = new CopyOnWriteArrayList<>();
     private final Recording listener = new Recording();
     private RunningModel running;
@@ -109,10 +122,10 @@ class ListenersAndRecoveryTest {
     @Test
     void theBlockingModelsListenersHearRequestResponseAndError() {
         assertEquals("echo a b", chat.chat(ask("a b")).aiMessage().text());
-        assertEquals(7, backend.last.lastRequest.maxTokens(), "the default parameters reached the backend");
+        assertEquals(7, backend.last().lastRequest().maxTokens(), "the default parameters reached the backend");
         chat.chat(ChatRequest.builder().messages(UserMessage.from("c")).maxOutputTokens(3).build());
-        assertEquals(3, backend.last.lastRequest.maxTokens(), "the request's own value wins");
-        backend.last.failNext = new ChatFailure.ServerError(500, "", "boom");
+        assertEquals(3, backend.last().lastRequest().maxTokens(), "the request's own value wins");
+        backend.last().failNext(new ChatFailure.ServerError(500, "", "boom"));
         ChatException e = assertThrows(ChatException.class, () -> chat.chat(ask("d")));
         assertEquals(List.of(
                 "request max=7 model=m", "response echo a b mine",
@@ -124,8 +137,8 @@ class ListenersAndRecoveryTest {
     @Test
     void theStreamingModelsListenersHearRequestResponseAndError() throws Exception {
         assertEquals("echo a b", stream(ask("a b")).aiMessage().text());
-        assertEquals(7, backend.last.lastRequest.maxTokens());
-        backend.last.failNext = new ChatFailure.ServerError(500, "", "boom");
+        assertEquals(7, backend.last().lastRequest().maxTokens());
+        backend.last().failNext(new ChatFailure.ServerError(500, "", "boom"));
         ExecutionException e = assertThrows(ExecutionException.class, () -> stream(ask("c")));
         assertInstanceOf(ChatFailure.ServerError.class, assertInstanceOf(ChatException.class, e.getCause()).failure());
         assertEquals(List.of("request max=7 model=m", "response echo a b mine",
@@ -143,7 +156,7 @@ class ListenersAndRecoveryTest {
         assertInstanceOf(UnsupportedFeatureException.class, e.getCause());
         assertEquals(List.of("request max=7 model=m", "error UnsupportedFeatureException mine",
                 "request max=7 model=m", "error UnsupportedFeatureException mine"), listener.heard);
-        assertEquals(null, backend.last.lastRequest, "nothing reached the backend");
+        assertEquals(null, backend.last().lastRequest(), "nothing reached the backend");
         ChatRequest otherModel = ChatRequest.builder().messages(UserMessage.from("x")).modelName("gpt-4o").build();
         assertThrows(InvalidRequestException.class, () -> chat.chat(otherModel));
         assertThrows(UnsupportedFeatureException.class, () -> SnowcrashChatModel.builder().runningModel(running)
@@ -154,16 +167,16 @@ class ListenersAndRecoveryTest {
 
     @Test
     void aLangChain4jUserGetsARestartedBackendAfterItDied() throws Exception {
-        EchoBackend.Session dead = backend.last;
-        dead.dead = true;
+        FakeSession dead = backend.last();
+        dead.dead(true);
         ChatException e = assertThrows(ChatException.class, () -> chat.chat(ask("one")));
         assertInstanceOf(ChatFailure.BackendGone.class, e.failure());
         assertTrue(lifecycle.stream().anyMatch(ev -> ev instanceof LifecycleEvent.Degraded), lifecycle.toString());
         assertEquals("echo two", stream(ask("two")).aiMessage().text(), "the streaming model is served again");
         assertEquals("echo three", chat.chat(ask("three")).aiMessage().text(), "and so is the blocking one");
-        assertEquals(2, backend.starts.get(), "one restart");
-        assertNotSame(dead, backend.last);
-        assertTrue(dead.closed, "the dead session was released");
+        assertEquals(2, backend.starts(), "one restart");
+        assertNotSame(dead, backend.last());
+        assertTrue(dead.closed(), "the dead session was released");
         assertEquals(2, lifecycle.stream().filter(ev -> ev instanceof LifecycleEvent.ServedBy).count());
         assertEquals("error ChatException mine", listener.heard.get(1));
     }

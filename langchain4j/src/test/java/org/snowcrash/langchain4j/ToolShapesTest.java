@@ -28,6 +28,8 @@ import org.snowcrash.api.Settings;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.Usage;
 import org.snowcrash.testkit.TinyLlama;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeSession;
 import org.snowcrash.registry.BackendRegistry;
 
 import dev.langchain4j.agent.tool.Tool;
@@ -52,13 +54,13 @@ class ToolShapesTest {
 
     private RunningModel running;
 
-    private EchoBackend.Session start(Set<Capability> capabilities) throws Exception {
+    private FakeSession start(Set<Capability> capabilities) throws Exception {
         Path file = dir.resolve("m.gguf");
         TinyLlama.demo().write(file);
-        EchoBackend backend = new EchoBackend(capabilities);
+        FakeBackend backend = ListenersAndRecoveryTest.echo(capabilities);
         running = RunningModel.builder().settings(Settings.empty()).spec(ModelSpec.builder("m", file).build())
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), Settings.empty())).start();
-        return backend.last;
+        return backend.last();
     }
 
     @AfterEach
@@ -108,30 +110,30 @@ class ToolShapesTest {
 
     @Test
     void aiServicesRunTheirToolLoopOnSnowcrashBlocking() throws Exception {
-        EchoBackend.Session session = start(Set.of(Capability.TOOLS));
-        session.script.add(calls(FORWARD_3));
-        session.script.add(text("I drove forward three meters."));
+        FakeSession session = start(Set.of(Capability.TOOLS));
+        session.script(calls(FORWARD_3));
+        session.script(text("I drove forward three meters."));
         Wheels wheels = new Wheels();
         Driver driver = AiServices.builder(Driver.class).chatModel(SnowcrashChatModel.builder().runningModel(running).build())
                 .tools(wheels).build();
 
         assertEquals("I drove forward three meters.", driver.drive("Please drive forward three meters"));
         assertEquals(List.of("forward 3.0"), wheels.commands);
-        ChatRequest first = session.requests.get(0);
+        ChatRequest first = session.requests().get(0);
         assertEquals("move", first.tools().get(0).name());
         assertEquals("{\"type\":\"object\",\"properties\":{\"direction\":{\"type\":\"string\"},\"meters\":{\"type\":\"number\"}},"
                 + "\"required\":[\"direction\",\"meters\"]}", first.tools().get(0).parameters().json(),
                 "the @Tool method's parameters, by name");
-        List<ChatMessage> second = session.requests.get(1).messages();
+        List<ChatMessage> second = session.requests().get(1).messages();
         assertEquals(ChatMessage.assistant("", List.of(FORWARD_3)), second.get(second.size() - 2));
         assertEquals(ChatMessage.toolResult("call_1", "moved forward 3.0 m"), second.get(second.size() - 1));
     }
 
     @Test
     void aiServicesRunTheirToolLoopOnSnowcrashStreaming() throws Exception {
-        EchoBackend.Session session = start(Set.of(Capability.TOOLS));
-        session.script.add(calls(FORWARD_3));
-        session.script.add(text("I drove forward three meters."));
+        FakeSession session = start(Set.of(Capability.TOOLS));
+        session.script(calls(FORWARD_3));
+        session.script(text("I drove forward three meters."));
         Wheels wheels = new Wheels();
         StreamingDriver driver = AiServices.builder(StreamingDriver.class)
                 .streamingChatModel(SnowcrashStreamingChatModel.builder().runningModel(running).build()).tools(wheels).build();
@@ -156,20 +158,20 @@ class ToolShapesTest {
         assertTrue(partialCalls.stream().allMatch(p -> p.id().equals("call_1") && p.name().equals("move")), partialCalls.toString());
         assertEquals("moved forward 3.0 m", executed.get(0).result());
         assertEquals(ChatMessage.toolResult("call_1", "moved forward 3.0 m"),
-                session.requests.get(1).messages().get(session.requests.get(1).messages().size() - 1));
+                session.requests().get(1).messages().get(session.requests().get(1).messages().size() - 1));
     }
 
     @Test
     void aRecordReturnTypeSendsItsSchemaWhenTheBackendHoldsOne() throws Exception {
-        EchoBackend.Session session = start(Set.of(Capability.JSON_SCHEMA));
-        session.script.add(text("{\"x\":1.5,\"y\":-2,\"heading\":\"north\"}"));
+        FakeSession session = start(Set.of(Capability.JSON_SCHEMA));
+        session.script(text("{\"x\":1.5,\"y\":-2,\"heading\":\"north\"}"));
         SnowcrashChatModel model = SnowcrashChatModel.builder().runningModel(running).build();
         assertEquals(Set.of(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA), model.supportedCapabilities());
         Locator locator = AiServices.create(Locator.class, model);
 
         assertEquals(new Pose(1.5, -2, "north"), locator.locate("Where are you?"));
         ResponseFormat.JsonSchemaFormat f = assertInstanceOf(ResponseFormat.JsonSchemaFormat.class,
-                session.requests.get(0).responseFormat());
+                session.requests().get(0).responseFormat());
         assertEquals("Pose", f.name());
         assertEquals("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\"},\"y\":{\"type\":\"number\"},"
                 + "\"heading\":{\"type\":\"string\"}},\"required\":[]}", f.schema().json(),
@@ -178,30 +180,30 @@ class ToolShapesTest {
 
     @Test
     void withoutASchemaCapableBackendAiServicesAskInThePromptInstead() throws Exception {
-        EchoBackend.Session session = start(Set.of());
-        session.script.add(text("{\"x\":0,\"y\":0,\"heading\":\"east\"}"));
+        FakeSession session = start(Set.of());
+        session.script(text("{\"x\":0,\"y\":0,\"heading\":\"east\"}"));
         SnowcrashChatModel model = SnowcrashChatModel.builder().runningModel(running).build();
         assertEquals(Set.of(), model.supportedCapabilities());
         assertEquals(new Pose(0, 0, "east"), AiServices.create(Locator.class, model).locate("Where are you?"));
-        assertEquals(ResponseFormat.TEXT, session.requests.get(0).responseFormat(), "no schema sent to a backend that cannot hold it");
+        assertEquals(ResponseFormat.TEXT, session.requests().get(0).responseFormat(), "no schema sent to a backend that cannot hold it");
     }
 
     @Test
     void toolsOnABackendWithoutThemAreAnUnsupportedFeature() throws Exception {
-        EchoBackend.Session session = start(Set.of());
+        FakeSession session = start(Set.of());
         Driver driver = AiServices.builder(Driver.class).chatModel(SnowcrashChatModel.builder().runningModel(running).build())
                 .tools(new Wheels()).build();
         UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class, () -> driver.drive("go"));
         assertEquals("echo (model m): backend 'echo' cannot honour [TOOLS] that the request needs; "
                 + "start the model on a backend that declares [TOOLS]", e.getMessage());
-        assertTrue(session.requests.isEmpty(), "nothing was sent");
+        assertTrue(session.requests().isEmpty(), "nothing was sent");
     }
 
     @Test
     void anInvalidCallIsRefusedBeforeAnyToolRunsBlockingAndStreaming() throws Exception {
-        EchoBackend.Session session = start(Set.of(Capability.TOOLS));
+        FakeSession session = start(Set.of(Capability.TOOLS));
         ToolCall wordy = new ToolCall("call_2", "move", "{\"direction\":\"forward\",\"meters\":\"three\"}");
-        session.script.add(calls(wordy));
+        session.script(calls(wordy));
         Wheels wheels = new Wheels();
         Driver driver = AiServices.builder(Driver.class).chatModel(SnowcrashChatModel.builder().runningModel(running).build())
                 .tools(wheels).build();
@@ -209,7 +211,7 @@ class ToolShapesTest {
         assertTrue(e.what().contains("meters"), e.what());
         assertEquals(wordy.arguments(), e.answer());
 
-        session.script.add(calls(wordy));
+        session.script(calls(wordy));
         StreamingDriver streaming = AiServices.builder(StreamingDriver.class)
                 .streamingChatModel(SnowcrashStreamingChatModel.builder().runningModel(running).build()).tools(wheels).build();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
@@ -222,10 +224,10 @@ class ToolShapesTest {
 
     @Test
     void reasoningArrivesAsThinking() throws Exception {
-        EchoBackend.Session session = start(Set.of());
-        session.script.add(new org.snowcrash.api.ChatResponse("Yes.", FinishReason.STOP, new Usage(5, 1), Duration.ofMillis(1),
+        FakeSession session = start(Set.of());
+        session.script(new org.snowcrash.api.ChatResponse("Yes.", FinishReason.STOP, new Usage(5, 1), Duration.ofMillis(1),
                 List.of(), "the floor is clear"));
-        session.script.add(new org.snowcrash.api.ChatResponse("Yes.", FinishReason.STOP, new Usage(5, 1), Duration.ofMillis(1),
+        session.script(new org.snowcrash.api.ChatResponse("Yes.", FinishReason.STOP, new Usage(5, 1), Duration.ofMillis(1),
                 List.of(), "the floor is clear"));
         SnowcrashChatModel model = SnowcrashChatModel.builder().runningModel(running).build();
         ChatResponse r = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()

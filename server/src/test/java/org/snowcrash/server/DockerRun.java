@@ -1,25 +1,20 @@
 package org.snowcrash.server;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.snowcrash.backend.docker.DockerCondition;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
- * This test JVM's containers: each carries a run label, so that cleanup and the "nothing left"
- * checks see only ours (other test runs share the engine). Uses the docker command.
+ * Settings that serve the demo model from a container the Docker backend starts. Each container
+ * carries the test kit's run label ({@link LlamaServerContainer#RUN_LABEL}), so that
+ * {@link LlamaServerContainer#removeOwn()} and the "nothing left" checks
+ * ({@link LlamaServerContainer#containers()}) see only this JVM's (other test runs share the engine).
  */
 final class DockerRun {
 
-    static final String LABEL = "snowcrash-test.run";
-    static final String RUN = UUID.randomUUID().toString();
     private static final AtomicInteger NAMES = new AtomicInteger();
 
     private DockerRun() {
@@ -36,39 +31,13 @@ final class DockerRun {
         m.put("backend.docker.image", DockerCondition.IMAGE);
         m.put("backend.docker.pull", "never");
         m.put("backend.docker.gpu", "off");
-        m.put("backend.docker.labels", LABEL + "=" + RUN);
-        m.put("model.demo.port", String.valueOf(freePort()));
+        m.put("backend.docker.labels", LlamaServerContainer.RUN_LABEL + "=" + LlamaServerContainer.RUN);
+        m.put("model.demo.port", String.valueOf(LlamaServerContainer.freePort()));
         m.put("model.demo.container", "snowcrash-servetest-" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet());
         m.put("model.demo.parallel", "1"); // one llama-server slot: a request holds it until it ends
         if (!args.isEmpty()) {
             m.put("model.demo.args", args);
         }
         return m;
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The ids of this run's containers, running or not. */
-    static List<String> containers() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=" + LABEL + "=" + RUN).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor();
-        return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
-    }
-
-    /** Removes this run's containers (after a failed test), and only those. */
-    static void removeOwn() throws IOException, InterruptedException {
-        List<String> ids = containers();
-        if (!ids.isEmpty()) {
-            List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
-            cmd.addAll(ids);
-            new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor();
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.snowcrash.backend.docker.RequiresDocker;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /** {@link LangChain4jToolsContract} on the Docker backend (llama-server in a container). */
 @RequiresDocker
@@ -20,8 +21,8 @@ class LangChain4jToolsDockerTest extends LangChain4jToolsContract {
     @AfterAll
     static void nothingLeft() throws Exception {
         stop();
-        List<String> left = DockerRun.containers();
-        DockerRun.removeOwn();
+        List<String> left = LlamaServerContainer.containers();
+        LlamaServerContainer.removeOwn();
         assertEquals(List.of(), left, "containers left behind");
     }
 }

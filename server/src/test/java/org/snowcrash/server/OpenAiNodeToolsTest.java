@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.snowcrash.backend.docker.RequiresDocker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * The official {@code openai} npm package with tools and structured output against the server
@@ -29,8 +30,8 @@ class OpenAiNodeToolsTest {
 
     @AfterEach
     void nothingLeft() throws Exception {
-        List<String> left = DockerRun.containers();
-        DockerRun.removeOwn();
+        List<String> left = LlamaServerContainer.containers();
+        LlamaServerContainer.removeOwn();
         assertEquals(List.of(), left, "containers left behind");
     }
 

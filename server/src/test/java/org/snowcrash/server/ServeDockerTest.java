@@ -29,6 +29,7 @@ import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
 import okhttp3.sse.EventSources;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * The server with models in real containers (llama-server from the test image). The model runs
@@ -44,8 +45,8 @@ class ServeDockerTest {
 
     @AfterEach
     void nothingLeft() throws Exception {
-        List<String> left = DockerRun.containers();
-        DockerRun.removeOwn();
+        List<String> left = LlamaServerContainer.containers();
+        LlamaServerContainer.removeOwn();
         assertEquals(List.of(), left, "containers left behind");
     }
 

@@ -22,8 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.snowcrash.agent.pool.PoolFakes.Backend;
-import org.snowcrash.agent.pool.PoolFakes.Hold;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.Hold;
 import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
@@ -128,7 +128,7 @@ class ModelPoolProperties {
             m.put("model." + id + ".queue", "1");
         }
         Settings settings = Settings.of(m, "property");
-        Backend backend = new Backend();
+        FakeBackend backend = PoolSetUp.backend();
         ManualClock clock = new ManualClock();
         ExecutorService threads = Executors.newCachedThreadPool();
         Map<String, Hold> holds = new HashMap<>();
@@ -161,10 +161,10 @@ class ModelPoolProperties {
         assertEquals(Set.of(), backend.openModels(), "close unloads everything");
     }
 
-    private static void begin(ModelPool pool, Backend backend, ExecutorService threads, Map<String, Hold> holds,
+    private static void begin(ModelPool pool, FakeBackend backend, ExecutorService threads, Map<String, Hold> holds,
                               Map<String, List<Future<ChatResponse>>> inFlight, String model) throws Exception {
         Hold hold = holds.computeIfAbsent(model, backend::holdRequests);
-        Future<ChatResponse> f = threads.submit(() -> pool.chat(model, PoolFakes.ask("x")));
+        Future<ChatResponse> f = threads.submit(() -> pool.chat(model, PoolSetUp.ask("x")));
         while (true) {
             if (hold.tryEntered(5)) {
                 inFlight.get(model).add(f);
@@ -188,13 +188,13 @@ class ModelPoolProperties {
         }
     }
 
-    private static void end(Backend backend, Map<String, Hold> holds, Map<String, List<Future<ChatResponse>>> inFlight,
+    private static void end(FakeBackend backend, Map<String, Hold> holds, Map<String, List<Future<ChatResponse>>> inFlight,
                             String model) throws Exception {
         Hold hold = holds.remove(model);
         if (hold == null) {
             return;
         }
-        backend.requestHolds.remove(model); // later requests go through a new hold
+        backend.dropRequestHold(model); // later requests go through a new hold
         hold.release();
         for (Future<ChatResponse> f : inFlight.get(model)) {
             assertEquals(model + " says: x", f.get(10, TimeUnit.SECONDS).text(), "a request in flight is answered, never cut");
@@ -202,11 +202,11 @@ class ModelPoolProperties {
         inFlight.get(model).clear();
     }
 
-    private static void check(Backend backend, long budget, Object after) {
-        for (Set<String> open : backend.openAfterStart) {
+    private static void check(FakeBackend backend, long budget, Object after) {
+        for (Set<String> open : backend.openAfterStart()) {
             long held = open.stream().mapToLong(ESTIMATE::get).sum();
             assertTrue(held <= budget, "after " + after + ": " + open + " hold " + held + " > budget " + budget);
         }
-        assertEquals(List.of(), backend.closedWhileBusy, "after " + after);
+        assertEquals(List.of(), backend.closedWhileBusy(), "after " + after);
     }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.snowcrash.agent.pool.PoolFakes.ask;
+import static org.snowcrash.agent.pool.PoolSetUp.ask;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.InvalidModelException;
 import org.snowcrash.agent.NoBackendStartedException;
-import org.snowcrash.agent.pool.PoolFakes.Backend;
-import org.snowcrash.agent.pool.PoolFakes.Hold;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.Hold;
 import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.Cancellation;
 import org.snowcrash.api.ChatException;
@@ -62,21 +62,19 @@ class ModelPoolTest {
     @TempDir
     Path dir;
 
-    private final Backend backend = new Backend();
+    private final FakeBackend backend = PoolSetUp.backend();
     private final ManualClock clock = new ManualClock();
     private final LinkedBlockingQueue<LifecycleEvent> events = new LinkedBlockingQueue<>();
     private final List<LifecycleEvent> seen = new CopyOnWriteArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    private PoolSetUp models;
     private long estimate;
     private ModelPool pool;
 
     @BeforeEach
     void writeModels() throws Exception {
-        for (String id : List.of("a", "b", "c")) {
-            TinyLlama.demo().write(dir.resolve(id + ".gguf"));
-        }
-        // The real estimate of these files as the pool computes it (context 512, batch 128: the defaults).
-        estimate = MemoryEstimator.estimate(GgufReader.read(dir.resolve("a.gguf")), MemoryEstimator.Settings.of(512, 128)).total();
+        models = new PoolSetUp(dir);
+        estimate = models.estimate;
     }
 
     @AfterEach
@@ -89,15 +87,7 @@ class ModelPoolTest {
     }
 
     private ModelPool pool(String... keyValues) {
-        Map<String, String> m = new HashMap<>();
-        m.put("snowcrash.models.dir", dir.toString());
-        for (String id : List.of("a", "b", "c")) {
-            m.put("model." + id + ".file", id + ".gguf");
-        }
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put(keyValues[i], keyValues[i + 1]);
-        }
-        Settings settings = Settings.of(m, "test");
+        Settings settings = Settings.of(models.keys(keyValues), "test");
         pool = ModelPool.builder().settings(settings).clock(clock)
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), settings))
                 .listener(e -> {
@@ -108,9 +98,8 @@ class ModelPoolTest {
         return pool;
     }
 
-    /** A budget that holds {@code models} of the test models and not one more. */
-    private String budgetFor(int models) {
-        return Long.toString(models * estimate + estimate / 2);
+    private String budgetFor(int n) {
+        return models.budgetFor(n);
     }
 
     private PooledModel state(String id) {
@@ -152,7 +141,7 @@ class ModelPoolTest {
     void theListingAsksTheRunningModelForItsHealth() {
         pool("snowcrash.memory.budget", budgetFor(2));
         pool.chat("a", ask("hi"));
-        backend.dying.add("a");
+        backend.dieOnNextRequest("a");
         assertThrows(ChatException.class, () -> pool.chat("a", ask("are you there?")));
         assertEquals(PooledModel.State.DEGRADED, state("a").state(), "the backend died and nothing restarted it yet");
         assertEquals("fake", state("a").backendId().orElseThrow());
@@ -193,7 +182,7 @@ class ModelPoolTest {
             m.put("model." + id + ".file", id + ".gguf");
         }
         Settings settings = Settings.of(m, "test");
-        backend.failing.add("b");
+        backend.failStarts("b");
         pool = ModelPool.builder().settings(settings).clock(clock)
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), settings))
                 .listener(seen::add)
@@ -230,8 +219,8 @@ class ModelPoolTest {
                 "model.a.file", "a.gguf", "model.a.ctx-size", "1024")));
         int planned = AutoGpuLayers.resolve(catalog.entry("a"), dir.resolve("a.gguf"), OptionalLong.of(8L << 30)).layers();
         assertEquals(3, planned, "the whole demo model (2 layers and the output layer) fits 8 GiB");
-        assertEquals(planned, backend.specs.get("a").gpuLayers());
-        assertEquals(1024, backend.specs.get("a").contextSize());
+        assertEquals(planned, backend.spec("a").gpuLayers());
+        assertEquals(1024, backend.spec("a").contextSize());
         long estimate1024 = MemoryEstimator.estimate(GgufReader.read(dir.resolve("a.gguf")), MemoryEstimator.Settings.of(1024, 128)).total();
         assertEquals(estimate1024, state("a").estimatedBytes().getAsLong(), "estimated with the model's own context size");
     }
@@ -259,7 +248,7 @@ class ModelPoolTest {
         assertEquals("b", u.modelId());
         assertEquals("fake", u.backendId());
         assertTrue(u.reason().startsWith("evicted for memory: making room for 'c'"), u.reason());
-        assertEquals(List.of("b"), PoolFakes.ids(seen), "only b had to go");
+        assertEquals(List.of("b"), PoolSetUp.unloadedIds(seen), "only b had to go");
         assertEquals(Set.of("a", "c"), backend.openModels());
         assertEquals(PooledModel.State.UNLOADED, state("b").state());
         assertEquals(PooledModel.State.READY, state("a").state());
@@ -285,9 +274,9 @@ class ModelPoolTest {
         hold.release();
         assertEquals("a says: long", onA.get(10, TimeUnit.SECONDS).text(), "the request in flight was answered, not cut");
         assertEquals("b says: next", onB.get(10, TimeUnit.SECONDS).text());
-        assertEquals(List.of("a"), PoolFakes.ids(seen));
-        assertEquals(List.of(), backend.closedWhileBusy);
-        backend.openAfterStart.forEach(open -> assertEquals(1, open.size(), "never two models at once: " + open));
+        assertEquals(List.of("a"), PoolSetUp.unloadedIds(seen));
+        assertEquals(List.of(), backend.closedWhileBusy());
+        backend.openAfterStart().forEach(open -> assertEquals(1, open.size(), "never two models at once: " + open));
     }
 
     @Test
@@ -352,7 +341,7 @@ class ModelPoolTest {
         start.release();
         assertEquals("a says: first", onA.get(10, TimeUnit.SECONDS).text());
         assertEquals("b says: second", onB.get(10, TimeUnit.SECONDS).text());
-        backend.openAfterStart.forEach(open -> assertEquals(1, open.size(), "never two models at once: " + open));
+        backend.openAfterStart().forEach(open -> assertEquals(1, open.size(), "never two models at once: " + open));
     }
 
     @Test
@@ -386,7 +375,7 @@ class ModelPoolTest {
     void requestsWaitingForAStartThatFailsGetItsFailureWithoutStartingAgain() throws Exception {
         // Both admitted at once (the default admits the model's one server slot), so both wait for the start.
         pool("model.a.max-in-flight", "4");
-        backend.failing.add("a");
+        backend.failStarts("a");
         Hold start = backend.holdStarts("a");
         Future<ChatResponse> first = chatLater("a", "one");
         start.awaitEntered(1);
@@ -534,7 +523,7 @@ class ModelPoolTest {
         pool.close();
         assertEquals(Set.of(), backend.openModels());
         List<LifecycleEvent.Unloaded> u = unloads();
-        assertEquals(Set.of("a", "b"), Set.copyOf(PoolFakes.ids(u)));
+        assertEquals(Set.of("a", "b"), Set.copyOf(PoolSetUp.unloadedIds(u)));
         u.forEach(x -> assertEquals("pool closed", x.reason()));
         assertEquals(2, u.size());
         assertTrue(pool.models().stream().allMatch(m -> m.state() == PooledModel.State.UNLOADED));

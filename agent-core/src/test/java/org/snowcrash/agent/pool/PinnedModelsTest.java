@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.snowcrash.agent.pool.PoolFakes.ask;
+import static org.snowcrash.agent.pool.PoolSetUp.ask;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.NoBackendStartedException;
-import org.snowcrash.agent.pool.PoolFakes.Backend;
+import org.snowcrash.testkit.fake.FakeBackend;
 import org.snowcrash.agent.ManualClock;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ConfigurationException;
@@ -47,18 +47,17 @@ class PinnedModelsTest {
     @TempDir
     Path dir;
 
-    private final Backend backend = new Backend();
+    private final FakeBackend backend = PoolSetUp.backend();
     private final ManualClock clock = new ManualClock();
     private final List<LifecycleEvent> seen = new CopyOnWriteArrayList<>();
+    private PoolSetUp models;
     private long estimate;
     private ModelPool pool;
 
     @BeforeEach
     void writeModels() throws Exception {
-        for (String id : List.of("a", "b", "c")) {
-            TinyLlama.demo().write(dir.resolve(id + ".gguf"));
-        }
-        estimate = MemoryEstimator.estimate(GgufReader.read(dir.resolve("a.gguf")), MemoryEstimator.Settings.of(512, 128)).total();
+        models = new PoolSetUp(dir);
+        estimate = models.estimate;
     }
 
     @AfterEach
@@ -69,17 +68,10 @@ class PinnedModelsTest {
     }
 
     private Map<String, String> keys(String... keyValues) {
-        Map<String, String> m = new HashMap<>();
-        m.put("snowcrash.models.dir", dir.toString());
+        Map<String, String> m = models.keys(keyValues);
         // Detection reads an empty fake machine (CPU only), never this one's.
-        m.put("snowcrash.machine.root", dir.resolve("root").toString());
-        m.put("snowcrash.machine.path", "");
-        for (String id : List.of("a", "b", "c")) {
-            m.put("model." + id + ".file", id + ".gguf");
-        }
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put(keyValues[i], keyValues[i + 1]);
-        }
+        m.putIfAbsent("snowcrash.machine.root", dir.resolve("root").toString());
+        m.putIfAbsent("snowcrash.machine.path", "");
         return m;
     }
 
@@ -89,8 +81,8 @@ class PinnedModelsTest {
                 .discovery(BackendRegistry.order(List.of(backend), List.of(), settings)).listener(seen::add);
     }
 
-    private String budgetFor(int models) {
-        return Long.toString(models * estimate + estimate / 2);
+    private String budgetFor(int n) {
+        return models.budgetFor(n);
     }
 
     private PooledModel state(String id) {
@@ -98,7 +90,7 @@ class PinnedModelsTest {
     }
 
     private List<String> unloaded() {
-        return PoolFakes.ids(seen);
+        return PoolSetUp.unloadedIds(seen);
     }
 
     private boolean readyBeforeBuildReturned(String id) {
@@ -204,7 +196,7 @@ class PinnedModelsTest {
 
     @Test
     void aPinnedModelThatCannotStartFailsTheBuildAndLeavesNothingOpen() {
-        backend.failing.add("b");
+        backend.failStarts("b");
         assertThrows(NoBackendStartedException.class, () -> builder("model.a.pinned", "true", "model.b.pinned", "true").build());
         assertEquals(1, backend.starts("a"));
         assertEquals(Set.of(), backend.openModels(), "a, loaded first, was closed with the pool");

@@ -16,7 +16,7 @@ public final class DockerCondition implements ExecutionCondition {
     /** The variable that turns a missing engine or image into a failure. */
     public static final String REQUIRE = "SNOWCRASH_REQUIRE_DOCKER";
     /** The test image, built by {@code .ci/llama-image.sh}. */
-    public static final String IMAGE = Optional.ofNullable(System.getenv("SNOWCRASH_TEST_IMAGE")).orElse("snowcrash/llama-server:sid");
+    public static final String IMAGE = org.snowcrash.testkit.docker.LlamaServerContainer.IMAGE;
     public static final String HOST = Optional.ofNullable(System.getenv("DOCKER_HOST")).orElse(DockerSettings.DEFAULT_SOCKET);
 
     private static volatile Optional<String> problem;

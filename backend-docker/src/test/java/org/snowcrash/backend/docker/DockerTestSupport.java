@@ -11,6 +11,7 @@ import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.testkit.TinyLlama;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 import com.github.dockerjava.api.DockerClient;
 
@@ -21,8 +22,8 @@ final class DockerTestSupport {
     }
 
     /** This test JVM's run id: every container a test makes carries it, and cleanup removes only those. */
-    static final String RUN = java.util.UUID.randomUUID().toString();
-    static final String RUN_LABEL = "snowcrash-test.run";
+    static final String RUN = LlamaServerContainer.RUN;
+    static final String RUN_LABEL = LlamaServerContainer.RUN_LABEL;
 
     static DockerClient client() {
         return DockerEngine.client(DockerCondition.HOST, Duration.ofSeconds(30));

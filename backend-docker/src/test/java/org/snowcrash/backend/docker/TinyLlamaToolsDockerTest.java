@@ -1,15 +1,12 @@
 package org.snowcrash.backend.docker;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.agent.RunningModel;
-import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.ToolFormat;
-import org.snowcrash.testkit.TinyLlama;
 
 /**
  * The native tool path ({@link ToolFormat#NATIVE}: tools sent to the server's template) with a
@@ -26,11 +23,7 @@ class TinyLlamaToolsDockerTest extends ToolsOnServer {
 
     @BeforeAll
     static void start() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        TinyLlama.demo().write(file);
-        DockerTestSupport.TestModel m = DockerTestSupport.model(ModelSpec.builder("tiny", file).contextSize(2048)
-                .startupTimeout(Duration.ofSeconds(60)).toolFormat(ToolFormat.NATIVE).build(), "tools-tiny");
-        model = RunningModel.builder().settings(m.settings()).spec(m.spec()).backend("docker").start();
+        model = startTinyNative(dir, "tools-tiny");
     }
 
     @AfterAll

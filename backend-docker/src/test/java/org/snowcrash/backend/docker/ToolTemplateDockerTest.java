@@ -3,7 +3,6 @@ package org.snowcrash.backend.docker;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,11 +18,8 @@ import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
-import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.ToolChoice;
-import org.snowcrash.api.ToolFormat;
-import org.snowcrash.testkit.TinyLlama;
 
 /**
  * The native tool path with a template that renders tools (Hermes-style {@code <tools>} and
@@ -41,15 +37,11 @@ class ToolTemplateDockerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        TinyLlama.demo().write(file);
         try (InputStream in = ToolTemplateDockerTest.class.getResourceAsStream("/hermes-tools.jinja")) {
             Files.write(dir.resolve("hermes-tools.jinja"), in.readAllBytes());
         }
-        DockerTestSupport.TestModel m = DockerTestSupport.model(ModelSpec.builder("tiny", file).contextSize(2048)
-                        .startupTimeout(Duration.ofSeconds(60)).toolFormat(ToolFormat.NATIVE).build(), "tools-template")
-                .withArgs("--chat-template-file", ServerContainer.MODELS_MOUNT + "/hermes-tools.jinja");
-        model = RunningModel.builder().settings(m.settings()).spec(m.spec()).backend("docker").start();
+        model = ToolsOnServer.startTinyNative(dir, "tools-template",
+                "--chat-template-file", ServerContainer.MODELS_MOUNT + "/hermes-tools.jinja");
     }
 
     @AfterAll

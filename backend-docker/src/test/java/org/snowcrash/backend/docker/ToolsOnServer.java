@@ -58,6 +58,22 @@ abstract class ToolsOnServer {
     /** The most tokens a forced call may take on this model (byte-level vocabularies need more). */
     abstract int callTokens();
 
+    /**
+     * Starts the random-weight demo model (written to {@code dir/tiny.gguf}) on the native tool
+     * path in a container named after {@code name}, context 2048, with these extra server flags:
+     * the set-up every tiny-model tool test shares; only the template differs.
+     */
+    static RunningModel startTinyNative(java.nio.file.Path dir, String name, String... serverArgs) throws Exception {
+        java.nio.file.Path file = dir.resolve("tiny.gguf");
+        org.snowcrash.testkit.TinyLlama.demo().write(file);
+        DockerTestSupport.TestModel m = DockerTestSupport.model(org.snowcrash.api.ModelSpec.builder("tiny", file).contextSize(2048)
+                .startupTimeout(java.time.Duration.ofSeconds(60)).toolFormat(org.snowcrash.api.ToolFormat.NATIVE).build(), name);
+        if (serverArgs.length > 0) {
+            m = m.withArgs(serverArgs);
+        }
+        return RunningModel.builder().settings(m.settings()).spec(m.spec()).backend("docker").start();
+    }
+
     static ChatRequest ask(String user, int maxTokens) {
         return ChatRequest.of(List.of(ChatMessage.system("You are Snowcrash, a small robot. Your camera sees: a cup ahead."),
                 ChatMessage.user(user)), maxTokens).withTemperature(0).withSeed(7);

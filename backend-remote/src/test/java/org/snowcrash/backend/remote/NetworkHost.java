@@ -5,8 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -15,6 +13,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.snowcrash.testkit.Skip;
+import org.snowcrash.testkit.docker.Health;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
+import org.snowcrash.testkit.docker.Sh;
 
 /**
  * Another host on this machine: a network namespace of its own joined to the host by a veth pair
@@ -65,14 +68,7 @@ public final class NetworkHost implements AutoCloseable {
         if (p.isEmpty()) {
             p = RequiresLlamaServer.Condition.problem();
         }
-        if (p.isEmpty()) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("SNOWCRASH_REQUIRE_DOCKER"))) {
-            throw new IllegalStateException("SNOWCRASH_REQUIRE_DOCKER=true but other hosts cannot be made: " + p);
-        }
-        System.err.println("!!! SKIPPED (no network namespaces): " + p);
-        org.junit.jupiter.api.Assumptions.assumeTrue(false, "SKIPPED (no network namespaces): " + p);
+        Skip.unless("no network namespaces", p.isEmpty() ? "" : "other hosts cannot be made: " + p);
     }
 
     /** A new host on a /30 of its own. */
@@ -273,26 +269,13 @@ public final class NetworkHost implements AutoCloseable {
 
         private void awaitHealthy() throws Exception {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            String health = url.substring(0, url.length() - 3) + "/health";
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            String last = "";
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError("llama-server exited (" + process.exitValue() + "): " + Files.readString(log));
-                }
+            Health.await(http, URI.create(url.substring(0, url.length() - 3) + "/health"), () -> {
                 try {
-                    int code = http.send(HttpRequest.newBuilder(URI.create(health)).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                    if (code == 200) {
-                        return;
-                    }
-                    last = "HTTP " + code;
+                    return process.isAlive() ? null : "(" + process.exitValue() + "): " + Files.readString(log);
                 } catch (IOException e) {
-                    last = e.toString();
+                    return "(" + process.exitValue() + "), no log: " + e;
                 }
-                Thread.sleep(20); // polling /health, as llama-server's own clients do
-            }
-            throw new AssertionError("llama-server at " + url + " not healthy after 90 s: " + last);
+            }, Duration.ofSeconds(90));
         }
     }
 }

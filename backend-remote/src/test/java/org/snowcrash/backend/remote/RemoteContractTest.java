@@ -12,6 +12,8 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.testkit.TinyLlama;
 import org.snowcrash.tck.LlmBackendContract;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
 
 /**
  * The shared backend contract against a real llama-server. The remote backend does not read model

@@ -30,6 +30,8 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.backend.remote.EndpointsRefused.Reason;
 import org.snowcrash.testkit.TinyLlama;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
 
 /**
  * Real llama-servers (the test image, on loopback): one plain with an API key, one over TLS with a

@@ -35,6 +35,8 @@ import org.snowcrash.api.ToolCall;
 import org.snowcrash.api.ToolChoice;
 import org.snowcrash.api.ToolSpec;
 import org.snowcrash.testkit.TinyLlama;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
+import org.snowcrash.testkit.docker.RequiresLlamaServer;
 
 /**
  * Tools and structured output through the remote backend to a real llama-server (Debian's, with a

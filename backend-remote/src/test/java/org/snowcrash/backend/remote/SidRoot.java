@@ -3,6 +3,8 @@ package org.snowcrash.backend.remote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.snowcrash.testkit.docker.Sh;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /**
  * A root filesystem with llama-server in it, taken from the test image ({@code docker export} of

@@ -3,6 +3,7 @@ package org.snowcrash.backend.remote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.snowcrash.testkit.docker.Sh;
 
 /**
  * A certificate authority and server certificates made with openssl in a test's folder, as a

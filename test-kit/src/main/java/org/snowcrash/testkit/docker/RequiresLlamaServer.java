@@ -1,4 +1,4 @@
-package org.snowcrash.backend.remote;
+package org.snowcrash.testkit.docker;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -9,11 +9,13 @@ import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.snowcrash.testkit.Skip;
 
 /**
  * Marks tests that run a real llama-server from the test image (through the {@code docker}
  * command). Without an engine or the image they are skipped with a loud reason, unless
  * {@code SNOWCRASH_REQUIRE_DOCKER=true} (set by {@code .ci/run}), which makes that a failure.
+ * JUnit is a provided dependency of the test kit: only test trees, which have it, use this.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,7 +26,8 @@ public @interface RequiresLlamaServer {
     final class Condition implements ExecutionCondition {
         private static volatile String problem;
 
-        static String problem() {
+        /** Why no llama-server container can run here (no engine, no image), or empty when one can; asked once per JVM. */
+        public static String problem() {
             String p = problem;
             if (p == null) {
                 Sh.Result r = Sh.run("docker", "image", "inspect", "--format", "{{.Id}}", LlamaServerContainer.IMAGE);
@@ -37,16 +40,7 @@ public @interface RequiresLlamaServer {
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            String p = problem();
-            if (p.isEmpty()) {
-                return ConditionEvaluationResult.enabled("llama-server test image present");
-            }
-            if ("true".equalsIgnoreCase(System.getenv("SNOWCRASH_REQUIRE_DOCKER"))) {
-                throw new IllegalStateException("SNOWCRASH_REQUIRE_DOCKER=true but " + p);
-            }
-            String reason = "SKIPPED (no Docker): " + p + " — set SNOWCRASH_REQUIRE_DOCKER=true to make this a failure";
-            System.err.println("!!! " + context.getDisplayName() + ": " + reason);
-            return ConditionEvaluationResult.disabled(reason);
+            return Skip.evaluate("no Docker", problem(), context.getDisplayName());
         }
     }
 }

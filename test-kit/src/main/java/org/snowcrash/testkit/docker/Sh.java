@@ -1,11 +1,14 @@
-package org.snowcrash.backend.remote;
+package org.snowcrash.testkit.docker;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command for the test fixtures and returns its exit status and output. */
+/**
+ * Runs a command for the test fixtures ({@code docker}, {@code ip}, {@code openssl}) and returns its
+ * exit status and output; never throws for a failed command, gives up after 60 seconds.
+ */
 public final class Sh {
 
     /** What a command printed (stdout and stderr together) and how it ended. */
