@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.agent.Fakes.Backend;
-import org.snowcrash.agent.Fakes.Mode;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
@@ -95,15 +95,15 @@ class BackendSpecificFailureTest {
         }
     }
 
-    private Launch start(LlmBackend first, Backend fallback, List<LifecycleEvent> events) throws Exception {
+    private Launch start(LlmBackend first, FakeBackend fallback, List<LifecycleEvent> events) throws Exception {
         return FallbackChain.start(BackendRegistry.order(List.of(first, fallback), List.of(), Settings.empty()),
-                Fakes.spec(dir, 512), Settings.empty(), events::add);
+                FakeBackend.spec(dir, 512), Settings.empty(), events::add);
     }
 
     @Test
     void aBackendsOwnFailureIsReportedInItsWordsAndTheChainMovesOn() throws Exception {
         ClusterFailure.QueueFull queued = new ClusterFailure.QueueFull("hpc-2", 7);
-        Backend local = new Backend("local", 1, Mode.WORKS);
+        FakeBackend local = FakeBackend.of("local", 1, Mode.WORKS);
         List<LifecycleEvent> events = new ArrayList<>();
         Launch launch = start(new ClusterBackend(() -> queued), local, events);
 
@@ -119,10 +119,10 @@ class BackendSpecificFailureTest {
 
     @Test
     void aBackendsOwnUserErrorStopsTheChainAndTheReportSaysWhy() {
-        Backend local = new Backend("local", 1, Mode.WORKS);
+        FakeBackend local = FakeBackend.of("local", 1, Mode.WORKS);
         NoBackendStartedException e = assertThrows(NoBackendStartedException.class,
                 () -> start(new ClusterBackend(() -> new ClusterFailure.LicenceMissing("m")), local, new ArrayList<>()));
-        assertEquals(0, local.starts.get(), "a user error is not retried elsewhere");
+        assertEquals(0, local.starts(), "a user error is not retried elsewhere");
         assertTrue(e.getMessage().contains("1. cluster priority=9: failed: no licence to run m; ask your administrator for one"),
                 e.getMessage());
         BackendStartException cause = assertInstanceOf(BackendStartException.class, e.getSuppressed()[0]);
@@ -142,7 +142,7 @@ class BackendSpecificFailureTest {
                 return "queued";
             }
         };
-        Backend local = new Backend("local", 1, Mode.WORKS);
+        FakeBackend local = FakeBackend.of("local", 1, Mode.WORKS);
         Launch launch = start(new ClusterBackend(() -> badCode), local, new ArrayList<>());
         assertEquals("local", launch.session().info().backendId());
         String why = launch.attempts().get(0).outcome().describe();
