@@ -13,8 +13,6 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.snowcrash.testkit.fake.FakeBackend;
-import org.snowcrash.testkit.fake.FakeBackend.Mode;
 import org.snowcrash.api.Availability;
 import org.snowcrash.api.BackendContext;
 import org.snowcrash.api.BackendStartException;
@@ -25,6 +23,9 @@ import org.snowcrash.api.ModelSpec;
 import org.snowcrash.api.Settings;
 import org.snowcrash.api.StartFailure;
 import org.snowcrash.registry.BackendRegistry;
+import org.snowcrash.testkit.fake.FakeBackend;
+import org.snowcrash.testkit.fake.FakeBackend.Mode;
+import org.snowcrash.testkit.fake.OwnFailures.ClusterFailure;
 
 /**
  * A third-party backend's own start failures ({@link StartFailure.BackendSpecific}, declared here,
@@ -36,41 +37,6 @@ class BackendSpecificFailureTest {
 
     @TempDir
     Path dir;
-
-    /** The failures of a cluster scheduler backend, in its own terms. */
-    sealed interface ClusterFailure extends StartFailure.BackendSpecific {
-
-        /** The cluster queued the model: worth trying another backend now. */
-        record QueueFull(String cluster, int position) implements ClusterFailure {
-            @Override
-            public String code() {
-                return "cluster_queue_full";
-            }
-
-            @Override
-            public String describe() {
-                return "cluster " + cluster + " queued the model at place " + position;
-            }
-        }
-
-        /** The model may not run anywhere: no other backend should try. */
-        record LicenceMissing(String model) implements ClusterFailure {
-            @Override
-            public String code() {
-                return "licence_missing";
-            }
-
-            @Override
-            public String describe() {
-                return "no licence to run " + model + "; ask your administrator for one";
-            }
-
-            @Override
-            public boolean isUserError() {
-                return true;
-            }
-        }
-    }
 
     /** A third-party backend whose start always fails with what {@code failure} gives. */
     private record ClusterBackend(Supplier<StartFailure> failure) implements LlmBackend {

@@ -18,6 +18,7 @@ import org.snowcrash.api.ConfigurationException;
 import org.snowcrash.api.StartFailure;
 import org.snowcrash.models.UnknownModelException;
 import org.snowcrash.registry.UnknownBackendException;
+import org.snowcrash.testkit.fake.OwnFailures.QuotaSpent;
 
 /** Every exception that reaches the command maps to the exit status the README documents. */
 class ErrorsTest {
@@ -33,19 +34,6 @@ class ErrorsTest {
         assertEquals(1, Errors.exitCode(new ChatException("docker", "model m", new ChatFailure.BackendGone("gone"))));
         assertEquals(130, Errors.exitCode(new InterruptedStartException("m", null)));
         assertEquals(1, Errors.exitCode(new IllegalStateException("a bug")));
-    }
-
-    /** A failure a backend or the pool defines in its own terms, unknown to the CLI. */
-    record QuotaSpent(String account) implements ChatFailure.Specific {
-        @Override
-        public String code() {
-            return "quota_spent";
-        }
-
-        @Override
-        public String describe() {
-            return "account " + account + " has spent its quota for today";
-        }
     }
 
     @Test

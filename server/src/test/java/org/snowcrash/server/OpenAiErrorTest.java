@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.snowcrash.agent.pool.PoolFailure;
 import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
+import org.snowcrash.testkit.fake.OwnFailures.QuotaSpent;
 
 /**
  * The pool's failures keep their OpenAI mapping now that they are the pool's own types, and a
@@ -17,19 +18,6 @@ import org.snowcrash.api.ChatFailure;
  * the client with its own words and its stable code.
  */
 class OpenAiErrorTest {
-
-    /** A gateway backend's own failure, declared outside the SPI. */
-    record QuotaSpent(String account) implements ChatFailure.Specific {
-        @Override
-        public String code() {
-            return "quota_spent";
-        }
-
-        @Override
-        public String describe() {
-            return "account " + account + " has spent its quota for today";
-        }
-    }
 
     @Test
     void aBusyModelIsA429WithRetryAfter() {
