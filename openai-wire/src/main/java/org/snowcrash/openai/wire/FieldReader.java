@@ -1,8 +1,8 @@
-package org.snowcrash.server;
+package org.snowcrash.openai.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The small pieces every request reader shares: typed field reads and the 400s that name a field. */
+/** The small pieces every request reader shares: typed field reads and the refusals that name a field. Stateless. */
 final class FieldReader {
 
     private FieldReader() {
@@ -32,13 +32,13 @@ final class FieldReader {
         return v.asBoolean();
     }
 
-    /** A 400 {@code unsupported_parameter}: the message reads {@code 'param' <message>}. */
-    static OpenAiError.Refused unsupported(String param, String message) {
-        return refuse(param, "unsupported_parameter", "'" + param + "' " + message);
+    /** A refusal {@code unsupported_parameter}: the message reads {@code 'param' <message>}. */
+    static FieldRefusal unsupported(String param, String message) {
+        return FieldRefusal.unsupported(param, message);
     }
 
-    /** A 400 {@code invalid_request_error} naming {@code param}. */
-    static OpenAiError.Refused refuse(String param, String code, String message) {
-        return new OpenAiError.Refused(OpenAiError.badRequest(param, code, message));
+    /** A refusal naming {@code param}. */
+    static FieldRefusal refuse(String param, String code, String message) {
+        return new FieldRefusal(param, code, message);
     }
 }
