@@ -51,7 +51,8 @@ public final class ResponseReader {
         JsonNode delta = choice.path(DELTA);
         return new Chunk(delta.path(CONTENT).asText(""), delta.path(REASONING_CONTENT).asText(""), delta.get(TOOL_CALLS),
                 choice.hasNonNull(FINISH_REASON) ? choice.get(FINISH_REASON).asText() : null,
-                chunk.has(USAGE) || chunk.has(TIMINGS) ? usage(chunk) : null);
+                // "usage": null is what every chunk but the last says with include_usage: no counts yet.
+                chunk.hasNonNull(USAGE) || chunk.has(TIMINGS) ? usage(chunk) : null);
     }
 
     /**
