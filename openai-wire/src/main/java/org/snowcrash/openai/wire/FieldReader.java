@@ -8,7 +8,7 @@ final class FieldReader {
     private FieldReader() {
     }
 
-    /** A string field, or null when absent or null; a 400 when it is another type. */
+    /** A string field, or null when absent or null; a refusal naming {@code where} when it is another type. */
     static String text(JsonNode parent, String field, String where) {
         JsonNode v = parent.get(field);
         if (v == null || v.isNull()) {
@@ -20,7 +20,7 @@ final class FieldReader {
         return v.asText();
     }
 
-    /** A boolean field, or {@code otherwise} when absent or null; a 400 when it is another type. */
+    /** A boolean field, or {@code otherwise} when absent or null; a refusal naming {@code where} when it is another type. */
     static boolean bool(JsonNode parent, String field, String where, boolean otherwise) {
         JsonNode v = parent.get(field);
         if (v == null || v.isNull()) {
