@@ -1,14 +1,14 @@
 package org.snowcrash.openai;
 
 import java.time.Duration;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
-import org.snowcrash.api.ToolCall;
+import org.snowcrash.openai.wire.RequestJson;
+import org.snowcrash.openai.wire.ResponseReader;
 
 /**
  * One blocking chat answer: a single {@code POST <apiBase>/chat/completions} bounded by the
@@ -29,17 +29,11 @@ final class BlockingAnswer {
     ChatResponse read(ChatRequest request, Exchange exchange) {
         long t0 = System.nanoTime();
         JsonNode body = wire.post(wire.blocking, wire.requestTimeout, wire.apiBase + "/chat/completions",
-                ChatJson.request(request, model, false), exchange);
-        JsonNode choice = body.path("choices").path(0);
-        JsonNode message = choice.path("message");
-        String text = message.path("content").asText("");
-        List<ToolCall> calls;
+                RequestJson.request(request, model, false), exchange);
         try {
-            calls = ChatJson.toolCalls(message.get("tool_calls"));
+            return ResponseReader.response(body, Duration.ofNanos(System.nanoTime() - t0));
         } catch (IllegalArgumentException e) {
             throw wire.failures.error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
         }
-        return new ChatResponse(text, ChatJson.finishReason(choice.path("finish_reason").asText("stop"), !calls.isEmpty()),
-                ChatJson.usage(body), Duration.ofNanos(System.nanoTime() - t0), calls, message.path("reasoning_content").asText(""));
     }
 }

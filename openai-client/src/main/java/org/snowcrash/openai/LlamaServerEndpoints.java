@@ -14,6 +14,7 @@ import okhttp3.Response;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatMessage;
 import org.snowcrash.api.ToolSpec;
+import org.snowcrash.openai.wire.RequestJson;
 
 /**
  * llama-server's own endpoints at the server's root, which other OpenAI-compatible servers lack:
@@ -43,14 +44,14 @@ final class LlamaServerEndpoints {
 
     /** See {@link OpenAiClient#countPromptTokens(List, List)}. */
     int countPromptTokens(List<ChatMessage> messages, List<ToolSpec> tools) {
-        ObjectNode req = ChatJson.MAPPER.createObjectNode();
-        req.set("messages", ChatJson.messages(messages));
+        ObjectNode req = RequestJson.MAPPER.createObjectNode();
+        req.set("messages", RequestJson.messages(messages));
         if (!tools.isEmpty()) {
-            req.set("tools", ChatJson.tools(tools));
+            req.set("tools", RequestJson.tools(tools));
         }
         String prompt = wire.post(wire.http, wire.idleTimeout, wire.root + "/apply-template", req, new Exchange())
                 .path("prompt").asText("");
-        ObjectNode tok = ChatJson.MAPPER.createObjectNode().put("content", prompt).put("add_special", true);
+        ObjectNode tok = RequestJson.MAPPER.createObjectNode().put("content", prompt).put("add_special", true);
         return wire.post(wire.http, wire.idleTimeout, wire.root + "/tokenize", tok, new Exchange()).path("tokens").size();
     }
 

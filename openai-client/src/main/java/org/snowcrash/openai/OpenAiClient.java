@@ -42,7 +42,8 @@ import org.snowcrash.api.ToolSpec;
  * <p>The work is done by small package-private classes, each with one job: {@code Wire} (the
  * OkHttp transport), {@code BlockingAnswer} and {@code StreamedAnswer} (the two ways to answer),
  * {@code RetryOnce} (when a request may be sent again), {@code LlamaServerEndpoints} (what only
- * llama-server answers), {@code Failures} (errors to typed failures), {@code ChatJson} (the JSON).
+ * llama-server answers), {@code Failures} (errors to typed failures). The JSON itself is written
+ * and read by the openai-wire module ({@code org.snowcrash.openai.wire}), which the server shares.
  */
 public final class OpenAiClient {
 

@@ -20,6 +20,10 @@ import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.TokenSink;
 import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.Usage;
+import org.snowcrash.openai.wire.Chunk;
+import org.snowcrash.openai.wire.RequestJson;
+import org.snowcrash.openai.wire.ResponseReader;
+import org.snowcrash.openai.wire.ToolCallAssembler;
 
 /**
  * One streamed chat answer: sends the request, reads its server-sent events on the caller's thread
@@ -45,7 +49,7 @@ final class StreamedAnswer {
         Request req = wire.authorized(new Request.Builder().url(wire.apiBase + "/chat/completions")
                 .tag(Exchange.class, exchange)
                 .header("Accept", "text/event-stream")
-                .post(RequestBody.create(ChatJson.request(request, model, true).toString(), Wire.JSON))).build();
+                .post(RequestBody.create(RequestJson.request(request, model, true).toString(), Wire.JSON))).build();
         // Read on the caller's thread: a token reaches the sink with no hand-over between threads
         // (a wake-up per token, on cores the model server wants too). Cancelling closes the socket,
         // which ends a blocked read at once.
@@ -108,16 +112,15 @@ final class StreamedAnswer {
             if (chunk.has("error")) {
                 throw failures.inStream(chunk.get("error"));
             }
-            JsonNode choice = chunk.path("choices").path(0);
-            JsonNode delta = choice.path("delta");
+            Chunk read = ResponseReader.chunk(chunk);
             List<ToolCallDelta> callPieces;
             try {
-                callPieces = calls.add(delta.get("tool_calls"));
+                callPieces = calls.add(read.toolCalls());
             } catch (IllegalArgumentException e) {
                 throw failures.error(new ChatFailure.Other("the server sent a malformed tool call: " + e.getMessage()), e);
             }
-            String thought = delta.path("reasoning_content").asText("");
-            String piece = delta.path("content").asText("");
+            String thought = read.reasoning();
+            String piece = read.content();
             reasoning.append(thought);
             text.append(piece);
             try {
@@ -132,18 +135,18 @@ final class StreamedAnswer {
             } catch (RuntimeException e) {
                 throw failures.error(new ChatFailure.SinkFailed(e.toString()), e);
             }
-            if (choice.hasNonNull("finish_reason")) {
-                finishReason = choice.get("finish_reason").asText();
+            if (read.finishReason() != null) {
+                finishReason = read.finishReason();
             }
-            if (chunk.has("usage") || chunk.has("timings")) {
-                usage = ChatJson.usage(chunk);
+            if (read.usage() != null) {
+                usage = read.usage();
             }
         }
         if (cancellation.isCancelled()) {
             return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
         }
         return finished(text, reasoning, calls,
-                ChatJson.finishReason(finishReason == null ? "stop" : finishReason, calls.hasCalls()), usage, t0);
+                ResponseReader.finishReason(finishReason == null ? "stop" : finishReason, calls.hasCalls()), usage, t0);
     }
 
     private static ChatResponse finished(StringBuilder text, StringBuilder reasoning, ToolCallAssembler calls,

@@ -115,14 +115,6 @@ class ToolWireTest {
     }
 
     @Test
-    void choicesAndJsonObjectAreWrittenAsOpenAiSaysThem() throws Exception {
-        assertEquals("\"auto\"", ChatJson.toolChoice(ToolChoice.AUTO).toString());
-        assertEquals("\"none\"", ChatJson.toolChoice(ToolChoice.NONE).toString());
-        assertEquals("\"required\"", ChatJson.toolChoice(ToolChoice.REQUIRED).toString());
-        assertEquals("{\"type\":\"json_object\"}", ChatJson.responseFormat(ResponseFormat.JSON_OBJECT).toString());
-    }
-
-    @Test
     void sendsCallsAndResultsOfEarlierTurns() throws Exception {
         server.enqueue(json("{\"choices\":[{\"message\":{\"content\":\"done\"},\"finish_reason\":\"stop\"}]}"));
         ToolCall call = new ToolCall("call_1", "grab", "{\"object\":\"cup\"}");

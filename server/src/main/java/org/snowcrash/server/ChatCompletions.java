@@ -15,6 +15,8 @@ import org.snowcrash.api.ChatResponse;
 import org.snowcrash.api.FinishReason;
 import org.snowcrash.api.TokenSink;
 import org.snowcrash.api.ToolCallDelta;
+import org.snowcrash.openai.wire.Completion;
+import org.snowcrash.openai.wire.ResponseJson;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -40,6 +42,8 @@ final class ChatCompletions {
     private final InFlight inFlight;
     private final ObjectMapper mapper;
     private final OpenAiJson json;
+    /** Answers and their chunks, in the JSON the client reads them with. */
+    private final ResponseJson wire;
     private final int defaultMaxTokens;
     private final Clock clock;
     /** The catalog's model ids (fixed for the pool's life), so a request's metrics label needs no pool snapshot. */
@@ -53,6 +57,7 @@ final class ChatCompletions {
         this.inFlight = inFlight;
         this.mapper = mapper;
         this.json = new OpenAiJson(mapper);
+        this.wire = new ResponseJson(mapper);
         this.defaultMaxTokens = defaultMaxTokens;
         this.clock = clock;
         this.catalogIds = pool.models().stream().map(PooledModel::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -129,13 +134,13 @@ final class ChatCompletions {
         // Where it ran, from the answer itself: exact even when the model restarted elsewhere meanwhile.
         Optional<String> backend = r.servedBy().map(org.snowcrash.api.SessionInfo::backendId).or(() -> backendOf(req.model()));
         backend.ifPresent(b -> ctx.header("X-Snowcrash-Backend", b));
-        ctx.status(200).contentType("application/json").result(json.completion(completion(req), backend, r));
+        ctx.status(200).contentType("application/json").result(wire.completion(completion(req), backend, r));
         return 200;
     }
 
     private int stream(Context ctx, CompletionRequest req, InFlight.Request entry, long t0) {
         SseReply out = new SseReply(ctx);
-        OpenAiJson.Completion c = completion(req);
+        Completion c = completion(req);
         AutoCloseable subscription = req.events()
                 ? events.subscribe((model, e) -> {
                     if (model.equals(req.model())) {
@@ -184,7 +189,7 @@ final class ChatCompletions {
     /** Turns pieces into chunks (and sentences), and notices a client that went away. */
     private final class Chunks implements TokenSink {
         private final SseReply out;
-        private final OpenAiJson.Completion c;
+        private final Completion c;
         private final CompletionRequest req;
         private final long t0;
         private final SentenceSplitter splitter = new SentenceSplitter();
@@ -193,7 +198,7 @@ final class ChatCompletions {
         private boolean started;
         private int sentences;
 
-        Chunks(SseReply out, OpenAiJson.Completion c, CompletionRequest req, InFlight.Request entry, long t0) {
+        Chunks(SseReply out, Completion c, CompletionRequest req, InFlight.Request entry, long t0) {
             this.out = out;
             this.c = c;
             this.req = req;
@@ -204,7 +209,7 @@ final class ChatCompletions {
         @Override
         public void accept(String piece) {
             start();
-            out.data(json.chunk(c, backend, false, piece, null, req.includeUsage()));
+            out.data(wire.chunk(c, backend, false, piece, null, req.includeUsage()));
             if (req.sentences()) {
                 sentences(splitter.accept(piece));
             }
@@ -214,14 +219,14 @@ final class ChatCompletions {
         @Override
         public void toolCall(ToolCallDelta delta) {
             start();
-            out.data(json.toolCallChunk(c, backend, delta, req.includeUsage()));
+            out.data(wire.toolCallChunk(c, backend, delta, req.includeUsage()));
             stopIfGone();
         }
 
         @Override
         public void reasoning(String piece) {
             start();
-            out.data(json.reasoningChunk(c, backend, piece, req.includeUsage()));
+            out.data(wire.reasoningChunk(c, backend, piece, req.includeUsage()));
             stopIfGone();
         }
 
@@ -244,7 +249,7 @@ final class ChatCompletions {
                 out.event("snowcrash.served_by", json.servedBy(req.model(), backend.get()));
             }
             // Sent with what follows it (the first piece, call or thought): one write for the first token.
-            out.dataWithNext(json.chunk(c, backend, true, "", null, req.includeUsage()));
+            out.dataWithNext(wire.chunk(c, backend, true, "", null, req.includeUsage()));
         }
 
         /** The end of a complete answer: the rest of the sentences, the finish reason, usage, [DONE]. */
@@ -254,9 +259,9 @@ final class ChatCompletions {
                 sentences(splitter.flush());
             }
             // The last chunks go out in one write with [DONE].
-            out.dataWithNext(json.chunk(c, backend, false, null, r.finishReason(), req.includeUsage()));
+            out.dataWithNext(wire.chunk(c, backend, false, null, r.finishReason(), req.includeUsage()));
             if (req.includeUsage()) {
-                out.dataWithNext(json.usageChunk(c, backend, r.usage()));
+                out.dataWithNext(wire.usageChunk(c, backend, r.usage()));
             }
             out.data("[DONE]");
         }
@@ -268,8 +273,8 @@ final class ChatCompletions {
         }
     }
 
-    private OpenAiJson.Completion completion(CompletionRequest req) {
-        return new OpenAiJson.Completion("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
+    private Completion completion(CompletionRequest req) {
+        return new Completion("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
                 clock.instant().getEpochSecond(), req.model());
     }
 

@@ -1,7 +1,8 @@
-package org.snowcrash.server;
+package org.snowcrash.openai.wire;
 
-import static org.snowcrash.server.FieldReader.refuse;
-import static org.snowcrash.server.FieldReader.unsupported;
+import static org.snowcrash.openai.wire.FieldReader.refuse;
+import static org.snowcrash.openai.wire.FieldReader.unsupported;
+import static org.snowcrash.openai.wire.WireNames.*;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,7 +31,7 @@ final class MessageReader {
      * The conversation, with all system messages joined into one first message (OpenAI accepts
      * several, our requests hold one).
      *
-     * @throws OpenAiError.Refused a 400 naming the field at fault
+     * @throws FieldRefusal naming the field at fault
      */
     static List<ChatMessage> read(JsonNode node) {
         if (node == null || !node.isArray() || node.isEmpty()) {
@@ -45,14 +46,14 @@ final class MessageReader {
             if (!m.isObject()) {
                 throw refuse(where, "invalid_value", where + " must be an object with 'role' and 'content'");
             }
-            String role = m.path("role").asText("").toLowerCase(Locale.ROOT);
-            if (m.hasNonNull("function_call")) {
+            String role = m.path(ROLE).asText("").toLowerCase(Locale.ROOT);
+            if (m.hasNonNull(FUNCTION_CALL)) {
                 throw unsupported(where + ".function_call", "(the deprecated function calling) is not supported; use tool_calls");
             }
-            if (m.hasNonNull("tool_calls") && !role.equals("assistant")) {
+            if (m.hasNonNull(TOOL_CALLS) && !role.equals("assistant")) {
                 throw refuse(where + ".tool_calls", "invalid_value", "only assistant messages hold tool_calls, not " + role + " messages");
             }
-            String content = content(m.get("content"), where, role.equals("assistant"));
+            String content = content(m.get(CONTENT), where, role.equals("assistant"));
             switch (role) {
                 case "system", "developer" -> {
                     if (!out.isEmpty()) {
@@ -62,12 +63,12 @@ final class MessageReader {
                 }
                 case "user" -> out.add(ChatMessage.user(content));
                 case "assistant" -> {
-                    List<ToolCall> calls = calls(m.get("tool_calls"), where + ".tool_calls");
+                    List<ToolCall> calls = calls(m.get(TOOL_CALLS), where + ".tool_calls");
                     calls.forEach(c -> callIds.add(c.id()));
                     out.add(ChatMessage.assistant(content, calls));
                 }
                 case "tool" -> {
-                    JsonNode id = m.get("tool_call_id");
+                    JsonNode id = m.get(TOOL_CALL_ID);
                     if (id == null || !id.isTextual() || id.asText().isBlank()) {
                         throw refuse(where + ".tool_call_id", "missing_required_parameter",
                                 where + ".tool_call_id is required: the id of the call this message answers");
@@ -101,20 +102,20 @@ final class MessageReader {
         for (int j = 0; j < node.size(); j++) {
             JsonNode c = node.get(j);
             String at = where + "[" + j + "]";
-            if (!c.path("id").isTextual() || c.path("id").asText().isBlank()) {
+            if (!c.path(ID).isTextual() || c.path(ID).asText().isBlank()) {
                 throw refuse(at + ".id", "missing_required_parameter", at + ".id is required");
             }
-            if (c.has("type") && !"function".equals(c.path("type").asText())) {
-                throw unsupported(at + ".type", "must be \"function\", not " + c.get("type"));
+            if (c.has(TYPE) && !"function".equals(c.path(TYPE).asText())) {
+                throw unsupported(at + ".type", "must be \"function\", not " + c.get(TYPE));
             }
-            JsonNode fn = c.path("function");
-            String name = fn.path("name").asText("");
+            JsonNode fn = c.path(FUNCTION);
+            String name = fn.path(NAME).asText("");
             try {
                 ToolSpec.checkName(name);
             } catch (IllegalArgumentException e) {
                 throw refuse(at + ".function.name", "invalid_value", at + ".function.name: " + e.getMessage());
             }
-            JsonNode args = fn.get("arguments");
+            JsonNode args = fn.get(ARGUMENTS);
             String arguments;
             if (args == null || args.isNull()) {
                 arguments = "{}";
@@ -125,7 +126,7 @@ final class MessageReader {
             } else {
                 throw refuse(at + ".function.arguments", "invalid_value", at + ".function.arguments must be a JSON text (a string)");
             }
-            calls.add(new ToolCall(c.get("id").asText(), name, arguments));
+            calls.add(new ToolCall(c.get(ID).asText(), name, arguments));
         }
         return calls;
     }
@@ -145,11 +146,11 @@ final class MessageReader {
             StringBuilder b = new StringBuilder();
             for (Iterator<JsonNode> it = c.elements(); it.hasNext(); ) {
                 JsonNode part = it.next();
-                if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                if (!"text".equals(part.path(TYPE).asText()) || !part.path(TEXT).isTextual()) {
                     throw unsupported(where + ".content", "only text parts are supported, not '"
-                            + part.path("type").asText("?") + "'");
+                            + part.path(TYPE).asText("?") + "'");
                 }
-                b.append(b.length() == 0 ? "" : "\n").append(part.get("text").asText());
+                b.append(b.length() == 0 ? "" : "\n").append(part.get(TEXT).asText());
             }
             return b.toString();
         }

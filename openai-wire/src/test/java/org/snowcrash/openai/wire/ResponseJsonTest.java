@@ -1,4 +1,4 @@
-package org.snowcrash.server;
+package org.snowcrash.openai.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,23 +16,26 @@ import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.Usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The shapes the OpenAI SDKs read for calls and reasoning, as the server writes them: the whole
+ * The shapes the OpenAI SDKs read for calls and reasoning, as the server writes them (moved here
+ * from the server with the code that writes them): the whole
  * answer's {@code message.tool_calls}, the streamed {@code delta.tool_calls} pieces and
  * {@code reasoning_content}, kept apart from {@code content}.
  */
-class OpenAiJsonToolsTest {
+class ResponseJsonTest {
 
-    private final OpenAiJson json = new OpenAiJson(ServeTestSupport.JSON);
-    private final OpenAiJson.Completion c = new OpenAiJson.Completion("chatcmpl-1", 1_700_000_000L, "demo");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final ResponseJson json = new ResponseJson(MAPPER);
+    private final Completion c = new Completion("chatcmpl-1", 1_700_000_000L, "demo");
 
     @Test
     void aWholeAnswerOfCallsHasToolCallsNullContentAndFinishReasonToolCalls() {
         ChatResponse r = new ChatResponse("", FinishReason.TOOL_CALLS, new Usage(10, 5, 0), Duration.ofMillis(3),
                 List.of(new ToolCall("call_a", "move", "{\"meters\":3}"), new ToolCall("call_b", "turn", "{\"deg\":90}")),
                 "forward is clear");
-        JsonNode choice = ServeTestSupport.json(json.completion(c, Optional.of("llamacpp"), r)).path("choices").path(0);
+        JsonNode choice = tree(json.completion(c, Optional.of("llamacpp"), r)).path("choices").path(0);
         assertEquals("tool_calls", choice.path("finish_reason").asText());
         JsonNode m = choice.path("message");
         assertEquals("assistant", m.path("role").asText());
@@ -50,7 +53,7 @@ class OpenAiJsonToolsTest {
     @Test
     void aTextAnswerHasNoToolCallsAndNoReasoning() {
         ChatResponse r = new ChatResponse("hello", FinishReason.STOP, new Usage(3, 1, 0), Duration.ofMillis(1));
-        JsonNode m = ServeTestSupport.json(json.completion(c, Optional.empty(), r)).path("choices").path(0).path("message");
+        JsonNode m = tree(json.completion(c, Optional.empty(), r)).path("choices").path(0).path("message");
         assertEquals("hello", m.path("content").asText());
         assertFalse(m.has("tool_calls"));
         assertFalse(m.has("reasoning_content"));
@@ -58,7 +61,7 @@ class OpenAiJsonToolsTest {
 
     @Test
     void theFirstPieceOfACallNamesItAndLaterPiecesCarryOnlyArgumentFragments() {
-        JsonNode open = ServeTestSupport.json(json.toolCallChunk(c, Optional.empty(), new ToolCallDelta(1, "call_b", "turn", ""), true));
+        JsonNode open = tree(json.toolCallChunk(c, Optional.empty(), new ToolCallDelta(1, "call_b", "turn", ""), true));
         JsonNode d = open.path("choices").path(0).path("delta").path("tool_calls").path(0);
         assertEquals(1, d.path("index").asInt());
         assertEquals("call_b", d.path("id").asText());
@@ -68,7 +71,7 @@ class OpenAiJsonToolsTest {
         assertTrue(open.path("choices").path(0).path("finish_reason").isNull());
         assertTrue(open.has("usage") && open.path("usage").isNull(), "include_usage: null usage on every chunk but the last");
 
-        JsonNode more = ServeTestSupport.json(json.toolCallChunk(c, Optional.empty(), new ToolCallDelta(1, "", "", "{\"deg\""), false))
+        JsonNode more = tree(json.toolCallChunk(c, Optional.empty(), new ToolCallDelta(1, "", "", "{\"deg\""), false))
                 .path("choices").path(0).path("delta").path("tool_calls").path(0);
         assertEquals(1, more.path("index").asInt());
         assertFalse(more.has("id"));
@@ -79,11 +82,19 @@ class OpenAiJsonToolsTest {
 
     @Test
     void reasoningStreamsApartFromContentAndTheLastChunkSaysToolCalls() {
-        JsonNode r = ServeTestSupport.json(json.reasoningChunk(c, Optional.empty(), "thinking", false))
+        JsonNode r = tree(json.reasoningChunk(c, Optional.empty(), "thinking", false))
                 .path("choices").path(0).path("delta");
         assertEquals("thinking", r.path("reasoning_content").asText());
         assertFalse(r.has("content"));
-        JsonNode end = ServeTestSupport.json(json.chunk(c, Optional.empty(), false, null, FinishReason.TOOL_CALLS, false));
+        JsonNode end = tree(json.chunk(c, Optional.empty(), false, null, FinishReason.TOOL_CALLS, false));
         assertEquals("tool_calls", end.path("choices").path(0).path("finish_reason").asText());
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
     }
 }

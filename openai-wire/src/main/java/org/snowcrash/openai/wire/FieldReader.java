@@ -1,14 +1,14 @@
-package org.snowcrash.server;
+package org.snowcrash.openai.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The small pieces every request reader shares: typed field reads and the 400s that name a field. */
+/** The small pieces every request reader shares: typed field reads and the refusals that name a field. Stateless. */
 final class FieldReader {
 
     private FieldReader() {
     }
 
-    /** A string field, or null when absent or null; a 400 when it is another type. */
+    /** A string field, or null when absent or null; a refusal naming {@code where} when it is another type. */
     static String text(JsonNode parent, String field, String where) {
         JsonNode v = parent.get(field);
         if (v == null || v.isNull()) {
@@ -20,7 +20,7 @@ final class FieldReader {
         return v.asText();
     }
 
-    /** A boolean field, or {@code otherwise} when absent or null; a 400 when it is another type. */
+    /** A boolean field, or {@code otherwise} when absent or null; a refusal naming {@code where} when it is another type. */
     static boolean bool(JsonNode parent, String field, String where, boolean otherwise) {
         JsonNode v = parent.get(field);
         if (v == null || v.isNull()) {
@@ -32,13 +32,13 @@ final class FieldReader {
         return v.asBoolean();
     }
 
-    /** A 400 {@code unsupported_parameter}: the message reads {@code 'param' <message>}. */
-    static OpenAiError.Refused unsupported(String param, String message) {
-        return refuse(param, "unsupported_parameter", "'" + param + "' " + message);
+    /** A refusal {@code unsupported_parameter}: the message reads {@code 'param' <message>}. */
+    static FieldRefusal unsupported(String param, String message) {
+        return FieldRefusal.unsupported(param, message);
     }
 
-    /** A 400 {@code invalid_request_error} naming {@code param}. */
-    static OpenAiError.Refused refuse(String param, String code, String message) {
-        return new OpenAiError.Refused(OpenAiError.badRequest(param, code, message));
+    /** A refusal naming {@code param}. */
+    static FieldRefusal refuse(String param, String code, String message) {
+        return new FieldRefusal(param, code, message);
     }
 }

@@ -1,4 +1,6 @@
-package org.snowcrash.openai;
+package org.snowcrash.openai.wire;
+
+import static org.snowcrash.openai.wire.WireNames.*;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,7 @@ import org.snowcrash.api.ToolCallDelta;
  *
  * <p>One instance per streamed answer, used on the thread that reads the stream; not thread-safe.
  */
-final class ToolCallAssembler {
+public final class ToolCallAssembler {
 
     private static final class Building {
         final String id;
@@ -40,28 +42,28 @@ final class ToolCallAssembler {
      * @throws IllegalArgumentException when an entry continues a call never opened and names none,
      *                                  or a call has no name once opened
      */
-    List<ToolCallDelta> add(JsonNode toolCalls) {
+    public List<ToolCallDelta> add(JsonNode toolCalls) {
         List<ToolCallDelta> out = new ArrayList<>();
         if (toolCalls == null || !toolCalls.isArray()) {
             return out;
         }
         for (JsonNode entry : toolCalls) {
             // OpenAI always sends the index; a server that leaves it out sends one call at a time.
-            int index = entry.has("index") ? entry.get("index").asInt() : Math.max(0, calls.size() - 1);
+            int index = entry.has(INDEX) ? entry.get(INDEX).asInt() : Math.max(0, calls.size() - 1);
             if (index < 0) {
                 throw new IllegalArgumentException("a tool call delta has a negative index: " + entry);
             }
-            JsonNode f = entry.path("function");
-            String name = f.path("name").asText("");
-            String fragment = ChatJson.arguments(f.get("arguments"));
+            JsonNode f = entry.path(FUNCTION);
+            String name = f.path(NAME).asText("");
+            String fragment = ResponseReader.arguments(f.get(ARGUMENTS));
             Building b = calls.get(index);
             if (b == null) {
                 if (name.isEmpty()) {
                     throw new IllegalArgumentException("tool call " + index + " streamed arguments before its function name: "
-                            + ChatJson.abbreviate(entry.toString()));
+                            + ResponseReader.abbreviate(entry.toString()));
                 }
-                String id = entry.path("id").asText("");
-                b = new Building(id.isBlank() ? ChatJson.newCallId() : id, name);
+                String id = entry.path(ID).asText("");
+                b = new Building(id.isBlank() ? ResponseReader.newCallId() : id, name);
                 calls.put(index, b);
                 b.arguments.append(fragment);
                 out.add(new ToolCallDelta(index, b.id, name, fragment));
@@ -76,12 +78,12 @@ final class ToolCallAssembler {
     }
 
     /** Whether any call has been opened. */
-    boolean hasCalls() {
+    public boolean hasCalls() {
         return !calls.isEmpty();
     }
 
     /** The calls assembled so far, in index order, each with its arguments' whole text. */
-    List<ToolCall> calls() {
+    public List<ToolCall> calls() {
         List<ToolCall> out = new ArrayList<>();
         for (Building b : calls.values()) {
             out.add(new ToolCall(b.id, b.name, b.arguments.toString()));
