@@ -2,7 +2,6 @@ package org.snowcrash.bench;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

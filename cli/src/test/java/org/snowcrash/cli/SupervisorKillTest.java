@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.backend.docker.DockerCondition;
 import org.snowcrash.backend.docker.RequiresDocker;
+import org.snowcrash.testkit.Skip;
 
 /**
  * {@code snowcrash chat} on Docker, killed the way supervisors kill: SIGKILL of the process, of
@@ -184,15 +184,8 @@ class SupervisorKillTest {
         static Path newGroup(String name) throws IOException {
             String delegated = System.getenv(DELEGATED);
             Path parent = delegated != null && !delegated.isBlank() ? Path.of(delegated) : Path.of("/sys/fs/cgroup/pids");
-            if (!Files.isWritable(parent)) {
-                String why = parent + " is not writable by this account (run .ci/run, which delegates a cgroup via "
-                        + DELEGATED + ")";
-                if ("true".equalsIgnoreCase(System.getenv(DockerCondition.REQUIRE))) {
-                    throw new IllegalStateException(DockerCondition.REQUIRE + "=true but " + why);
-                }
-                System.err.println("!!! SKIPPED (no cgroup): " + why);
-                Assumptions.abort("SKIPPED (no cgroup): " + why);
-            }
+            Skip.unless("no cgroup", Files.isWritable(parent) ? "" : parent
+                    + " is not writable by this account (run .ci/run, which delegates a cgroup via " + DELEGATED + ")");
             return Files.createDirectory(parent.resolve("snowcrash-test-" + name));
         }
 

@@ -89,7 +89,7 @@ class ModuleRulesTest {
             java.util.Map.entry(Module.REGISTRY, java.util.Set.of(Module.API)),
             java.util.Map.entry(Module.MODELS, java.util.Set.of(Module.API, Module.MACHINE)),
             java.util.Map.entry(Module.HUB, java.util.Set.of(Module.API, Module.MODELS)),
-            java.util.Map.entry(Module.TEST_KIT, java.util.Set.of(Module.MODELS)),
+            java.util.Map.entry(Module.TEST_KIT, java.util.Set.of(Module.API, Module.MODELS)),
             java.util.Map.entry(Module.DEMO_MODEL, java.util.Set.of(Module.API, Module.MODELS)),
             java.util.Map.entry(Module.AGENT_CORE, java.util.Set.of(Module.API, Module.REGISTRY, Module.MODELS, Module.MACHINE, Module.TOOLS)),
             java.util.Map.entry(Module.BACKEND_TCK, java.util.Set.of(Module.API, Module.MODELS, Module.TOOLS, Module.TEST_KIT, Module.DEMO_MODEL)),

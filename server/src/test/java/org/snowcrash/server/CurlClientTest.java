@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.snowcrash.testkit.Skip;
 
 /** curl, as the README shows it, against the server and the real in-process backend. */
 class CurlClientTest {
@@ -29,14 +29,7 @@ class CurlClientTest {
 
     @Test
     void curlStreamsAndGetsJsonErrors() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/curl"))) {
-            String reason = "SKIPPED (no curl)";
-            if ("true".equalsIgnoreCase(System.getenv("SNOWCRASH_REQUIRE_DOCKER"))) {
-                throw new IllegalStateException("SNOWCRASH_REQUIRE_DOCKER=true but " + reason);
-            }
-            System.err.println("!!! " + reason);
-            Assumptions.abort(reason);
-        }
+        Skip.unless("no curl", Files.isExecutable(Path.of("/usr/bin/curl")) ? "" : "/usr/bin/curl is missing (apt-get install curl)");
         try (SnowcrashServer server = ServeTestSupport.start(ServeTestSupport.inProcess(ServeTestSupport.tempModels()))) {
             String base = server.uri().toString();
             String auth = "Authorization: Bearer " + ServeTestSupport.KEY;

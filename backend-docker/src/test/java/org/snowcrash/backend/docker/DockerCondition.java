@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.snowcrash.testkit.Skip;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -14,7 +15,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 public final class DockerCondition implements ExecutionCondition {
 
     /** The variable that turns a missing engine or image into a failure. */
-    public static final String REQUIRE = "SNOWCRASH_REQUIRE_DOCKER";
+    public static final String REQUIRE = Skip.REQUIRE;
     /** The test image, built by {@code .ci/llama-image.sh}. */
     public static final String IMAGE = org.snowcrash.testkit.docker.LlamaServerContainer.IMAGE;
     public static final String HOST = Optional.ofNullable(System.getenv("DOCKER_HOST")).orElse(DockerSettings.DEFAULT_SOCKET);
@@ -42,15 +43,7 @@ public final class DockerCondition implements ExecutionCondition {
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        Optional<String> p = problem();
-        if (p.isEmpty()) {
-            return ConditionEvaluationResult.enabled("Docker engine and " + IMAGE + " present");
-        }
-        if ("true".equalsIgnoreCase(System.getenv(REQUIRE))) {
-            throw new IllegalStateException(REQUIRE + "=true but the Docker tests cannot run: " + p.get());
-        }
-        String reason = "SKIPPED (no Docker): " + p.get() + " — set " + REQUIRE + "=true to make this a failure";
-        System.err.println("!!! " + context.getDisplayName() + ": " + reason);
-        return ConditionEvaluationResult.disabled(reason);
+        return Skip.evaluate("no Docker", problem().map(p -> "the Docker tests cannot run: " + p).orElse(""),
+                context.getDisplayName());
     }
 }

@@ -94,7 +94,7 @@ public class FakeBackend implements LlmBackend {
     final List<Usage> usages = new CopyOnWriteArrayList<>();
 
     /** A backend as the builder describes it. */
-    protected FakeBackend(Builder b) {
+    protected FakeBackend(FakeBackendBuilder b) {
         this.id = b.id;
         this.priority = b.priority;
         this.capabilities = Set.copyOf(b.capabilities);
@@ -106,8 +106,8 @@ public class FakeBackend implements LlmBackend {
     }
 
     /** A builder for a backend with this id: priority 10, {@link Mode#WORKS}, {@link Reply#ECHO}, one token per character. */
-    public static Builder builder(String id) {
-        return new Builder(id);
+    public static FakeBackendBuilder builder(String id) {
+        return new FakeBackendBuilder(id);
     }
 
     /** A working echo backend with this id and priority, in this mode. */
@@ -289,67 +289,5 @@ public class FakeBackend implements LlmBackend {
             closedWhileBusy.add(s.info().modelId());
         }
         open.remove(s);
-    }
-
-    /** What a {@link FakeBackend} is: every field optional. Not thread-safe. */
-    public static final class Builder {
-        private final String id;
-        private int priority = 10;
-        private Mode mode = Mode.WORKS;
-        private Set<Capability> capabilities = Set.of();
-        private Set<String> modelSettings = Set.of();
-        private PromptCounter counter = PromptCounter.characters();
-        private Reply reply = Reply.ECHO;
-        private boolean enforceContext;
-
-        private Builder(String id) {
-            this.id = id;
-        }
-
-        /** Its default priority (10). */
-        public Builder priority(int priority) {
-            this.priority = priority;
-            return this;
-        }
-
-        /** What availability and start do at first ({@link Mode#WORKS}). */
-        public Builder mode(Mode mode) {
-            this.mode = mode;
-            return this;
-        }
-
-        /** What it declares it honours (nothing). */
-        public Builder capabilities(Set<Capability> capabilities) {
-            this.capabilities = capabilities;
-            return this;
-        }
-
-        /** The per-model keys it declares, as a third-party backend would (none). */
-        public Builder modelSettings(Set<String> modelSettings) {
-            this.modelSettings = modelSettings;
-            return this;
-        }
-
-        /** Its tokenizer ({@link PromptCounter#characters()}). */
-        public Builder counter(PromptCounter counter) {
-            this.counter = counter;
-            return this;
-        }
-
-        /** How it answers unscripted requests ({@link Reply#ECHO}). */
-        public Builder reply(Reply reply) {
-            this.reply = reply;
-            return this;
-        }
-
-        /** Refuse prompts that fill the context, as a server does, with {@code ContextOverflow}. */
-        public Builder enforceContext() {
-            this.enforceContext = true;
-            return this;
-        }
-
-        public FakeBackend build() {
-            return new FakeBackend(this);
-        }
     }
 }
