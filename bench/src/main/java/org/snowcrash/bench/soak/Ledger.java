@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -51,6 +52,14 @@ final class Ledger implements AutoCloseable {
     private record Open(Ticket ticket, ScheduledFuture<?> cut) {
     }
 
+    /**
+     * The objects of the scenes asked on each path to a model: serve's container (every HTTP
+     * client, burst and calibration request) or an agent's own container. Only an answer naming
+     * objects asked on its own path can be another request's answer; one naming objects asked
+     * only elsewhere is the model's own slip.
+     */
+    private final Map<String, Set<String>> askedOnPath = new ConcurrentHashMap<>();
+
     Ledger(Scenes scenes, Duration timeout) {
         this.scenes = scenes;
         this.timeout = timeout;
@@ -59,6 +68,7 @@ final class Ledger implements AutoCloseable {
     /** Opens a request; {@code giveUp} runs once at its deadline if it has no outcome by then. */
     Ticket open(String source, Scenes.Scene scene, Runnable giveUp) {
         Ticket t = new Ticket(ids.incrementAndGet(), source, scene, System.nanoTime() + timeout.toNanos());
+        askedOnPath.computeIfAbsent(path(source), k -> ConcurrentHashMap.newKeySet()).addAll(scene.objects());
         ScheduledFuture<?> cut = watchdog.schedule(() -> {
             if (open.containsKey(t.id())) {
                 giveUp.run();
@@ -100,8 +110,13 @@ final class Ledger implements AutoCloseable {
         }
     }
 
+    /** An agent's requests go to its own container; every other source's through serve's. */
+    private static String path(String source) {
+        return source.startsWith("agent-") ? source : "serve";
+    }
+
     private void answered(Ticket t, Outcome.Answered a) {
-        switch (scenes.match(t.scene(), a.text())) {
+        switch (scenes.match(t.scene(), a.text(), askedOnPath.getOrDefault(path(t.source()), Set.of()))) {
             case OWN -> {
                 answers.merge(t.source(), 1L, Long::sum);
                 if (repeats(a.text())) {

@@ -90,6 +90,17 @@ final class Scenes {
      * only the model can have made up).
      */
     Match match(Scene scene, String answer) {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        scenes.forEach(s -> inUse.addAll(s.objects()));
+        return match(scene, answer, inUse);
+    }
+
+    /**
+     * As {@link #match(Scene, String)}, with only {@code asked} (the objects of the scenes asked on
+     * the answer's path to a model) counting as another request's: an object asked only on
+     * another path cannot have come from a request on this one, so naming it is the model's slip.
+     */
+    Match match(Scene scene, String answer, java.util.Set<String> asked) {
         String text = answer.toLowerCase(Locale.ROOT);
         int own = 0;
         boolean other = false;
@@ -98,7 +109,7 @@ final class Scenes {
                 String word = WORDS.get(i).singular();
                 if (scene.objects().contains(word)) {
                     own++;
-                } else if (inUse(word)) {
+                } else if (asked.contains(word)) {
                     return Match.MIXED;
                 } else {
                     other = true;
@@ -106,15 +117,6 @@ final class Scenes {
             }
         }
         return own == scene.objects().size() && !other ? Match.OWN : Match.OFF_SCENE;
-    }
-
-    private boolean inUse(String word) {
-        for (Scene s : scenes) {
-            if (s.objects().contains(word)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String phrase(Word w, String count) {
