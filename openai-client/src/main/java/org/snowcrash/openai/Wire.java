@@ -86,7 +86,7 @@ final class Wire {
     }
 
     private static boolean loopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        return host.equals("localhost") || host.equals("::1") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** Adds {@code Authorization: Bearer <key>} when there is a key. */
