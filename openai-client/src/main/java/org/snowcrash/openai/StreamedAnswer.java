@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import okhttp3.Call;
 import okhttp3.MediaType;
@@ -33,6 +35,9 @@ import org.snowcrash.openai.wire.ToolCallAssembler;
  */
 final class StreamedAnswer {
 
+    /** Writes the request straight to UTF-8 bytes: no String between, no charset lookup by OkHttp. */
+    private static final ObjectWriter WRITER = RequestJson.MAPPER.writer();
+
     private final Wire wire;
     private final Failures failures;
     private final String model;
@@ -46,10 +51,21 @@ final class StreamedAnswer {
     /** Sends {@code request} once as a stream; see {@link OpenAiClient#stream(ChatRequest, TokenSink, Cancellation)}. */
     ChatResponse read(ChatRequest request, TokenSink sink, Cancellation cancellation, Exchange exchange) {
         long t0 = System.nanoTime();
-        Request req = wire.authorized(new Request.Builder().url(wire.apiBase + "/chat/completions")
+        byte[] body;
+        try {
+            body = WRITER.writeValueAsBytes(RequestJson.request(request, model, true));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+        // "Connection: close": llama-server closes the connection after a streamed answer anyway
+        // (while announcing keep-alive; behind docker-proxy the close is not even visible until the
+        // next request fails), so none is kept: OkHttp then closes the socket on this thread at the
+        // end, instead of pooling it and waking its task thread to evict it.
+        Request req = wire.authorized(wire.chat(new Request.Builder())
                 .tag(Exchange.class, exchange)
                 .header("Accept", "text/event-stream")
-                .post(RequestBody.create(RequestJson.request(request, model, true).toString(), Wire.JSON))).build();
+                .header("Connection", "close")
+                .post(RequestBody.create(body, Wire.JSON))).build();
         // Read on the caller's thread: a token reaches the sink with no hand-over between threads
         // (a wake-up per token, on cores the model server wants too). Cancelling closes the socket,
         // which ends a blocked read at once.

@@ -1,12 +1,14 @@
 package org.snowcrash.openai;
 
 import java.io.IOException;
+import java.net.Proxy;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -35,9 +37,20 @@ final class Wire {
     final Failures failures;
     private final String apiKey;
 
+    /** {@code <apiBase>/chat/completions}, parsed once (not per request); null when the base is no URL, which each request then reports. */
+    final HttpUrl chatUrl;
+
     Wire(OkHttpClient shared, String apiBase, String apiKey, Duration connectTimeout, Duration idleTimeout,
          Duration requestTimeout, Failures failures) {
-        this.http = shared.newBuilder()
+        this.chatUrl = HttpUrl.parse(apiBase + "/chat/completions");
+        OkHttpClient.Builder b = shared.newBuilder();
+        if (chatUrl != null && loopback(chatUrl.host())) {
+            // A server on this machine (the Docker backend's container) is never reached through a
+            // proxy (the JDK's selector excludes loopback by default too): skip asking the selector,
+            // which is part of the per-request work before the request goes out.
+            b.proxy(Proxy.NO_PROXY);
+        }
+        this.http = b
                 .retryOnConnectionFailure(false)
                 // No idle connections are kept: llama-server (behind docker-proxy, or a gateway) may
                 // close a connection after a streamed answer without saying so, and a POST sent on
@@ -65,6 +78,15 @@ final class Wire {
         this.requestTimeout = requestTimeout;
         this.failures = failures;
         this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
+    }
+
+    /** The address of the chat endpoint, for a request builder. */
+    Request.Builder chat(Request.Builder b) {
+        return chatUrl != null ? b.url(chatUrl) : b.url(apiBase + "/chat/completions");
+    }
+
+    private static boolean loopback(String host) {
+        return host.equals("localhost") || host.equals("::1") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** Adds {@code Authorization: Bearer <key>} when there is a key. */

@@ -85,6 +85,24 @@ class OpenAiClientTest {
     }
 
     @Test
+    void aStreamAsksForItsConnectionToCloseAndTheNextStreamOpensItsOwn() throws Exception {
+        // llama-server closes the connection after a streamed answer while announcing keep-alive
+        // (behind docker-proxy the close shows only when the next request fails): no stream may be
+        // sent on a connection left over from the one before. MockWebServer would keep it open.
+        String answer = chunk("a") + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        server.enqueue(sse(answer));
+        server.enqueue(sse(answer));
+        assertEquals("a", client.stream(request(), p -> { }, new Cancellation()).text());
+        assertEquals("a", client.stream(request(), p -> { }, new Cancellation()).text());
+        RecordedRequest first = server.takeRequest();
+        RecordedRequest second = server.takeRequest();
+        assertEquals("close", first.getHeaders().get("Connection"));
+        assertEquals("close", second.getHeaders().get("Connection"));
+        assertEquals(0, second.getExchangeIndex(), "the second stream's request is the first on its connection");
+        assertTrue(second.getConnectionIndex() != first.getConnectionIndex(), "a connection of its own");
+    }
+
+    @Test
     void anErrorInsideA200StreamIsTyped() {
         server.enqueue(sse(chunk("x") + "data: {\"error\":{\"code\":400,\"type\":\"exceed_context_size_error\","
                 + "\"message\":\"too long\",\"n_prompt_tokens\":600,\"n_ctx\":512}}\n\n"));
