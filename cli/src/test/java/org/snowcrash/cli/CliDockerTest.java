@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snowcrash.backend.docker.DockerCondition;
 import org.snowcrash.backend.docker.RequiresDocker;
+import org.snowcrash.testkit.docker.LlamaServerContainer;
 
 /** The command with a real Docker engine: Docker first, stop on exit and on signals, stop-all. */
 @RequiresDocker
@@ -43,8 +44,10 @@ class CliDockerTest {
     }
 
     private List<String> dockerArgs(String... more) {
+        // The run's label scopes stop-all to this run's containers: other processes share the engine.
         List<String> a = new java.util.ArrayList<>(List.of("-D", "backend.docker.image=" + DockerCondition.IMAGE,
-                "-D", "backend.docker.gpu=off", "-D", "model.demo.container=" + container, "-D", "model.demo.port=" + port));
+                "-D", "backend.docker.gpu=off", "-D", "model.demo.container=" + container, "-D", "model.demo.port=" + port,
+                "-D", "backend.docker.labels=" + LlamaServerContainer.RUN_LABEL + "=" + LlamaServerContainer.RUN));
         a.addAll(List.of(more));
         return a;
     }
@@ -123,7 +126,8 @@ class CliDockerTest {
     void stopAllRemovesEveryContainerOfOursEvenOfALiveProcess() throws Exception {
         Process chat = startOnDocker();
         try {
-            Cli.Result r = Cli.run(dir, "stop-all");
+            Cli.Result r = Cli.run(dir, Map.of(), List.of(), Duration.ofSeconds(120), "stop-all",
+                    "-D", "backend.docker.labels=" + LlamaServerContainer.RUN_LABEL + "=" + LlamaServerContainer.RUN);
             assertEquals(0, r.exitCode(), r.err());
             assertTrue(r.out().contains("removed " + container), r.out());
             assertFalse(containerExists(), "stop-all is explicit: it removes running containers too");

@@ -78,11 +78,12 @@ public final class DockerManager implements AutoCloseable {
     }
 
     /**
-     * Stops and removes every container carrying snowcrash's labels, whoever started it, running
-     * or not (an explicit command: live owners lose their models); returns their names.
+     * Stops and removes every container carrying snowcrash's labels, running or not, whoever
+     * started it (an explicit command: live owners lose their models); returns their names. When
+     * the settings give {@code backend.docker.labels}, only containers that also carry those.
      */
     public List<String> stopAll() {
-        return new Reaper(docker).removeEverything();
+        return new Reaper(docker).removeEverything(settings.labels());
     }
 
     /** Every container carrying snowcrash's labels, running or not. */

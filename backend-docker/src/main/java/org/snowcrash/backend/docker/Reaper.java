@@ -81,12 +81,18 @@ final class Reaper {
     }
 
     /**
-     * Stops and removes every container carrying our labels, running or not, whoever started it
-     * ({@code stop-all}: live owners lose their models); returns their names.
+     * Stops and removes every container carrying our labels and every one of {@code scope} (the
+     * configuration's {@code backend.docker.labels}; none: all of ours), running or not, whoever
+     * started it ({@code stop-all}: live owners lose their models); returns their names. The scope
+     * keeps one deployment's stop-all (or a test run's) off another's containers on a shared engine.
      */
-    List<String> removeEverything() {
+    List<String> removeEverything(Map<String, String> scope) {
         List<String> names = new ArrayList<>();
         for (Container c : queries.ours()) {
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (!labels.entrySet().containsAll(scope.entrySet())) {
+                continue;
+            }
             boolean gone = remove(c.getId());
             ContainerTracker.untrack(c.getId());
             if (gone) {

@@ -475,6 +475,29 @@ class DockerBackendTest {
     }
 
     @Test
+    void stopAllKeepsToTheConfiguredLabels() throws Exception {
+        // Another deployment (here: another test run) on the same engine, with snowcrash's labels
+        // but not this configuration's backend.docker.labels: its containers are not ours to stop.
+        Map<String, String> elsewhere = new java.util.HashMap<>(Labels.forModel("demo", Map.of()));
+        elsewhere.put(DockerTestSupport.RUN_LABEL, "another-run");
+        elsewhere.put(Labels.OWNER, "another-process");
+        String name = "snowcrash-test-elsewhere-" + DockerTestSupport.RUN.substring(0, 8);
+        String other = runningContainer(name, elsewhere);
+        try {
+            DockerTestSupport.TestModel spec = DockerTestSupport.demoSpec(dir, "scoped");
+            try (DockerManager m = DockerManager.connect(spec.settings())) {
+                sessions.add(m.start(spec.spec(), e -> { }));
+                List<String> removed = m.stopAll();
+                assertTrue(removed.contains(spec.containerName()), removed.toString());
+                assertFalse(removed.contains(name), removed.toString());
+                assertTrue(docker.inspectContainerCmd(other).exec().getState().getRunning(), "another run's container runs on");
+            }
+        } finally {
+            new Reaper(docker).remove(other);
+        }
+    }
+
+    @Test
     void aContainerKilledMidStreamIsABackendGoneError() throws Exception {
         // The larger model decodes a few hundred tokens a second, so a long answer is still
         // streaming when the container is killed on the first piece.
