@@ -53,6 +53,7 @@ class RequestReaderTest {
         FieldRefusal noModel = refused("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals("model", noModel.param());
         assertEquals("missing_required_parameter", noModel.code());
+        assertEquals(org.snowcrash.api.SnowcrashException.Kind.BAD_INPUT, noModel.kind(), "in the family callers catch");
 
         FieldRefusal orphan = refused("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
                 + "{\"role\":\"tool\",\"tool_call_id\":\"nope\",\"content\":\"x\"}]}");
