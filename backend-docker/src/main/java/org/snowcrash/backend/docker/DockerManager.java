@@ -72,7 +72,7 @@ public final class DockerManager implements AutoCloseable {
             if (!Labels.isOurs(c.getLabels())) {
                 throw new IllegalStateException("container " + containerName + " is not snowcrash's; left alone");
             }
-            removed |= remove(c);
+            removed |= new Reaper(docker).stop(c.getId());
         }
         return removed;
     }
@@ -94,12 +94,6 @@ public final class DockerManager implements AutoCloseable {
     /** Removes the containers whose owner is provably gone; returns their names. */
     public List<String> removeAbandoned() {
         return new Reaper(docker).sweep(settings.host());
-    }
-
-    private boolean remove(Container c) {
-        boolean removed = new Reaper(docker).remove(c.getId());
-        ContainerTracker.untrack(c.getId());
-        return removed;
     }
 
     @Override

@@ -72,9 +72,12 @@ final class Reaper {
         return removed;
     }
 
-    /** {@link #sweep}, unless this process swept {@code engine} already (a launch's call). */
+    /**
+     * {@link #sweep}, unless this process swept {@code engine} already (a launch's call). Claimed
+     * atomically, so launches that start together sweep once between them.
+     */
     List<String> sweepOnce(String engine) {
-        if (SWEPT.contains(engine)) {
+        if (!SWEPT.add(engine)) {
             return List.of();
         }
         return sweep(engine);
@@ -93,13 +96,21 @@ final class Reaper {
             if (!labels.entrySet().containsAll(scope.entrySet())) {
                 continue;
             }
-            boolean gone = remove(c.getId());
-            ContainerTracker.untrack(c.getId());
-            if (gone) {
+            if (stop(c.getId())) {
                 names.add(ContainerQueries.name(c));
             }
         }
         return names;
+    }
+
+    /**
+     * An explicit stop ({@code stop-all}, the manager's {@code stop}): {@link #remove} and, since it
+     * may be one of this process's own, no longer removed again at exit.
+     */
+    boolean stop(String id) {
+        boolean gone = remove(id);
+        ContainerTracker.untrack(id);
+        return gone;
     }
 
     /**
