@@ -88,6 +88,18 @@ final class BenchKit {
         }
     }
 
+    /** A docker command's standard output; fails with its output when the command does. */
+    static String dockerOutput(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
     /**
      * One round of a framework measurement and its baseline, the framework first in even rounds and
      * the baseline first in odd ones, so neither always runs on a warmer machine: {framework, baseline}.

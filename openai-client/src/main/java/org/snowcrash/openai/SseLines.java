@@ -13,14 +13,17 @@ import okio.BufferedSource;
 final class SseLines {
 
     private final BufferedSource body;
+    private final Runnable heard;
     private final StringBuilder data = new StringBuilder();
 
-    SseLines(BufferedSource body) {
+    /** @param heard told of every line read, comments and keep-alives included (the idle bound's clock) */
+    SseLines(BufferedSource body, Runnable heard) {
         this.body = body;
+        this.heard = heard;
     }
 
     /**
-     * The next event's data, blocking until it is complete (bounded by the client's read timeout);
+     * The next event's data, blocking until it is complete (bounded by the caller's idle bound);
      * null at the end of the body.
      *
      * @throws IOException when reading fails (timeout, connection closed or reset, call cancelled)
@@ -32,6 +35,7 @@ final class SseLines {
             if (line == null) {
                 return null;
             }
+            heard.run();
             if (line.isEmpty()) {
                 if (any) {
                     String event = data.toString();

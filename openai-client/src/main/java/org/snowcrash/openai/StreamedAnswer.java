@@ -15,6 +15,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 import org.snowcrash.api.Cancellation;
+import org.snowcrash.api.ChatException;
 import org.snowcrash.api.ChatFailure;
 import org.snowcrash.api.ChatRequest;
 import org.snowcrash.api.ChatResponse;
@@ -69,32 +70,44 @@ final class StreamedAnswer {
         // Read on the caller's thread: a token reaches the sink with no hand-over between threads
         // (a wake-up per token, on cores the model server wants too). Cancelling closes the socket,
         // which ends a blocked read at once.
-        Call call = wire.http.newCall(req);
+        Call call = wire.streaming.newCall(req);
         cancellation.onCancel(call::cancel);
-        Response response;
-        try {
-            response = call.execute();
-        } catch (IOException e) {
-            if (cancellation.isCancelled()) {
-                return finished(new StringBuilder(), new StringBuilder(), new ToolCallAssembler(), FinishReason.CANCELLED, null, t0);
+        try (Silence.Watch watch = Silence.watch(call, wire.idleTimeout)) {
+            Response response;
+            try {
+                response = call.execute();
+            } catch (IOException e) {
+                if (cancellation.isCancelled()) {
+                    return finished(new StringBuilder(), new StringBuilder(), new ToolCallAssembler(), FinishReason.CANCELLED, null, t0);
+                }
+                throw transport(e, watch, exchange);
             }
-            throw failures.transport(e, wire.idleTimeout, exchange);
-        }
-        try (response) {
-            exchange.status(response.code());
-            if (!response.isSuccessful()) {
-                throw failures.status(response.code(), Failures.bodyOf(response));
+            watch.heard();
+            try (response) {
+                exchange.status(response.code());
+                if (!response.isSuccessful()) {
+                    throw failures.status(response.code(), Failures.bodyOf(response));
+                }
+                MediaType type = response.body().contentType();
+                if (type == null || !type.type().equals("text") || !type.subtype().equals("event-stream")) {
+                    throw failures.error(new ChatFailure.BackendGone("java.lang.IllegalStateException: Invalid content-type: " + type), null);
+                }
+                return events(new SseLines(response.body().source(), watch::heard), sink, cancellation, exchange, watch, t0);
             }
-            MediaType type = response.body().contentType();
-            if (type == null || !type.type().equals("text") || !type.subtype().equals("event-stream")) {
-                throw failures.error(new ChatFailure.BackendGone("java.lang.IllegalStateException: Invalid content-type: " + type), null);
-            }
-            return events(new SseLines(response.body().source()), sink, cancellation, exchange, t0);
         }
     }
 
+    /** A failed read or write, told as a timeout when the watch cut a silent server. */
+    private ChatException transport(IOException e, Silence.Watch watch, Exchange exchange) {
+        if (watch.expired() && exchange.reachedServer()) {
+            return failures.error(new ChatFailure.Timeout(wire.idleTimeout), e);
+        }
+        return failures.transport(e, wire.idleTimeout, exchange);
+    }
+
     /** The events of one answer, read as they come, handed to {@code sink}. */
-    private ChatResponse events(SseLines source, TokenSink sink, Cancellation cancellation, Exchange exchange, long t0) {
+    private ChatResponse events(SseLines source, TokenSink sink, Cancellation cancellation, Exchange exchange,
+                                Silence.Watch watch, long t0) {
         StringBuilder text = new StringBuilder();
         StringBuilder reasoning = new StringBuilder();
         ToolCallAssembler calls = new ToolCallAssembler();
@@ -104,13 +117,13 @@ final class StreamedAnswer {
         while (true) {
             String data;
             try {
-                // The read timeout (the idle timeout) bounds each wait for the next event.
+                // The watch (the idle timeout) bounds each wait for the next line.
                 data = source.next();
             } catch (IOException e) {
                 if (cancellation.isCancelled()) {
                     return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);
                 }
-                throw failures.transport(e, wire.idleTimeout, exchange);
+                throw transport(e, watch, exchange);
             }
             if (data == null) {
                 if (!sawDone && finishReason == null && !cancellation.isCancelled()) {

@@ -25,8 +25,10 @@ final class Wire {
 
     static final MediaType JSON = MediaType.get("application/json");
 
-    /** For streams and llama-server's endpoints: the read timeout is the allowed silence. */
+    /** For llama-server's endpoints: the read timeout is the allowed silence. */
     final OkHttpClient http;
+    /** For streams: no socket timeouts; {@link Silence} keeps the idle bound. */
+    final OkHttpClient streaming;
     /** For blocking requests: the server says nothing until the whole answer is ready, so silence is not a fault. */
     final OkHttpClient blocking;
     final String apiBase;
@@ -78,6 +80,7 @@ final class Wire {
         this.requestTimeout = requestTimeout;
         this.failures = failures;
         this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
+        this.streaming = http.newBuilder().readTimeout(Duration.ZERO).writeTimeout(Duration.ZERO).build();
     }
 
     /** The address of the chat endpoint, for a request builder. */

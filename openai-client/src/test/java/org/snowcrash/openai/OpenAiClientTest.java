@@ -137,6 +137,35 @@ class OpenAiClientTest {
     }
 
     @Test
+    void silenceBeforeTheAnswerBeginsIsATimeout() {
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(chunk("a")).headersDelay(3, TimeUnit.SECONDS).build());
+        ChatException e = assertThrows(ChatException.class, () -> client.stream(request(), p -> { }, new Cancellation()));
+        ChatFailure.Timeout t = assertInstanceOf(ChatFailure.Timeout.class, e.failure(), e.getMessage());
+        assertEquals(Duration.ofMillis(700), t.silence());
+    }
+
+    @Test
+    void aStreamThatKeepsTalkingOutlivesItsIdleBound() {
+        // Streams have no socket timeout: the bound is the silence between lines, watched by one
+        // timer. Twelve pieces a quarter second apart take three seconds, longer than the two
+        // second bound, and every gap is far inside it: the answer is whole.
+        OpenAiClient patient = client(Duration.ofSeconds(2), Duration.ofSeconds(5));
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            body.append(chunk("p" + i));
+        }
+        String tail = "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        int bytesPerPiece = chunk("p0").length();
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(body + tail).throttleBody(bytesPerPiece, 250, TimeUnit.MILLISECONDS).build());
+        List<String> pieces = new ArrayList<>();
+        ChatResponse r = patient.stream(request(), pieces::add, new Cancellation());
+        assertEquals(12, pieces.size());
+        assertEquals(FinishReason.STOP, r.finishReason());
+    }
+
+    @Test
     void aBlockingAnswerSlowerThanTheIdleTimeoutIsWaitedForUpToTheRequestTimeout() throws Exception {
         // A blocking request is silent until the whole answer is ready: the idle timeout (0.7 s)
         // must not end it while the server still works; the request timeout (5 s) bounds it.

@@ -12,7 +12,7 @@ import okio.Buffer;
 class SseLinesTest {
 
     private static SseLines of(String body) {
-        return new SseLines(new Buffer().writeUtf8(body));
+        return new SseLines(new Buffer().writeUtf8(body), () -> { });
     }
 
     @Test
