@@ -48,6 +48,8 @@ final class Silence {
         private final Call call;
         private final long boundNanos;
         private volatile long heard = System.nanoTime();
+        /** Whether the caller waits for the server; false while it holds an event (its time is not the server's silence). */
+        private volatile boolean waiting = true;
         private volatile boolean expired;
         private volatile boolean closed;
         private volatile ScheduledFuture<?> next;
@@ -60,6 +62,20 @@ final class Silence {
         /** The server said something (a line of the body, or the response's head). */
         void heard() {
             heard = System.nanoTime();
+        }
+
+        /** The caller starts waiting for the server again: silence counts from now. */
+        void waiting() {
+            heard = System.nanoTime();
+            waiting = true;
+        }
+
+        /**
+         * The caller has an event and is busy with it (a slow sink, a client of {@code serve} whose
+         * writes block): not the server's silence, as a socket's read timeout never counted it.
+         */
+        void holding() {
+            waiting = false;
         }
 
         /** Whether the call was cancelled here, for its silence. */
@@ -75,6 +91,10 @@ final class Silence {
 
         private void check() {
             if (closed) {
+                return;
+            }
+            if (!waiting) {
+                schedule(boundNanos);
                 return;
             }
             long quiet = System.nanoTime() - heard;

@@ -117,8 +117,11 @@ final class StreamedAnswer {
         while (true) {
             String data;
             try {
-                // The watch (the idle timeout) bounds each wait for the next line.
+                // The watch (the idle timeout) bounds each wait for the next line; the time spent
+                // with an event (below, in the sink) is not the server's silence.
+                watch.waiting();
                 data = source.next();
+                watch.holding();
             } catch (IOException e) {
                 if (cancellation.isCancelled()) {
                     return finished(text, reasoning, calls, FinishReason.CANCELLED, usage, t0);

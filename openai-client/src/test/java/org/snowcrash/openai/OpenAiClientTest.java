@@ -166,6 +166,31 @@ class OpenAiClientTest {
     }
 
     @Test
+    void aSinkSlowerThanTheIdleBoundIsNotTheServersSilence() {
+        // The bound is the server's silence: time the caller spends with a piece (a slow client of
+        // serve, whose writes block) is not counted, as the socket's read timeout never counted it.
+        // Paced a piece at a time (every gap far inside the bound), so the rest is still on the
+        // socket, not in the client's buffer, while the caller holds the first piece.
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(chunk("a") + chunk("b")
+                        + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+                .throttleBody(chunk("a").length(), 200, TimeUnit.MILLISECONDS).build());
+        List<String> pieces = new ArrayList<>();
+        ChatResponse r = client.stream(request(), p -> {
+            pieces.add(p);
+            if (pieces.size() == 1) {
+                try {
+                    Thread.sleep(1500); // twice the 0.7 s bound, inside the caller
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, new Cancellation());
+        assertEquals(List.of("a", "b"), pieces);
+        assertEquals(FinishReason.STOP, r.finishReason());
+    }
+
+    @Test
     void aBlockingAnswerSlowerThanTheIdleTimeoutIsWaitedForUpToTheRequestTimeout() throws Exception {
         // A blocking request is silent until the whole answer is ready: the idle timeout (0.7 s)
         // must not end it while the server still works; the request timeout (5 s) bounds it.
