@@ -79,22 +79,27 @@ final class BenchKit {
 
     /** Runs {@code docker} with these arguments; a failure is an error except for {@code rm}. */
     static void docker(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0 && !args[0].equals("rm")) {
-            throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
-        }
+        run(true, !args[0].equals("rm"), args);
     }
 
     /** A docker command's standard output; fails with its output when the command does. */
     static String dockerOutput(String... args) throws Exception {
+        return run(false, true, args);
+    }
+
+    /** Runs {@code docker}; its output (with its errors when {@code withErrors}), failing on a non-zero exit when {@code strict}. */
+    private static String run(boolean withErrors, boolean strict, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("docker"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (withErrors) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
+        if (p.waitFor() != 0 && strict) {
             throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
         }
         return out;

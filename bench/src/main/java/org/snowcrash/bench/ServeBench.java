@@ -202,7 +202,6 @@ final class ServeBench {
                 (first - t0) / 1e6, (t1 - t0) / 1e6, null);
     }
 
-
     // ---- overload ------------------------------------------------------------------------------
 
     void overload() throws Exception {
