@@ -245,6 +245,7 @@ final class ChaosLoop implements Runnable {
     }
 
     private void note(String line) {
+        ledger.event(line);
         log.accept("chaos: " + line);
     }
 

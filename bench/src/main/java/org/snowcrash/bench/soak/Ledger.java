@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Ledger implements AutoCloseable {
 
     /** One request: who sent it, for which scene, until when. */
-    record Ticket(long id, String source, Scenes.Scene scene, long deadlineNanos) {
+    record Ticket(long id, String source, Scenes.Scene scene, long openedNanos, long deadlineNanos) {
     }
 
     private final Scenes scenes;
@@ -65,9 +65,35 @@ final class Ledger implements AutoCloseable {
         this.timeout = timeout;
     }
 
+    /**
+     * Notes something done to the system under test (a fault caused), so that a defect can say what
+     * happened last before it: the chaos loop's log and the defect lines carry no shared clock otherwise.
+     */
+    void event(String what) {
+        lastEvent = new Event(what, System.nanoTime());
+    }
+
+    private record Event(String what, long atNanos) {
+    }
+
+    private volatile Event lastEvent;
+
+    /** When a request ran, against the last event noted before it ended. */
+    private String when(Ticket t) {
+        long ended = System.nanoTime();
+        Event e = lastEvent;
+        String ran = String.format(java.util.Locale.ROOT, "(ran %.2f s", (ended - t.openedNanos()) / 1e9);
+        if (e == null || e.atNanos() > ended) {
+            return ran + ", no fault before it)";
+        }
+        return ran + String.format(java.util.Locale.ROOT, "; it began %+.2f s from the last fault: %s)",
+                (t.openedNanos() - e.atNanos()) / 1e9, e.what());
+    }
+
     /** Opens a request; {@code giveUp} runs once at its deadline if it has no outcome by then. */
     Ticket open(String source, Scenes.Scene scene, Runnable giveUp) {
-        Ticket t = new Ticket(ids.incrementAndGet(), source, scene, System.nanoTime() + timeout.toNanos());
+        long now = System.nanoTime();
+        Ticket t = new Ticket(ids.incrementAndGet(), source, scene, now, now + timeout.toNanos());
         askedOnPath.computeIfAbsent(path(source), k -> ConcurrentHashMap.newKeySet()).addAll(scene.objects());
         ScheduledFuture<?> cut = watchdog.schedule(() -> {
             if (open.containsKey(t.id())) {
@@ -104,7 +130,7 @@ final class Ledger implements AutoCloseable {
                 }
             } else if (outcome instanceof Outcome.Untyped u) {
                 untyped++;
-                defects.add("request " + t.id() + " (" + t.source() + ") failed untyped: " + u.what());
+                defects.add("request " + t.id() + " (" + t.source() + ") failed untyped: " + u.what() + " " + when(t));
             }
             notifyAll();
         }

@@ -125,11 +125,11 @@ final class ServeCaller {
                 if (finish == null || ids.size() != 1 || roles != 1) {
                     return new Outcome.Untyped("[DONE] after finish " + finish + ", ids " + ids + ", " + roles + " role chunks");
                 }
-                return new Outcome.Answered(text.toString(), finish);
+                return drained(in, new Outcome.Answered(text.toString(), finish));
             }
             JsonNode chunk = JSON.readTree(data);
             if (chunk.has("error")) {
-                return typedError(-1, data); // an error event after the 200 committed the stream
+                return drained(in, typedError(-1, data)); // an error event after the 200 committed the stream
             }
             ids.add(chunk.path("id").asText());
             JsonNode choice = chunk.path("choices").path(0);
@@ -142,6 +142,22 @@ final class ServeCaller {
             }
         }
         return new Outcome.Untyped("the stream ended without [DONE] or an error event after: " + text);
+    }
+
+    /**
+     * Reads the response to its end after its last event, as OpenAI's own SDKs do (openai-python
+     * drains the stream after {@code [DONE]}): the connection then goes back to the client's pool
+     * whole instead of being closed under the server's last write, so connections are reused the
+     * way an application's are, and the descriptors the run holds do not swing with how many were
+     * closed early. Anything but blank lines after the last event is the server's defect.
+     */
+    private static Outcome drained(BufferedReader in, Outcome last) throws IOException {
+        for (String line; (line = in.readLine()) != null; ) {
+            if (!line.isEmpty()) {
+                return new Outcome.Untyped("after its last event the stream went on with: " + line);
+            }
+        }
+        return last;
     }
 
     /** OpenAI's error shape with a {@code code}, or untyped. */

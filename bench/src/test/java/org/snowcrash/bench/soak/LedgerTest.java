@@ -48,4 +48,17 @@ class LedgerTest {
             assertTrue(c.defects().get(0).contains("got another scene's answer"), c.defects().toString());
         }
     }
+
+    @Test
+    void anUntypedFailureSaysWhichFaultCameLastBeforeIt() throws Exception {
+        try (Ledger ledger = new Ledger(scenes, Duration.ofMinutes(1))) {
+            ledger.close(ledger.open("http-1", scenes.get(0), () -> { }), new Outcome.Untyped("no answer"));
+            ledger.event("kill serve 0123456789ab");
+            ledger.close(ledger.open("http-2", scenes.get(1), () -> { }), new Outcome.Untyped("stream broke"));
+            Ledger.Counts c = ledger.settle(Duration.ZERO);
+            assertEquals(2, c.untyped());
+            assertTrue(c.defects().get(0).contains("no fault before it"), c.defects().toString());
+            assertTrue(c.defects().get(1).contains("from the last fault: kill serve 0123456789ab"), c.defects().toString());
+        }
+    }
 }
