@@ -103,6 +103,25 @@ class OpenAiClientTest {
     }
 
     @Test
+    void aServerOnThisMachineIsConnectedToOnTheCallersThread() throws Exception {
+        // OkHttp's fast fallback would hand the connect to its task thread and wait for it: two
+        // thread switches before every first token, for a loopback address that has nothing to race.
+        String answer = chunk("a") + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        server.enqueue(sse(answer));
+        List<String> connectedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        OkHttpClient shared = new OkHttpClient.Builder().eventListener(new okhttp3.EventListener() {
+            @Override
+            public void connectStart(okhttp3.Call call, java.net.InetSocketAddress address, java.net.Proxy proxy) {
+                connectedOn.add(Thread.currentThread().getName());
+            }
+        }).build();
+        OpenAiClient local = OpenAiClient.builder(shared, "docker", server.url("/v1").toString()).apiKey("secret")
+                .where("model demo, test server").idleTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(5)).build();
+        assertEquals("a", local.stream(request(), p -> { }, new Cancellation()).text());
+        assertEquals(List.of(Thread.currentThread().getName()), connectedOn);
+    }
+
+    @Test
     void anErrorInsideA200StreamIsTyped() {
         server.enqueue(sse(chunk("x") + "data: {\"error\":{\"code\":400,\"type\":\"exceed_context_size_error\","
                 + "\"message\":\"too long\",\"n_prompt_tokens\":600,\"n_ctx\":512}}\n\n"));
