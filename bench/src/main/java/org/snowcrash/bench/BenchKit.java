@@ -110,8 +110,19 @@ final class BenchKit {
      * the baseline first in odd ones, so neither always runs on a warmer machine: {framework, baseline}.
      */
     static double[] alternate(int round, Timed framework, Timed baseline) throws Exception {
-        double f;
-        double b;
+        List<Double> r = alternate(round, (Run<Double>) framework::run, baseline::run);
+        return new double[] {r.get(0), r.get(1)};
+    }
+
+    /** One measurement that yields what it saw. */
+    interface Run<T> {
+        T run() throws Exception;
+    }
+
+    /** {@link #alternate(int, Timed, Timed)} for any result: {framework's, baseline's}. */
+    static <T> List<T> alternate(int round, Run<T> framework, Run<T> baseline) throws Exception {
+        T f;
+        T b;
         if (round % 2 == 0) {
             f = framework.run();
             b = baseline.run();
@@ -119,6 +130,6 @@ final class BenchKit {
             b = baseline.run();
             f = framework.run();
         }
-        return new double[] {f, b};
+        return List.of(f, b);
     }
 }

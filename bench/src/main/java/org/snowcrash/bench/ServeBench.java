@@ -43,6 +43,8 @@ final class ServeBench {
     private static final String PROMPT = "Tell me about the robot and what it sees.";
     /** Short requests on each path before the measured rounds. */
     private static final int WARM_UP = 300;
+    /** Measured rounds for the first token (short answers; see {@link #streaming}). */
+    private static final int FIRST_TOKEN_ROUNDS = 200;
 
     private final int rounds;
     private final int tokens;
@@ -88,13 +90,9 @@ final class ServeBench {
         String container = "snowcrash-bench-serve";
         Map<String, String> settings = settings(container, "");
         int serverPort = Integer.parseInt(settings.get("model.timing.port"));
-        double[] fwTps = new double[rounds];
-        double[] rawTps = new double[rounds];
-        double[] fwTtft = new double[rounds];
-        double[] rawTtft = new double[rounds];
-        int freshRounds = Math.max(2, rounds / 2);
-        double[] fwFresh = new double[freshRounds];
-        double[] rawFresh = new double[freshRounds];
+        List<List<Measured>> throughput;
+        List<List<Measured>> firstKept;
+        List<List<Measured>> firstFresh;
         try (SnowcrashServer server = SnowcrashServer.builder().settings(Settings.of(settings, "bench")).start()) {
             URI viaServe = server.uri().resolve("/v1/chat/completions");
             answered(viaServe, KEY, PROMPT, tokens, Connections.KEPT); // starts serve's model
@@ -104,60 +102,59 @@ final class ServeBench {
             // them: no --jinja, four slots instead of one, no memory limit.)
             String key = BenchKit.dockerOutput("exec", container, "cat", "/run/snowcrash/key").strip();
             URI direct = URI.create("http://127.0.0.1:" + serverPort + "/v1/chat/completions");
-            // Warm: serve is a long-running JVM, and its per-request code (parsing, the pool, the
-            // upstream call) is interpreted until the JIT has seen it a few hundred times. After 10
-            // requests the first-token gap measured about twice what it is after 300 (docs/performance.md).
             // Each path as a client meets it. An SDK keeps its connection to serve (Jetty keeps it
             // open). To llama-server it cannot: llama-server ends the connection after every streamed
             // answer while announcing keep-alive, so the next request on it fails ("connection died",
             // curl retries; the JDK client reports "header parser received no bytes"). A client of
             // llama-server pays a new connection per stream, and so does serve's own upstream call.
-            for (int w = 0; w < WARM_UP; w++) {
-                answered(viaServe, KEY, PROMPT, 8, Connections.KEPT);
-                answered(direct, key, PROMPT, 8, Connections.FRESH);
-            }
-            for (int i = 0; i < rounds; i++) {
-                Measured a;
-                Measured b;
-                if (i % 2 == 0) {
-                    a = answered(viaServe, KEY, PROMPT, tokens, Connections.KEPT);
-                    b = answered(direct, key, PROMPT, tokens, Connections.FRESH);
-                } else {
-                    b = answered(direct, key, PROMPT, tokens, Connections.FRESH);
-                    a = answered(viaServe, KEY, PROMPT, tokens, Connections.KEPT);
-                }
-                fwTps[i] = a.tokensPerSecond();
-                fwTtft[i] = a.firstTokenMs();
-                rawTps[i] = b.tokensPerSecond();
-                rawTtft[i] = b.firstTokenMs();
-            }
+            BenchKit.Run<Measured> serveShort = () -> answered(viaServe, KEY, PROMPT, 8, Connections.KEPT);
+            BenchKit.Run<Measured> directShort = () -> answered(direct, key, PROMPT, 8, Connections.FRESH);
+            // Warm: serve is a long-running JVM, and its per-request code (parsing, the pool, the
+            // upstream call) is interpreted until the JIT has seen it a few hundred times. After 10
+            // requests the first-token gap measured about twice what it is after 300 (docs/performance.md).
+            alternated(WARM_UP, serveShort, directShort);
+            // The first token from short answers, many of them: a round's first token varies by
+            // several milliseconds with what else the two cores do, more than the 2 ms looked for,
+            // and only a median over hundreds of rounds holds still from run to run.
+            firstKept = alternated(FIRST_TOKEN_ROUNDS, serveShort, directShort);
             // Like for like, a new connection per request on both paths: what a client that keeps
             // none (curl, a script) sees; it pays Jetty's accept against llama-server's.
-            for (int i = 0; i < freshRounds; i++) {
-                Measured a;
-                Measured b;
-                if (i % 2 == 0) {
-                    a = answered(viaServe, KEY, PROMPT, tokens, Connections.FRESH);
-                    b = answered(direct, key, PROMPT, tokens, Connections.FRESH);
-                } else {
-                    b = answered(direct, key, PROMPT, tokens, Connections.FRESH);
-                    a = answered(viaServe, KEY, PROMPT, tokens, Connections.FRESH);
-                }
-                fwFresh[i] = a.firstTokenMs();
-                rawFresh[i] = b.firstTokenMs();
-            }
+            firstFresh = alternated(FIRST_TOKEN_ROUNDS / 2, () -> answered(viaServe, KEY, PROMPT, 8, Connections.FRESH), directShort);
+            throughput = alternated(rounds, () -> answered(viaServe, KEY, PROMPT, tokens, Connections.KEPT),
+                    () -> answered(direct, key, PROMPT, tokens, Connections.FRESH));
         }
+        double[] fwTps = throughput.stream().mapToDouble(m -> m.get(0).tokensPerSecond()).toArray();
+        double[] rawTps = throughput.stream().mapToDouble(m -> m.get(1).tokensPerSecond()).toArray();
         double ratio = Stats.median(fwTps) / Stats.median(rawTps);
         rows.add("serve streaming vs llama-server direct, Docker (tok/s)", Stats.whole(Stats.median(fwTps)), Stats.whole(Stats.median(rawTps)),
                 "ratio " + Stats.ratio(ratio), "≥ 0.98", ratio >= 0.98);
-        double diff = Stats.median(fwTtft) - Stats.median(rawTtft);
-        rows.add("serve time to first token vs llama-server direct, warm (" + WARM_UP + " requests), connection to serve kept (ms)",
-                Stats.ratio(Stats.median(fwTtft)), Stats.ratio(Stats.median(rawTtft)),
+        double[] fw = firstKept.stream().mapToDouble(m -> m.get(0).firstTokenMs()).toArray();
+        double[] raw = firstKept.stream().mapToDouble(m -> m.get(1).firstTokenMs()).toArray();
+        double diff = Stats.median(fw) - Stats.median(raw);
+        rows.add("serve time to first token vs llama-server direct, warm (" + WARM_UP + " requests), median of "
+                        + FIRST_TOKEN_ROUNDS + " rounds, connection to serve kept (ms)",
+                Stats.ratio(Stats.median(fw)), Stats.ratio(Stats.median(raw)),
                 String.format(Locale.ROOT, "%+.2f ms", diff), "within 2 ms", diff <= 2.0);
+        double[] fwFresh = firstFresh.stream().mapToDouble(m -> m.get(0).firstTokenMs()).toArray();
+        double[] rawFresh = firstFresh.stream().mapToDouble(m -> m.get(1).firstTokenMs()).toArray();
         double freshDiff = Stats.median(fwFresh) - Stats.median(rawFresh);
-        rows.add("serve time to first token vs llama-server direct, a new connection per request (ms)",
+        rows.add("serve time to first token vs llama-server direct, a new connection per request, median of "
+                        + FIRST_TOKEN_ROUNDS / 2 + " rounds (ms)",
                 Stats.ratio(Stats.median(fwFresh)), Stats.ratio(Stats.median(rawFresh)),
                 String.format(Locale.ROOT, "%+.2f ms", freshDiff), "-", true);
+    }
+
+    /**
+     * {@code n} rounds of one request on each path, their order alternated; each round is
+     * {serve's answer, the direct one}.
+     */
+    private static List<List<Measured>> alternated(int n, BenchKit.Run<Measured> serve, BenchKit.Run<Measured> direct)
+            throws Exception {
+        List<List<Measured>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(BenchKit.alternate(i, serve, direct));
+        }
+        return out;
     }
 
     /** One streamed answer as a client sees it. */
