@@ -51,9 +51,9 @@ final class Wire {
             // proxy (the JDK's selector excludes loopback by default too): skip asking the selector,
             // which is part of the per-request work before the request goes out.
             b.proxy(Proxy.NO_PROXY);
-            // One address, nothing to race: connect on the calling thread. OkHttp's fast fallback
-            // (Happy Eyeballs) hands every connect to its task thread and waits for it, two thread
-            // switches on the path of every request's first token.
+            // A loopback address answers or refuses at once, nothing to race: connect on the calling
+            // thread. OkHttp's fast fallback (Happy Eyeballs) hands every connect to its task thread
+            // and waits for it, two thread switches on the path of every request's first token.
             b.fastFallback(false);
         }
         this.http = b

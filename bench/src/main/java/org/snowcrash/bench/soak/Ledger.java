@@ -26,6 +26,10 @@ final class Ledger implements AutoCloseable {
     record Ticket(long id, String source, Scenes.Scene scene, long openedNanos, long deadlineNanos) {
     }
 
+    /** Something done to the system under test, and when. */
+    private record Event(String what, long atNanos) {
+    }
+
     private final Scenes scenes;
     private final Duration timeout;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -59,6 +63,7 @@ final class Ledger implements AutoCloseable {
      * only elsewhere is the model's own slip.
      */
     private final Map<String, Set<String>> askedOnPath = new ConcurrentHashMap<>();
+    private volatile Event lastEvent;
 
     Ledger(Scenes scenes, Duration timeout) {
         this.scenes = scenes;
@@ -72,11 +77,6 @@ final class Ledger implements AutoCloseable {
     void event(String what) {
         lastEvent = new Event(what, System.nanoTime());
     }
-
-    private record Event(String what, long atNanos) {
-    }
-
-    private volatile Event lastEvent;
 
     /** When a request ran, against the last event noted before it ended. */
     private String when(Ticket t) {
