@@ -123,25 +123,29 @@ final class ServeBench {
             throughput = alternated(rounds, () -> answered(viaServe, KEY, PROMPT, tokens, Connections.KEPT),
                     () -> answered(direct, key, PROMPT, tokens, Connections.FRESH));
         }
-        double[] fwTps = throughput.stream().mapToDouble(m -> m.get(0).tokensPerSecond()).toArray();
-        double[] rawTps = throughput.stream().mapToDouble(m -> m.get(1).tokensPerSecond()).toArray();
-        double ratio = Stats.median(fwTps) / Stats.median(rawTps);
-        rows.add("serve streaming vs llama-server direct, Docker (tok/s)", Stats.whole(Stats.median(fwTps)), Stats.whole(Stats.median(rawTps)),
+        double fwTps = median(throughput, 0, Measured::tokensPerSecond);
+        double rawTps = median(throughput, 1, Measured::tokensPerSecond);
+        double ratio = fwTps / rawTps;
+        rows.add("serve streaming vs llama-server direct, Docker (tok/s)", Stats.whole(fwTps), Stats.whole(rawTps),
                 "ratio " + Stats.ratio(ratio), "≥ 0.98", ratio >= 0.98);
-        double[] fw = firstKept.stream().mapToDouble(m -> m.get(0).firstTokenMs()).toArray();
-        double[] raw = firstKept.stream().mapToDouble(m -> m.get(1).firstTokenMs()).toArray();
-        double diff = Stats.median(fw) - Stats.median(raw);
-        rows.add("serve time to first token vs llama-server direct, warm (" + WARM_UP + " requests), median of "
-                        + FIRST_TOKEN_ROUNDS + " rounds, connection to serve kept (ms)",
-                Stats.ratio(Stats.median(fw)), Stats.ratio(Stats.median(raw)),
-                String.format(Locale.ROOT, "%+.2f ms", diff), "within 2 ms", diff <= 2.0);
-        double[] fwFresh = firstFresh.stream().mapToDouble(m -> m.get(0).firstTokenMs()).toArray();
-        double[] rawFresh = firstFresh.stream().mapToDouble(m -> m.get(1).firstTokenMs()).toArray();
-        double freshDiff = Stats.median(fwFresh) - Stats.median(rawFresh);
-        rows.add("serve time to first token vs llama-server direct, a new connection per request, median of "
-                        + FIRST_TOKEN_ROUNDS / 2 + " rounds (ms)",
-                Stats.ratio(Stats.median(fwFresh)), Stats.ratio(Stats.median(rawFresh)),
-                String.format(Locale.ROOT, "%+.2f ms", freshDiff), "-", true);
+        firstTokenRow("serve time to first token vs llama-server direct, warm (" + WARM_UP + " requests), median of "
+                + FIRST_TOKEN_ROUNDS + " rounds, connection to serve kept (ms)", firstKept, true);
+        firstTokenRow("serve time to first token vs llama-server direct, a new connection per request, median of "
+                + FIRST_TOKEN_ROUNDS / 2 + " rounds (ms)", firstFresh, false);
+    }
+
+    /** A first-token row: the medians of both paths and their difference, held to 2 ms when {@code judged}. */
+    private void firstTokenRow(String name, List<List<Measured>> rounds, boolean judged) {
+        double fw = median(rounds, 0, Measured::firstTokenMs);
+        double raw = median(rounds, 1, Measured::firstTokenMs);
+        double diff = fw - raw;
+        rows.add(name, Stats.ratio(fw), Stats.ratio(raw), String.format(Locale.ROOT, "%+.2f ms", diff),
+                judged ? "within 2 ms" : "-", !judged || diff <= 2.0);
+    }
+
+    /** The median of {@code metric} over the rounds on one path: 0 is serve's, 1 the direct one. */
+    private static double median(List<List<Measured>> rounds, int path, java.util.function.ToDoubleFunction<Measured> metric) {
+        return Stats.median(rounds.stream().mapToDouble(r -> metric.applyAsDouble(r.get(path))).toArray());
     }
 
     /**
