@@ -59,7 +59,8 @@ public final class OpenAiClient {
         this.apiBase = b.apiBase;
         this.where = b.where;
         this.failures = new Failures(b.backendId, b.where, b.apiBase);
-        Wire wire = new Wire(b.shared, b.apiBase, b.apiKey, b.connectTimeout, b.idleTimeout, b.requestTimeout, failures);
+        Wire wire = new Wire(b.shared, b.apiBase, b.apiKey, b.connectTimeout, b.idleTimeout, b.requestTimeout,
+                b.connectionAhead, failures);
         this.retry = new RetryOnce(b.retryUnanswered, b.backendId, b.where);
         this.blocking = new BlockingAnswer(wire, b.model);
         this.streamed = new StreamedAnswer(wire, b.model);
@@ -193,6 +194,7 @@ public final class OpenAiClient {
         private Duration idleTimeout = Duration.ofSeconds(120);
         private Duration requestTimeout = Duration.ofMinutes(10);
         private Predicate<OpenAiClient> retryUnanswered;
+        private Duration connectionAhead = Duration.ZERO;
 
         private Builder(OkHttpClient shared, String backendId, String apiBase) {
             this.shared = Objects.requireNonNull(shared, "shared");
@@ -228,6 +230,23 @@ public final class OpenAiClient {
          */
         public Builder retryUnansweredOnce(Predicate<OpenAiClient> serverStillUp) {
             this.retryUnanswered = Objects.requireNonNull(serverStillUp);
+            return this;
+        }
+
+        /**
+         * After each streamed answer, opens the connection for the next request and keeps it for at
+         * most {@code keptFor}, so that a request soon after (an agent's next step, a client's next
+         * turn) skips the connect. For llama-server, which ends the connection after every stream,
+         * so without this every streamed request opens one. {@code keptFor} must be shorter than the
+         * server's keep-alive (llama-server's is 5 s), or the server may close the connection as it
+         * is used. The open connection holds one of the server's HTTP threads while it waits. Off by
+         * default; {@link Duration#ZERO} turns it off.
+         */
+        public Builder connectionAhead(Duration keptFor) {
+            if (keptFor.isNegative()) {
+                throw new IllegalArgumentException("keptFor must not be negative, got " + keptFor);
+            }
+            this.connectionAhead = keptFor;
             return this;
         }
 

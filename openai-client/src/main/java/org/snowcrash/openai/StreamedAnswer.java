@@ -72,6 +72,7 @@ final class StreamedAnswer {
         // which ends a blocked read at once.
         Call call = wire.streaming.newCall(req);
         cancellation.onCancel(call::cancel);
+        ChatResponse answer;
         try (Silence.Watch watch = Silence.watch(call, wire.idleTimeout)) {
             Response response;
             try {
@@ -92,9 +93,13 @@ final class StreamedAnswer {
                 if (type == null || !type.type().equals("text") || !type.subtype().equals("event-stream")) {
                     throw failures.error(new ChatFailure.BackendGone("java.lang.IllegalStateException: Invalid content-type: " + type), null);
                 }
-                return events(new SseLines(response.body().source(), watch::heard), sink, cancellation, exchange, watch, t0);
+                answer = events(new SseLines(response.body().source(), watch::heard), sink, cancellation, exchange, watch, t0);
             }
         }
+        if (answer.finishReason() != FinishReason.CANCELLED) {
+            wire.openAhead(); // for the next request: this one's connection is closed, as the server ends it
+        }
+        return answer;
     }
 
     /** A failed read or write, told as a timeout when the watch cut a silent server. */

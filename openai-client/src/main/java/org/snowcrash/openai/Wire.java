@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -42,8 +44,13 @@ final class Wire {
     /** {@code <apiBase>/chat/completions}, parsed once (not per request); null when the base is no URL, which each request then reports. */
     final HttpUrl chatUrl;
 
+    /** How long a connection opened for the next request waits for it; zero: none is opened ahead. */
+    private final Duration ahead;
+    /** For the request that opens a connection ahead: bounded as a whole, so a frozen server holds no thread long. */
+    private final OkHttpClient opener;
+
     Wire(OkHttpClient shared, String apiBase, String apiKey, Duration connectTimeout, Duration idleTimeout,
-         Duration requestTimeout, Failures failures) {
+         Duration requestTimeout, Duration ahead, Failures failures) {
         this.chatUrl = HttpUrl.parse(apiBase + "/chat/completions");
         OkHttpClient.Builder b = shared.newBuilder();
         if (chatUrl != null && loopback(chatUrl.host())) {
@@ -58,12 +65,14 @@ final class Wire {
         }
         this.http = b
                 .retryOnConnectionFailure(false)
-                // No idle connections are kept: llama-server (behind docker-proxy, or a gateway) may
-                // close a connection after a streamed answer without saying so, and a POST sent on
-                // such a stale pooled connection fails; retrying it silently is what we must not do.
-                // A fresh connection per request costs well under a millisecond on loopback and a
-                // round trip (plus a TLS handshake) on a network.
-                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                // No idle connections are kept, unless opened ahead (below) for a server whose
+                // keep-alive is known: llama-server (behind docker-proxy, or a gateway) may close a
+                // connection after a streamed answer without saying so, or an idle one at its
+                // keep-alive, and a POST sent on such a stale pooled connection fails; retrying it
+                // silently is what we must not do. A connection kept for less than the server's
+                // keep-alive and never used for a stream is not stale.
+                .connectionPool(ahead.isZero() ? new ConnectionPool(0, 1, TimeUnit.SECONDS)
+                        : new ConnectionPool(1, ahead.toMillis(), TimeUnit.MILLISECONDS))
                 // Runs once a connection is made, just before the request is written: from then on
                 // the server may have the request, and sending it elsewhere could run it twice.
                 .addNetworkInterceptor(chain -> {
@@ -83,8 +92,36 @@ final class Wire {
         this.idleTimeout = idleTimeout;
         this.requestTimeout = requestTimeout;
         this.failures = failures;
+        this.ahead = ahead;
+        this.opener = http.newBuilder().callTimeout(connectTimeout).build();
         this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
         this.streaming = http.newBuilder().readTimeout(Duration.ZERO).writeTimeout(Duration.ZERO).build();
+    }
+
+    /**
+     * Opens the connection the next request will use, when this client opens them ahead and none is
+     * waiting: a {@code GET /health} on a new connection, whose answer is read whole, so the
+     * connection goes to the pool (llama-server keeps a connection after a short answer, unlike
+     * after a stream). Runs on OkHttp's dispatcher, off the caller's path; a failure only means the
+     * next request connects itself. The pool drops the connection after {@code ahead}.
+     */
+    void openAhead() {
+        if (ahead.isZero() || http.connectionPool().idleConnectionCount() > 0) {
+            return;
+        }
+        opener.newCall(new Request.Builder().url(root + "/health").get().build()).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                // nothing kept: the next request opens its own connection, as without this
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) throws IOException {
+                try (response) {
+                    response.body().bytes(); // read to its end: only then does the connection go back to the pool
+                }
+            }
+        });
     }
 
     /** The address of the chat endpoint, for a request builder. */

@@ -42,6 +42,8 @@ final class ContainerLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerLauncher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long the connection for a request after a stream is kept open ahead (see {@code OpenAiClient.Builder#connectionAhead}). */
+    static final Duration CONNECTION_AHEAD = Duration.ofSeconds(2);
 
     /** Progress messages that mark lifecycle points (tests and viewers key on their beginnings). */
     static final String CREATING = "creating container ";
@@ -131,7 +133,10 @@ final class ContainerLauncher {
             // rather than failing as if the server had died and restarting it.
             OpenAiClient client = OpenAiClient.builder(http, DockerBackend.ID, url + "/v1").apiKey(apiKey).where(where)
                     .idleTimeout(settings.idleTimeout()).requestTimeout(settings.requestTimeout())
-                    .retryUnansweredOnce(c -> !line.hasEnded() && c.health(Duration.ofSeconds(1)) == 200).build();
+                    .retryUnansweredOnce(c -> !line.hasEnded() && c.health(Duration.ofSeconds(1)) == 200)
+                    // llama-server ends the connection after every stream; the next request's is opened
+                    // ahead and kept 2 s, well inside llama-server's keep-alive (cpp-httplib's 5 s).
+                    .connectionAhead(CONNECTION_AHEAD).build();
             String id = created.getId();
             new Readiness(settings.healthPoll(), settings.livenessProbe(), events)
                     .await(spec.id(), client, lifeline, spec.startupTimeout(), () -> oomKilled(id));
