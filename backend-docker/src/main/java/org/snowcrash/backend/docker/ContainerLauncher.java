@@ -180,6 +180,7 @@ final class ContainerLauncher {
                     .withLabels(plan.labels())
                     .withEntrypoint(plan.entrypoint())
                     .withCmd(plan.cmd())
+                    .withEnv(plan.env())
                     .withExposedPorts(plan.exposed())
                     .withHostConfig(plan.hostConfig())
                     // stdin open, closed by the engine when our one attached client goes: see Lifeline.

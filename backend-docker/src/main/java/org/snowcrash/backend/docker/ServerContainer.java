@@ -24,6 +24,15 @@ import com.github.dockerjava.api.model.Volume;
 final class ServerContainer {
 
     static final String MODELS_MOUNT = "/models";
+    /**
+     * The server's OpenMP threads sleep as soon as a parallel step ends instead of spinning for it
+     * (libgomp's default when unset; builds with OpenMP, such as Debian's, ignore {@code --poll}).
+     * The machine is shared (the robot's detector, {@code serve}, other clients): a spinning
+     * thread holds a core after every token and after every answer. Measured on two cores
+     * (docs/performance.md): llama-server's own first token and throughput were no worse, and
+     * {@code serve}'s work before the first token no longer waits for a core.
+     */
+    static final String OPENMP_WAIT = "OMP_WAIT_POLICY=PASSIVE";
     /** A private tmpfs for the key file: it never touches the host's disk and dies with the container. */
     static final String SECRETS_MOUNT = "/run/snowcrash";
 
@@ -78,15 +87,17 @@ final class ServerContainer {
      * @param user       {@code uid:gid} the server runs as
      * @param entrypoint the wrapper ({@code /bin/sh -c WRAPPER snowcrash})
      * @param cmd        the server's own command line (image entrypoint, prefix, flags)
+     * @param env        the server's environment ({@code NAME=value})
      * @param labels     our labels plus the user's
      * @param exposed    the server's port
      * @param hostConfig mounts, limits, security, network
      */
-    record Plan(String name, String image, String user, List<String> entrypoint, List<String> cmd,
+    record Plan(String name, String image, String user, List<String> entrypoint, List<String> cmd, List<String> env,
                 Map<String, String> labels, ExposedPort exposed, HostConfig hostConfig) {
         Plan {
             entrypoint = List.copyOf(entrypoint);
             cmd = List.copyOf(cmd);
+            env = List.copyOf(env);
             labels = Map.copyOf(labels);
         }
     }
@@ -149,7 +160,7 @@ final class ServerContainer {
             hc.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort(settings.bindAddress(), options.port()), exposed));
         }
         return new Plan(options.containerName(), settings.image(), user,
-                List.of("/bin/sh", "-c", WRAPPER, "snowcrash"), cmd,
+                List.of("/bin/sh", "-c", WRAPPER, "snowcrash"), cmd, List.of(OPENMP_WAIT),
                 Labels.forModel(spec.id(), settings.labels()), exposed, hc);
     }
 }

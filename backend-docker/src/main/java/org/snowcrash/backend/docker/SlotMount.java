@@ -83,7 +83,7 @@ final class SlotMount {
         List<Bind> binds = new ArrayList<>(Arrays.asList(plan.hostConfig().getBinds()));
         binds.add(new Bind(store.dir().toString(), new Volume(MOUNT), AccessMode.rw));
         plan.hostConfig().withBinds(binds);
-        return new ServerContainer.Plan(plan.name(), plan.image(), plan.user(), plan.entrypoint(), cmd, plan.labels(),
+        return new ServerContainer.Plan(plan.name(), plan.image(), plan.user(), plan.entrypoint(), cmd, plan.env(), plan.labels(),
                 plan.exposed(), plan.hostConfig());
     }
 

@@ -109,6 +109,7 @@ class DockerBackendTest {
         assertEquals(me.getUid() + ":" + me.getGid(), inspect.getConfig().getUser());
         assertTrue(inspect.getHostConfig().getAutoRemove());
         assertTrue(inspect.getConfig().getStdinOpen() && inspect.getConfig().getStdInOnce());
+        assertTrue(List.of(inspect.getConfig().getEnv()).contains("OMP_WAIT_POLICY=PASSIVE"), "the server's OpenMP threads sleep, not spin");
         List<String> args = List.of(inspect.getArgs());
         assertTrue(args.containsAll(List.of("-ngl", "8", "-c", "512", "-b", "128", "--port", String.valueOf(spec.port()))), args.toString());
         assertEquals(spec.memoryBytes(), inspect.getHostConfig().getMemory());

@@ -47,6 +47,7 @@ class ServerContainerTest {
         assertEquals(List.of("/app/llama-server", "--host", "0.0.0.0", "--port", "8090", "-m", "/models/demo.gguf",
                 "-ngl", "8", "-c", "512", "-b", "128", "-np", "1", "--cors-origins", "http://127.0.0.1",
                 "--api-key-file", "/run/snowcrash/key", "--jinja", "-t", "2", "--cache-ram", "512", "--flash-attn", "on"), p.cmd());
+        assertEquals(List.of("OMP_WAIT_POLICY=PASSIVE"), p.env(), "OpenMP threads sleep between steps, not spin");
         assertEquals("snowcrash-demo-server", p.name());
         assertEquals("ghcr.io/ggml-org/llama.cpp:server", p.image());
         assertEquals("1001:1001", p.user());
