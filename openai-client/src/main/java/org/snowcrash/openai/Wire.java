@@ -48,6 +48,8 @@ final class Wire {
     private final Duration ahead;
     /** For the request that opens a connection ahead: bounded as a whole, so a frozen server holds no thread long. */
     private final OkHttpClient opener;
+    /** That request, built once: it is sent after every stream. */
+    private final Request openerRequest;
 
     Wire(OkHttpClient shared, String apiBase, String apiKey, Duration connectTimeout, Duration idleTimeout,
          Duration requestTimeout, Duration ahead, Failures failures) {
@@ -94,6 +96,8 @@ final class Wire {
         this.failures = failures;
         this.ahead = ahead;
         this.opener = http.newBuilder().callTimeout(connectTimeout).build();
+        HttpUrl health = HttpUrl.parse(root + "/health");
+        this.openerRequest = health == null ? null : new Request.Builder().url(health).get().build();
         this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
         this.streaming = http.newBuilder().readTimeout(Duration.ZERO).writeTimeout(Duration.ZERO).build();
     }
@@ -106,10 +110,10 @@ final class Wire {
      * next request connects itself. The pool drops the connection after {@code ahead}.
      */
     void openAhead() {
-        if (ahead.isZero() || http.connectionPool().idleConnectionCount() > 0) {
+        if (ahead.isZero() || openerRequest == null || http.connectionPool().idleConnectionCount() > 0) {
             return;
         }
-        opener.newCall(new Request.Builder().url(root + "/health").get().build()).enqueue(new Callback() {
+        opener.newCall(openerRequest).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 // nothing kept: the next request opens its own connection, as without this

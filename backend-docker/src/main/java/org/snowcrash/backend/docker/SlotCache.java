@@ -47,6 +47,9 @@ public final class SlotCache {
     record Turn(List<String> messages, boolean continues) {
     }
 
+    /** The turn {@link #OFF} returns: nothing to save after it. */
+    private static final Turn NOTHING = new Turn(List.of(), false);
+
     private final SlotStore store;
     private final SlotActions server;
     private final String where;
@@ -82,11 +85,11 @@ public final class SlotCache {
      * beginning. A file that is not as it was saved, or that the server refuses, is deleted.
      */
     Turn before(List<ChatMessage> messages) {
+        if (store == null) {
+            return NOTHING; // no digests: a hash of every message, on the way to every first token
+        }
         List<String> digests = SlotStore.digests(messages);
         boolean continues = messages.stream().anyMatch(m -> m.role() == ChatMessage.Role.ASSISTANT);
-        if (store == null) {
-            return new Turn(digests, continues);
-        }
         boolean fresh = !servedAny.getAndSet(true);
         Optional<SlotStore.Match> match = store.best(digests);
         if (match.isPresent() && !touched.contains(match.get().entry().id())
