@@ -20,8 +20,6 @@ import org.snowcrash.openai.wire.ResponseJson;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.javalin.http.Context;
-
 /**
  * {@code POST /v1/chat/completions}: one request to one model through the pool, answered as
  * one JSON object or as server-sent events. Every request, blocking or streaming, runs as a
@@ -64,19 +62,19 @@ final class ChatCompletions {
     }
 
     /** Handles one request; never throws (every failure becomes an OpenAI-style error). */
-    void handle(Context ctx) {
+    void handle(JettyExchange exchange) {
         long t0 = System.nanoTime();
         CompletionRequest req;
         try {
-            req = CompletionRequest.parse(mapper, ctx.body(), defaultMaxTokens);
+            req = CompletionRequest.parse(mapper, exchange.body(), defaultMaxTokens);
         } catch (OpenAiError.Refused e) {
-            reply(ctx, e.error());
+            reply(exchange, e.error());
             metrics.request("(invalid)", false, e.error().status(), Duration.ofNanos(System.nanoTime() - t0));
             return;
         }
         Optional<InFlight.Request> entry = inFlight.enter(req.model());
         if (entry.isEmpty()) {
-            reply(ctx, OpenAiError.shuttingDown("the server is shutting down; no new requests are taken"));
+            reply(exchange, OpenAiError.shuttingDown("the server is shutting down; no new requests are taken"));
             return;
         }
         // A model id the catalog does not know is counted under one label, so clients cannot grow the metrics.
@@ -84,13 +82,15 @@ final class ChatCompletions {
         metrics.inFlight(label, 1);
         int status = 500;
         try {
-            status = req.stream() ? stream(ctx, req, entry.get(), t0) : blocking(ctx, req, entry.get(), t0);
+            status = req.stream() ? stream(exchange, req, entry.get(), t0) : blocking(exchange, req, entry.get(), t0);
         } catch (RuntimeException e) {
             OpenAiError err = OpenAiError.from(e, req.request());
             if (err.status() >= 500) {
                 LOG.warn("request for model {} failed: {}", req.model(), e.toString());
             }
-            reply(ctx, err);
+            if (!exchange.committed()) {
+                reply(exchange, err);
+            }
             status = err.status();
         } finally {
             inFlight.exit(entry.get());
@@ -99,7 +99,7 @@ final class ChatCompletions {
         }
     }
 
-    private int blocking(Context ctx, CompletionRequest req, InFlight.Request entry, long t0) {
+    private int blocking(JettyExchange exchange, CompletionRequest req, InFlight.Request entry, long t0) {
         // Only the first output of any kind (text, a call, thinking) is noted: for the first-token metric.
         TokenSink sink = new TokenSink() {
             private boolean first = true;
@@ -127,19 +127,19 @@ final class ChatCompletions {
             // Only a shutdown cancels a blocking request (in the queue, waiting for memory or a start, or
             // generating): its client is never written to before the end.
             OpenAiError err = OpenAiError.shuttingDown("the server shut down before the answer was complete");
-            reply(ctx, err);
+            reply(exchange, err);
             return err.status();
         }
         metrics.tokens(req.model(), r.usage().promptTokens(), r.usage().completionTokens());
         // Where it ran, from the answer itself: exact even when the model restarted elsewhere meanwhile.
         Optional<String> backend = r.servedBy().map(org.snowcrash.api.SessionInfo::backendId).or(() -> backendOf(req.model()));
-        backend.ifPresent(b -> ctx.header("X-Snowcrash-Backend", b));
-        ctx.status(200).contentType("application/json").result(wire.completion(completion(req), backend, r));
+        backend.ifPresent(b -> exchange.header("X-Snowcrash-Backend", b));
+        exchange.reply(200, wire.completion(completion(req), backend, r));
         return 200;
     }
 
-    private int stream(Context ctx, CompletionRequest req, InFlight.Request entry, long t0) {
-        SseReply out = new SseReply(ctx);
+    private int stream(JettyExchange exchange, CompletionRequest req, InFlight.Request entry, long t0) {
+        SseReply out = new SseReply(exchange);
         Completion c = completion(req);
         AutoCloseable subscription = req.events()
                 ? events.subscribe((model, e) -> {
@@ -166,7 +166,7 @@ final class ChatCompletions {
                     OpenAiError err = OpenAiError.shuttingDown("the server shut down; the answer was cut after "
                             + r.usage().completionTokens() + " tokens");
                     if (!out.committed()) {
-                        reply(ctx, err);
+                        reply(exchange, err);
                     } else {
                         out.data(json.error(err));
                     }
@@ -284,9 +284,8 @@ final class ChatCompletions {
         return pool.servingBackend(model);
     }
 
-    private void reply(Context ctx, OpenAiError err) {
-        ctx.status(err.status()).contentType("application/json");
-        err.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", s));
-        ctx.result(json.error(err));
+    private void reply(JettyExchange exchange, OpenAiError err) {
+        err.retryAfterSeconds().ifPresent(s -> exchange.header("Retry-After", s));
+        exchange.reply(err.status(), json.error(err));
     }
 }

@@ -39,6 +39,8 @@ final class Routes {
     return Javalin.create(config -> {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
+        // The chat route in front of Javalin, which then serves every other route (see ChatRoute).
+        config.jetty.modifyServer(server -> server.insertHandler(new ChatRoute(key, chat, json)));
         config.jetty.addConnector((server, http) -> {
             ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
             c.setHost(settings.host());
@@ -65,7 +67,6 @@ final class Routes {
                             "unknown model '" + ctx.pathParam("id") + "' (GET /v1/models lists them)"));
             ctx.contentType("application/json").result(json.write(json.model(m, created)));
         });
-        config.routes.post("/v1/chat/completions", chat::handle);
         config.routes.get("/v1/events", events);
         config.routes.exception(Exception.class, (e, ctx) -> {
             OpenAiError err = OpenAiError.from(e);
@@ -83,14 +84,26 @@ final class Routes {
     }
 
     private static void authorize(Context ctx, ApiKey key) {
-        String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
-        if (!key.matches(presented)) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"snowcrash\"");
-            throw new OpenAiError.Refused(new OpenAiError(401, OpenAiError.INVALID_REQUEST, "invalid_api_key",
-                    Optional.empty(), (presented == null ? "missing API key: send Authorization: Bearer <key>"
-                    : "incorrect API key") + " (the key is in " + key.origin() + ")", Optional.empty()));
+        Optional<OpenAiError> refused = refusal(ctx.header("Authorization"), key);
+        if (refused.isPresent()) {
+            ctx.header("WWW-Authenticate", CHALLENGE);
+            throw new OpenAiError.Refused(refused.get());
         }
+    }
+
+    /** The {@code WWW-Authenticate} header sent with a refusal. */
+    static final String CHALLENGE = "Bearer realm=\"snowcrash\"";
+
+    /** Why a request with this {@code Authorization} header is refused (401), or empty when its key is the server's. */
+    static Optional<OpenAiError> refusal(String authorization, ApiKey key) {
+        String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : null;
+        if (key.matches(presented)) {
+            return Optional.empty();
+        }
+        return Optional.of(new OpenAiError(401, OpenAiError.INVALID_REQUEST, "invalid_api_key",
+                Optional.empty(), (presented == null ? "missing API key: send Authorization: Bearer <key>"
+                : "incorrect API key") + " (the key is in " + key.origin() + ")", Optional.empty()));
     }
 
     private static void health(Context ctx, InFlight inFlight) {

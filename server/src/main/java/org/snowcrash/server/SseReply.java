@@ -1,21 +1,21 @@
 package org.snowcrash.server;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-
-import io.javalin.http.Context;
 
 /**
  * The server-sent events answer to one streaming request. The response is committed (status 200
  * and headers sent) only by the first event, so that a request refused before its first token
  * (unknown model, busy, context overflow) still gets its own status code and a JSON error body.
  *
- * <p>Each event is framed here into one byte array and goes out with one write and one flush,
- * which is one packet per token; events that never come alone (the role chunk before the first
- * piece, the finish reason and usage before {@code [DONE]}) share the next one's flush. Javalin's {@code Emitter} did the same framing with five writes
- * and about 24 KiB of buffers (a buffered stream, a reader and a line splitter) allocated per
- * event, on the thread that competes with the model server for the same cores.
+ * <p>Each event is framed here into one byte array and goes out with one write to Jetty, which
+ * sends it at once: one packet per token. Events that never come alone (the role chunk before
+ * the first piece, the finish reason and usage before {@code [DONE]}) wait and go out in the next
+ * one's write. Javalin's {@code Emitter} did the same framing with five writes and about 24 KiB of
+ * buffers (a buffered stream, a reader and a line splitter) allocated per event, on the thread
+ * that competes with the model server for the same cores.
  *
  * <p>Thread-safe: tokens arrive on the request's thread, lifecycle events may arrive on another
  * (a start run by another request). Writing never throws: a client that went away shows as
@@ -23,13 +23,15 @@ import io.javalin.http.Context;
  */
 final class SseReply {
 
-    private final Context ctx;
+    private final JettyExchange exchange;
+    /** Events framed and not sent yet: those that go out with the next one. */
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream(512);
     private OutputStream out;
     private boolean gone;
     private int flushes;
 
-    SseReply(Context ctx) {
-        this.ctx = ctx;
+    SseReply(JettyExchange exchange) {
+        this.exchange = exchange;
     }
 
     /** An unnamed event: what OpenAI clients read ({@code data: {...}}), sent at once. */
@@ -69,25 +71,23 @@ final class SseReply {
         if (gone) {
             return;
         }
+        pending.writeBytes(frame(name, data));
+        if (!flush) {
+            return;
+        }
         try {
             if (out == null) {
-                ctx.status(200);
-                ctx.res().setCharacterEncoding("UTF-8");
-                ctx.res().setContentType("text/event-stream");
-                ctx.res().setHeader("Cache-Control", "no-cache");
-                ctx.res().setHeader("X-Accel-Buffering", "no"); // no proxy may hold tokens back
-                out = ctx.res().getOutputStream();
+                out = exchange.events();
             }
-            out.write(frame(name, data));
-            if (flush) {
-                out.flush();
-                flushes++;
-            }
+            // Jetty sends each write at once (chunked): one write, one packet, for what is pending.
+            out.write(pending.toByteArray());
+            flushes++;
         } catch (IOException e) {
             gone = true; // the client closed its connection
+        } finally {
+            pending.reset();
         }
     }
-
     /** {@code event: name} (when named), a {@code data: } line per line of {@code data}, a blank line. */
     static byte[] frame(String name, String data) {
         StringBuilder b = new StringBuilder(data.length() + 16 + (name == null ? 0 : name.length() + 8));
