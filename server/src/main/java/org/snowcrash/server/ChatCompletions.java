@@ -194,6 +194,8 @@ final class ChatCompletions {
         private final long t0;
         private final SentenceSplitter splitter = new SentenceSplitter();
         private Optional<String> backend = Optional.empty();
+        /** This answer's content chunks, written once the backend is known (at the first piece). */
+        private ResponseJson.ContentChunks contentChunks;
         private final InFlight.Request entry;
         private boolean started;
         private int sentences;
@@ -209,7 +211,7 @@ final class ChatCompletions {
         @Override
         public void accept(String piece) {
             start();
-            out.data(wire.chunk(c, backend, false, piece, null, req.includeUsage()));
+            out.data(contentChunks.of(piece));
             if (req.sentences()) {
                 sentences(splitter.accept(piece));
             }
@@ -245,6 +247,7 @@ final class ChatCompletions {
             started = true;
             metrics.firstToken(req.model(), Duration.ofNanos(System.nanoTime() - t0));
             backend = backendOf(req.model());
+            contentChunks = wire.contentChunks(c, backend, req.includeUsage());
             if (req.events() && backend.isPresent()) {
                 out.event("snowcrash.served_by", json.servedBy(req.model(), backend.get()));
             }

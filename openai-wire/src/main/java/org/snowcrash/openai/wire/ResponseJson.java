@@ -12,6 +12,7 @@ import org.snowcrash.api.ToolCallDelta;
 import org.snowcrash.api.Usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -84,6 +85,38 @@ public final class ResponseJson {
                 delta.put(CONTENT, content);
             }
         });
+    }
+
+    /**
+     * The content chunks of one answer: what {@link #chunk} writes for a piece of text with no role
+     * and no finish reason, the same JSON, for a fraction of the work. Everything in such a chunk
+     * but its text is the same from the first piece to the last, so it is written once here, and
+     * each piece is only escaped into place: on the way of every streamed token, a string escape
+     * instead of a JSON tree and its serialization.
+     */
+    public ContentChunks contentChunks(Completion c, Optional<String> backend, boolean includeUsage) {
+        String marker = "\u0001snowcrash-content\u0001";
+        String whole = chunk(c, backend, false, marker, null, includeUsage);
+        String quoted = new String(JsonStringEncoder.getInstance().quoteAsString(marker));
+        // The last occurrence: the text comes after every field a caller names (id, model, backend).
+        int at = whole.lastIndexOf(quoted);
+        return new ContentChunks(whole.substring(0, at), whole.substring(at + quoted.length()));
+    }
+
+    /**
+     * The JSON of one answer's content chunks around their text; see {@link #contentChunks}.
+     *
+     * @param before the chunk up to the text's opening quote's inside
+     * @param after  the chunk from the text's closing quote
+     */
+    public record ContentChunks(String before, String after) {
+
+        /** The chunk carrying {@code content}, escaped as Jackson escapes a string. */
+        public String of(String content) {
+            StringBuilder b = new StringBuilder(before.length() + content.length() + after.length() + 16).append(before);
+            JsonStringEncoder.getInstance().quoteAsString(content, b);
+            return b.append(after).toString();
+        }
     }
 
     /**
