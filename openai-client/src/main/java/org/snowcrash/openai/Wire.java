@@ -55,6 +55,7 @@ final class Wire {
          Duration requestTimeout, Duration ahead, Failures failures) {
         this.chatUrl = HttpUrl.parse(apiBase + "/chat/completions");
         OkHttpClient.Builder b = shared.newBuilder();
+        Duration connect = connectTimeout;
         if (chatUrl != null && loopback(chatUrl.host())) {
             // A server on this machine (the Docker backend's container) is never reached through a
             // proxy (the JDK's selector excludes loopback by default too): skip asking the selector,
@@ -64,6 +65,10 @@ final class Wire {
             // thread. OkHttp's fast fallback (Happy Eyeballs) hands every connect to its task thread
             // and waits for it, two thread switches on the path of every request's first token.
             b.fastFallback(false);
+            // And with no connect timeout: the JDK puts a socket connected with a timeout in
+            // non-blocking mode for good, and then reads every token with a read that finds
+            // nothing, a poll and a read again. A loopback connect is accepted or refused at once.
+            connect = Duration.ZERO;
         }
         this.http = b
                 .retryOnConnectionFailure(false)
@@ -84,7 +89,7 @@ final class Wire {
                     }
                     return chain.proceed(chain.request());
                 })
-                .connectTimeout(connectTimeout)
+                .connectTimeout(connect)
                 .readTimeout(idleTimeout)
                 .writeTimeout(Duration.ofSeconds(30))
                 .build();
