@@ -29,6 +29,12 @@ final class ChatRoute extends Handler.Wrapper {
         this.json = json;
     }
 
+    /** Blocking, whatever the handler behind it says: a request's thread waits for the whole generation. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.BLOCKING;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (!PATH.equals(Request.getPathInContext(request)) || !"POST".equals(request.getMethod())) {

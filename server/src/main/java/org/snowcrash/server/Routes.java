@@ -18,13 +18,16 @@ import io.javalin.http.staticfiles.Location;
 /**
  * The server's HTTP face on Javalin: the connector (host, port, idle timeout), the viewer's static
  * files with their security headers, the bearer key in front of {@code /v1/} and {@code /metrics},
- * every route, and every error in OpenAI's shape (Javalin's own refusals included).
+ * every route, and every error in OpenAI's shape (Javalin's own refusals included). The chat route
+ * is put in front of Javalin, on Jetty's own API ({@link ChatRoute}), with the same key check.
  */
 final class Routes {
 
     /** The server's own log category, where operators look for failed requests. */
     private static final Logger LOG = LoggerFactory.getLogger(SnowcrashServer.class);
     private static final String VIEWER = "/org/snowcrash/server/viewer";
+    /** The {@code WWW-Authenticate} header sent with a refusal. */
+    static final String CHALLENGE = "Bearer realm=\"snowcrash\"";
     /** Nothing on the viewer's pages may come from anywhere but this server. */
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
@@ -90,9 +93,6 @@ final class Routes {
             throw new OpenAiError.Refused(refused.get());
         }
     }
-
-    /** The {@code WWW-Authenticate} header sent with a refusal. */
-    static final String CHALLENGE = "Bearer realm=\"snowcrash\"";
 
     /** Why a request with this {@code Authorization} header is refused (401), or empty when its key is the server's. */
     static Optional<OpenAiError> refusal(String authorization, ApiKey key) {

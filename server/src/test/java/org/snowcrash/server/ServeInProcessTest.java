@@ -145,8 +145,12 @@ class ServeInProcessTest {
                 assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
             }
         }
-        HttpResponse<String> chat = post(base, "/v1/chat/completions", chat("demo", "hi", 2, false), null);
-        assertEquals(401, chat.statusCode());
+        // The chat route is Jetty's own handler in front of Javalin (ChatRoute): the same key check.
+        for (String key : new String[] {null, "wrong-key-0123456789"}) {
+            HttpResponse<String> chat = post(base, "/v1/chat/completions", chat("demo", "hi", 2, false), key);
+            assertError(chat, 401, "invalid_request_error", "invalid_api_key", null);
+            assertTrue(chat.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        }
         assertEquals(200, get(base, "/v1/models", KEY).statusCode());
     }
 
@@ -238,6 +242,10 @@ class ServeInProcessTest {
         assertError(post(base, "/v1/chat/completions", chat("demo", "x", 0, false), KEY), 400, "invalid_request_error",
                 "invalid_value", "max_tokens");
         assertError(get(base, "/v1/no-such-route", KEY), 404, "invalid_request_error", "not_found", null);
+        // A body past the limit is refused before it is read further; the chat route is POST only.
+        assertError(post(base, "/v1/chat/completions", "{\"model\":\"" + "x".repeat(1_000_000) + "\"}", KEY), 413,
+                "invalid_request_error", "http_413", null);
+        assertError(get(base, "/v1/chat/completions", KEY), 404, "invalid_request_error", "not_found", null);
         // Neutral values of unsupported fields are accepted (clients send their defaults).
         HttpResponse<String> neutral = post(base, "/v1/chat/completions", chat("demo", "x", 2, false,
                 "\"n\":1,\"top_p\":1,\"presence_penalty\":0,\"tools\":[],\"response_format\":{\"type\":\"text\"}"), KEY);
