@@ -44,11 +44,9 @@ final class Wire {
     /** {@code <apiBase>/chat/completions}, parsed once (not per request); null when the base is no URL, which each request then reports. */
     final HttpUrl chatUrl;
 
-    /** How long a connection opened for the next request waits for it; zero: none is opened ahead. */
-    private final Duration ahead;
-    /** For the request that opens a connection ahead: bounded as a whole, so a frozen server holds no thread long. */
+    /** For the request that opens a connection ahead: bounded as a whole, so a frozen server holds no thread long; null when none is opened ahead. */
     private final OkHttpClient opener;
-    /** That request, built once: it is sent after every stream. */
+    /** That request, built once: it is sent after every stream; null when none is opened ahead. */
     private final Request openerRequest;
 
     Wire(OkHttpClient shared, String apiBase, String apiKey, Duration connectTimeout, Duration idleTimeout,
@@ -67,7 +65,11 @@ final class Wire {
             b.fastFallback(false);
             // And with no connect timeout: the JDK puts a socket connected with a timeout in
             // non-blocking mode for good, and then reads every token with a read that finds
-            // nothing, a poll and a read again. A loopback connect is accepted or refused at once.
+            // nothing, a poll and a read again. A loopback connect is accepted or refused at once
+            // (docker-proxy accepts for the container). One that hangs (a frozen container reached
+            // without docker-proxy, its accept queue full) is cut by the idle bound on a stream, by
+            // the request timeout on a blocking call, and by the kernel's SYN retries (about two
+            // minutes) on llama-server's own endpoints.
             connect = Duration.ZERO;
         }
         this.http = b
@@ -99,9 +101,8 @@ final class Wire {
         this.idleTimeout = idleTimeout;
         this.requestTimeout = requestTimeout;
         this.failures = failures;
-        this.ahead = ahead;
-        this.opener = http.newBuilder().callTimeout(connectTimeout).build();
-        HttpUrl health = HttpUrl.parse(root + "/health");
+        HttpUrl health = ahead.isZero() ? null : HttpUrl.parse(root + "/health");
+        this.opener = health == null ? null : http.newBuilder().callTimeout(connectTimeout).build();
         this.openerRequest = health == null ? null : new Request.Builder().url(health).get().build();
         this.blocking = http.newBuilder().readTimeout(requestTimeout).callTimeout(requestTimeout).build();
         this.streaming = http.newBuilder().readTimeout(Duration.ZERO).writeTimeout(Duration.ZERO).build();
@@ -112,10 +113,10 @@ final class Wire {
      * waiting: a {@code GET /health} on a new connection, whose answer is read whole, so the
      * connection goes to the pool (llama-server keeps a connection after a short answer, unlike
      * after a stream). Runs on OkHttp's dispatcher, off the caller's path; a failure only means the
-     * next request connects itself. The pool drops the connection after {@code ahead}.
+     * next request connects itself. The pool drops the connection after the time given to the builder.
      */
     void openAhead() {
-        if (ahead.isZero() || openerRequest == null || http.connectionPool().idleConnectionCount() > 0) {
+        if (openerRequest == null || http.connectionPool().idleConnectionCount() > 0) {
             return;
         }
         opener.newCall(openerRequest).enqueue(new Callback() {
