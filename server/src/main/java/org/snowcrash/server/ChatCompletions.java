@@ -288,7 +288,6 @@ final class ChatCompletions {
     }
 
     private void reply(JettyExchange exchange, OpenAiError err) {
-        err.retryAfterSeconds().ifPresent(s -> exchange.header("Retry-After", s));
-        exchange.reply(err.status(), json.error(err));
+        exchange.error(err, json.error(err));
     }
 }

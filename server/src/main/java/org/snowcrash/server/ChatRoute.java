@@ -45,7 +45,7 @@ final class ChatRoute extends Handler.Wrapper {
             java.util.Optional<OpenAiError> refused = Routes.refusal(exchange.header("Authorization"), key);
             if (refused.isPresent()) {
                 exchange.header("WWW-Authenticate", Routes.CHALLENGE);
-                exchange.reply(refused.get().status(), json.error(refused.get()));
+                exchange.error(refused.get(), json.error(refused.get()));
             } else {
                 chat.handle(exchange);
             }

@@ -72,6 +72,12 @@ final class JettyExchange {
         }
     }
 
+    /** An error in OpenAI's shape ({@code json}, the error's JSON), with its {@code Retry-After} when it has one. */
+    void error(OpenAiError err, String json) {
+        err.retryAfterSeconds().ifPresent(s -> header("Retry-After", s));
+        reply(err.status(), json);
+    }
+
     /** Whether the status and headers were sent. */
     boolean committed() {
         return response.isCommitted();

@@ -80,7 +80,7 @@ final class SseReply {
                 out = exchange.events();
             }
             // Jetty sends each write at once (chunked): one write, one packet, for what is pending.
-            out.write(pending.toByteArray());
+            pending.writeTo(out); // one write of the buffer itself, no copy
             flushes++;
         } catch (IOException e) {
             gone = true; // the client closed its connection
